@@ -1,0 +1,52 @@
+# Lumen: `make run` serves the site on the embedded defaults; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= auto
+
+.PHONY: run test lint venv install migrate seed static serve check-deploy schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+static: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+serve:
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+run: seed static
+	@echo "Lumen is on http://$(HOST):$(PORT)/  (demo accounts: see README.md)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	DJANGO_ENV=test $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_ENV=test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/lint-imports
+
+check-deploy: install
+	DJANGO_ENV=production SECRET_KEY=$${SECRET_KEY:-ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
+	  ALLOWED_HOSTS=lumen.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .test-db*

@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_role_groups(sender: Any, **kwargs: Any) -> None:
+    from accounts.services import role_groups_sync
+
+    role_groups_sync()
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        # After every migrate, each role's group holds exactly the permissions of accounts.roles.
+        post_migrate.connect(_sync_role_groups, dispatch_uid="accounts_role_groups")

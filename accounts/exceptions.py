@@ -1,0 +1,17 @@
+from core.exceptions import ApplicationError, ConflictError
+
+
+class ApplicationAlreadyPendingError(ConflictError):
+    default_code = "application_pending"
+
+
+class AlreadyInstructorError(ApplicationError):
+    default_code = "already_instructor"
+
+
+class ApplicationAlreadyReviewedError(ConflictError):
+    default_code = "application_reviewed"
+
+
+class LastAdminError(ApplicationError):
+    default_code = "last_admin"

@@ -1,0 +1,151 @@
+"""Writes to accounts: registration, roles, profiles and applications to teach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.exceptions import (
+    AlreadyInstructorError,
+    ApplicationAlreadyPendingError,
+    ApplicationAlreadyReviewedError,
+    LastAdminError,
+)
+from accounts.models import TeacherApplication, User
+from accounts.roles import ROLE_PERMISSIONS
+from core.roles import ROLE_GROUP_NAMES, STAFF_ROLES, Role
+
+PROFILE_FIELDS = frozenset({"display_name", "avatar", "time_zone", "bio", "theme"})
+
+
+def role_groups_sync() -> dict[str, Group]:
+    """Create each role's group and give it exactly the permissions of ROLE_PERMISSIONS."""
+    groups: dict[str, Group] = {}
+    for role, group_name in ROLE_GROUP_NAMES.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = ROLE_PERMISSIONS.get(role, [])
+        permissions = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".", 1)
+            permissions.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)
+        groups[role] = group
+    return groups
+
+
+def _apply_role(user: User, role: str) -> None:
+    """Set the role and everything that follows from it: staff flag, superuser flag, group."""
+    user.role = role
+    user.is_staff = role in STAFF_ROLES
+    user.is_superuser = role == Role.ADMIN
+    group, _ = Group.objects.get_or_create(name=ROLE_GROUP_NAMES[role])
+    user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUP_NAMES.values()))
+    user.groups.add(group)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    role: str = Role.STUDENT,
+    display_name: str = "",
+    **profile: Any,
+) -> User:
+    """Create a user with a role; self-registration always passes the student role."""
+    user = User(email=User.objects.normalize_email(email).lower(), display_name=display_name)
+    for field, value in profile.items():
+        if field not in PROFILE_FIELDS:
+            raise TypeError(f"{field} is not a profile field")
+        setattr(user, field, value)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    _apply_role(user, role)
+    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    return user
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str, changed_by: User | None = None) -> User:
+    """Change a user's role; the last active admin cannot be demoted."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role == role:
+        return user
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        other_admins = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+        if not other_admins.exists():
+            raise LastAdminError("Lumen needs at least one active admin; promote another first.")
+    _apply_role(user, role)
+    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    return user
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
+    """Update the editable profile fields (validated by the model) of one user."""
+    unknown = set(data) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"not profile fields: {sorted(unknown)}")
+    for field, value in data.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password"])
+    if data:
+        user.save(update_fields=list(data))
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Deactivate an account: it can no longer sign in and its tokens are refused."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def teacher_application_submit(
+    *, applicant: User, expertise: str, motivation: str
+) -> TeacherApplication:
+    """A student applies to teach; one pending application at a time."""
+    if applicant.role != Role.STUDENT:
+        raise AlreadyInstructorError("You can already teach on Lumen.")
+    # Lock the applicant so two simultaneous submissions cannot both pass the check below.
+    User.objects.select_for_update().filter(pk=applicant.pk).first()
+    if TeacherApplication.objects.filter(
+        applicant=applicant, status=TeacherApplication.Status.PENDING
+    ).exists():
+        raise ApplicationAlreadyPendingError("You already have an application under review.")
+    application = TeacherApplication(
+        applicant=applicant, expertise=expertise.strip(), motivation=motivation.strip()
+    )
+    application.full_clean()
+    application.save()
+    return application
+
+
+@transaction.atomic
+def teacher_application_review(
+    *, application: TeacherApplication, reviewer: User, approve: bool, note: str = ""
+) -> TeacherApplication:
+    """An admin approves (the applicant becomes an instructor) or rejects an application."""
+    application = TeacherApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != TeacherApplication.Status.PENDING:
+        raise ApplicationAlreadyReviewedError("This application has already been reviewed.")
+    application.status = (
+        TeacherApplication.Status.APPROVED if approve else TeacherApplication.Status.REJECTED
+    )
+    application.reviewed_by = reviewer
+    application.reviewed_at = timezone.now()
+    application.review_note = note
+    application.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"]
+    )
+    if approve and application.applicant.role == Role.STUDENT:
+        user_set_role(user=application.applicant, role=Role.INSTRUCTOR, changed_by=reviewer)
+    return application

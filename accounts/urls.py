@@ -1,0 +1,8 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("profile/", views.profile_edit, name="profile"),
+    path("teach/", views.teacher_application_create, name="teach"),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AiToolsConfig(AppConfig):
+    name = "ai_tools"
+    verbose_name = "AI tools"

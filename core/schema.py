@@ -1,0 +1,60 @@
+"""OpenAPI post-processing: document the shared error responses on every operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                "extra": {"type": "object", "additionalProperties": True},
+            },
+            "required": ["code", "message", "fields"],
+        }
+    },
+    "required": ["error"],
+}
+_DESCRIPTIONS = {
+    "400": "The input is not valid; `fields` says which inputs and why.",
+    "401": "Authentication credentials were missing, expired or revoked.",
+    "403": "The caller may not do this.",
+    "404": "Not found.",
+    "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict:
+    """Add the error shape and the common 4xx answers to every operation of the schema."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    for path, path_item in result.get("paths", {}).items():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            wanted = ["429"]
+            if method in {"post", "put", "patch"}:
+                wanted.append("400")
+            # An operation open to anonymous callers lists `{}` among its security requirements.
+            if {} not in operation.get("security", []):
+                wanted += ["401", "403"]
+            if "{" in path:
+                wanted.append("404")
+            responses = operation.setdefault("responses", {})
+            for status_code in wanted:
+                responses.setdefault(
+                    status_code,
+                    {
+                        "description": _DESCRIPTIONS[status_code],
+                        "content": {"application/json": {"schema": _ERROR_REF}},
+                    },
+                )
+    return result

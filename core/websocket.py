@@ -1,0 +1,5 @@
+"""Authentication for WebSocket connections: the browser's session cookie."""
+
+from channels.auth import AuthMiddlewareStack
+
+__all__ = ["AuthMiddlewareStack"]

@@ -1,0 +1,9 @@
+"""/api/v1/: each app contributes its own API urls."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+]
