@@ -9,6 +9,9 @@ from django.http import HttpRequest
 
 from accounts.models import TeacherApplication, User
 
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+AVATAR_CONTENT_TYPES = "image/jpeg,image/png,image/webp,image/gif"
+
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
@@ -18,6 +21,7 @@ class SignupForm(forms.Form):
         required=False,
         label="Display name",
         help_text="Shown to other learners. Leave empty to use the start of your email.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
 
     def signup(self, request: HttpRequest, user: Any) -> None:
@@ -28,12 +32,67 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "avatar", "time_zone", "bio", "theme"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
-        help_texts = {"time_zone": "An IANA time zone such as Europe/Paris or America/New_York."}
+        labels = {
+            "display_name": "Display name",
+            "avatar": "Avatar",
+            "time_zone": "Time zone",
+            "bio": "About you",
+            "theme": "Colour theme",
+        }
+        help_texts = {
+            "display_name": "Shown to other learners. Leave empty to use the start of your email.",
+            "avatar": "A JPG, PNG, WebP or GIF image of at most 2 MB.",
+            "time_zone": "An IANA time zone such as Europe/Paris or America/New_York; "
+            "streaks and deadlines follow it.",
+            "bio": "A few words for your profile, up to 2,000 characters.",
+        }
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "nickname"}),
+            "avatar": forms.ClearableFileInput(attrs={"accept": AVATAR_CONTENT_TYPES}),
+            # A free-text field with suggestions: the datalist is rendered by the page.
+            "time_zone": forms.TextInput(
+                attrs={"list": "time-zone-options", "autocomplete": "off", "spellcheck": "false"}
+            ),
+            "bio": forms.Textarea(attrs={"rows": 5}),
+            "theme": forms.RadioSelect,
+        }
+
+    def clean_avatar(self) -> Any:
+        avatar = self.cleaned_data.get("avatar")
+        size = getattr(avatar, "size", None)
+        # Only a new upload has a content_type; the stored file is not re-checked.
+        if size is not None and hasattr(avatar, "content_type") and size > AVATAR_MAX_BYTES:
+            raise forms.ValidationError(
+                "This image is %(size)s MB; choose one of at most 2 MB.",
+                code="avatar_too_large",
+                params={"size": f"{size / (1024 * 1024):.1f}"},
+            )
+        return avatar
+
+
+class ThemeForm(forms.Form):
+    theme = forms.ChoiceField(
+        choices=User.Theme.choices,
+        label="Colour theme",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a colour theme.",
+            "invalid_choice": "Choose one of the themes listed.",
+        },
+    )
 
 
 class TeacherApplicationForm(forms.ModelForm):
     class Meta:
         model = TeacherApplication
         fields = ["expertise", "motivation"]
+        labels = {
+            "expertise": "What would you teach?",
+            "motivation": "Why do you want to teach, and how do you teach?",
+        }
+        help_texts = {
+            "expertise": "A subject or skill, for example “Python for data analysis”.",
+            "motivation": "Your experience, the learners you have in mind and how you explain "
+            "things. Up to 4,000 characters.",
+        }
         widgets = {"motivation": forms.Textarea(attrs={"rows": 6})}

@@ -12,7 +12,15 @@ from django.urls import reverse
 
 # Pages a staff member without TOTP may still reach: setting it up, signing out, the public
 # health endpoints and static files. The API authenticates with tokens and is not redirected.
-_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/readyz", "/api/")
+_ALLOWED_PREFIXES = (
+    "/accounts/",
+    "/profile/theme/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/readyz",
+    "/api/",
+)
 
 
 def user_needs_totp(user: object) -> bool:

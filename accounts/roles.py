@@ -10,6 +10,35 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STUDENT: [],
     Role.INSTRUCTOR: [
         "accounts.view_teacherapplication",
+        # Courses: the admin narrows each of these to the instructor's own courses.
+        "courses.view_category",
+        "courses.view_tag",
+        "courses.add_tag",
+        "courses.view_skill",
+        "courses.add_skill",
+        *(
+            f"courses.{action}_{model}"
+            for model in (
+                "course",
+                "module",
+                "lesson",
+                "captiontrack",
+                "quiz",
+                "question",
+                "choice",
+            )
+            for action in ("view", "add", "change", "delete")
+        ),
+        "courses.view_enrollment",
+        "courses.view_quizattempt",
+        # Help center: the admin narrows these to questions about the instructor's courses.
+        "qa.view_category",
+        "qa.view_tag",
+        *(
+            f"qa.{action}_{model}"
+            for model in ("question", "answer", "comment", "flag")
+            for action in ("view", "change")
+        ),
     ],
     # Admins are superusers: every permission, so nothing needs listing.
     Role.ADMIN: [],

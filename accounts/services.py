@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.exceptions import (
@@ -16,6 +18,7 @@ from accounts.exceptions import (
 )
 from accounts.models import TeacherApplication, User
 from accounts.roles import ROLE_PERMISSIONS
+from core.exceptions import ApplicationError
 from core.roles import ROLE_GROUP_NAMES, STAFF_ROLES, Role
 
 PROFILE_FIELDS = frozenset({"display_name", "avatar", "time_zone", "bio", "theme"})
@@ -72,6 +75,47 @@ def user_create(
 
 
 @transaction.atomic
+def user_register(*, email: str, password: str, display_name: str = "") -> User:
+    """Self-registration: always a student, a new email (any case), a password Django accepts."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise _email_taken_error()
+    try:
+        validate_password(password, user=User(email=email, display_name=display_name))
+    except ValidationError as error:
+        raise _field_error("password", error.messages) from error
+    try:
+        with transaction.atomic():
+            return user_create(
+                email=email, password=password, role=Role.STUDENT, display_name=display_name
+            )
+    except IntegrityError as error:  # registered at the same moment by another request
+        raise _email_taken_error() from error
+
+
+@transaction.atomic
+def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """Change a password after checking the current one; every token issued before is refused."""
+    if not user.check_password(old_password):
+        raise _field_error("old_password", ["Your current password is not correct."])
+    try:
+        validate_password(new_password, user=user)
+    except ValidationError as error:
+        raise _field_error("new_password", error.messages) from error
+    user.set_password(new_password)
+    user.save(update_fields=["password", "password_changed_at"])
+    return user
+
+
+def _field_error(field: str, messages: list[str]) -> ApplicationError:
+    return ApplicationError(messages[0], code="validation_error", fields={field: messages})
+
+
+def _email_taken_error() -> ApplicationError:
+    return _field_error("email", ["An account with this email address already exists."])
+
+
+@transaction.atomic
 def user_set_role(*, user: User, role: str, changed_by: User | None = None) -> User:
     """Change a user's role; the last active admin cannot be demoted."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -101,8 +145,12 @@ def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
 
 
 @transaction.atomic
-def user_deactivate(*, user: User) -> User:
-    """Deactivate an account: it can no longer sign in and its tokens are refused."""
+def user_deactivate(*, user: User, deactivated_by: User | None = None) -> User:
+    """Deactivate an account (no sign-in, tokens refused); nobody can deactivate themselves."""
+    if deactivated_by is not None and deactivated_by.pk == user.pk:
+        raise ApplicationError(
+            "You cannot deactivate your own account.", code="cannot_deactivate_self"
+        )
     user.is_active = False
     user.save(update_fields=["is_active"])
     return user

@@ -1,45 +1,137 @@
-"""Account pages: profile editing and the application to teach."""
+"""Account pages: profile editing, the colour theme and the application to teach.
+
+Invalid forms are answered with 422 and the form re-rendered with its errors (Lumen's one
+convention; htmx is configured in base.html to swap 422 responses). A rule broken in a service is
+answered with the error's own status and its message shown above the form.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import trigger_client_event
 
-from accounts import services
-from accounts.forms import ProfileForm, TeacherApplicationForm
-from accounts.models import TeacherApplication
+from accounts import selectors, services
+from accounts.forms import ProfileForm, TeacherApplicationForm, ThemeForm
+from accounts.models import TeacherApplication, User
 from core.exceptions import ApplicationError
+from core.roles import Role
+
+# Anonymous visitors keep their theme in the session; base.html reads it from there.
+THEME_SESSION_KEY = "theme"
+TIME_ZONE_OPTIONS = sorted(available_timezones())
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    # The form edits its own copy of the user, so an invalid submission never leaks unsaved
+    # values (a display name, a theme) into the page around it.
+    user = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            if data.get("avatar") is False:  # "Clear" was ticked: store no file
+                data["avatar"] = ""
+            services.user_profile_update(user=user, data=data)
+            messages.success(request, "Your profile has been saved.")
+            return redirect("profile")
+        status = 422
+    return render(
+        request,
+        "accounts/profile_edit.html",
+        {"form": form, "profile_user": user, "time_zone_options": TIME_ZONE_OPTIONS},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def theme_set(request: HttpRequest) -> HttpResponse:
+    """Choose light, dark, high-contrast or the device's theme; saved on the user or the session.
+
+    Without JavaScript the header's theme menu posts here and is redirected back; with htmx the
+    menu is re-rendered in place and the page switches theme through the `lumen:theme-changed`
+    event.
+    """
+    form = ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_profile_update(
-            user=request.user,  # type: ignore[arg-type]
-            data={name: form.cleaned_data[name] for name in form.changed_data},
-        )
-        messages.success(request, "Your profile has been saved.")
-        return redirect("profile")
-    return render(request, "accounts/profile_edit.html", {"form": form})
+        theme = form.cleaned_data["theme"]
+        if request.user.is_authenticated:
+            services.user_profile_update(user=request.user, data={"theme": theme})  # type: ignore[arg-type]
+        else:
+            request.session[THEME_SESSION_KEY] = theme
+        if request.htmx:  # type: ignore[attr-defined]
+            response = render(request, "base.html#theme-switcher", {"theme_menu_open": True})
+            return trigger_client_event(response, "lumen:theme-changed", {"theme": theme})
+        return redirect(_next_url(request))
+    if request.method == "POST":
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(
+                request,
+                "base.html#theme-switcher",
+                {"theme_menu_open": True, "theme_error": "Choose one of the themes listed."},
+                status=422,
+            )
+        return render(request, "accounts/theme_set.html", {"form": form}, status=400)
+    current = getattr(request.user, "theme", None) or request.session.get(
+        THEME_SESSION_KEY, User.Theme.SYSTEM
+    )
+    form = ThemeForm(initial={"theme": current})
+    return render(request, "accounts/theme_set.html", {"form": form})
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def teacher_application_create(request: HttpRequest) -> HttpResponse:
-    applications = TeacherApplication.objects.filter(applicant=request.user).order_by("-created_at")
+    applications = list(selectors.teacher_application_list(applicant=request.user))  # type: ignore[arg-type]
+    has_pending = any(a.status == TeacherApplication.Status.PENDING for a in applications)
+    is_student = request.user.role == Role.STUDENT  # type: ignore[union-attr]
     form = TeacherApplicationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.teacher_application_submit(
-                applicant=request.user,  # type: ignore[arg-type]
-                expertise=form.cleaned_data["expertise"],
-                motivation=form.cleaned_data["motivation"],
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.teacher_application_submit(
+                    applicant=request.user,  # type: ignore[arg-type]
+                    expertise=form.cleaned_data["expertise"],
+                    motivation=form.cleaned_data["motivation"],
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+            else:
+                messages.success(request, "Thanks! An admin will review your application.")
+                return redirect("teach")
         else:
-            messages.success(request, "Thanks! An admin will review your application.")
-            return redirect("teach")
+            status = 422
     return render(
-        request, "accounts/teacher_application.html", {"form": form, "applications": applications}
+        request,
+        "accounts/teacher_application.html",
+        {
+            "form": form,
+            "applications": applications,
+            "can_apply": is_student and not has_pending,
+            "has_pending": has_pending,
+            "is_student": is_student,
+        },
+        status=status,
     )
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go back to after a form in the header: a local `next`, else the home page."""
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("home")

@@ -80,6 +80,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
+        if isinstance(exc.detail, dict) and "detail" in exc.detail:
+            # simplejwt's errors carry {"detail": ..., "code": ...}: keep their message and code.
+            detail = exc.detail["detail"]
+            code = exc.detail.get("code", code)
         response.data = error_body(str(code), str(detail))
     return response
 

@@ -29,8 +29,15 @@ def broker_check() -> None:
 
     if settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL.startswith("memory://"):
         return  # embedded default: tasks run in-process, there is no broker to reach
-    with app.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, timeout=settings.READINESS_TIMEOUT_SECONDS)
+    # The URL from the settings, which Celery itself read once at start-up.
+    with app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
+        # One immediate retry, no back-off: a probe must answer within its own timeout.
+        connection.ensure_connection(
+            max_retries=1,
+            interval_start=0,
+            interval_step=0,
+            timeout=settings.READINESS_TIMEOUT_SECONDS,
+        )
 
 
 CHECKS: dict[str, Callable[[], None]] = {

@@ -14,7 +14,12 @@ _STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "ascti
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            request_id = request_id_var.get()
+            if request_id == "-":
+                # Django logs 4xx/5xx responses ("django.request") after the middleware has
+                # finished; those records carry the request itself.
+                request_id = getattr(getattr(record, "request", None), "request_id", "-")
+            record.request_id = request_id
         return True
 
 

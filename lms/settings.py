@@ -8,6 +8,7 @@ HSTS, secure cookies and the Content Security Policy. See the README for the tab
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,9 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"))
 
-DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+# pytest-django imports these settings before any conftest.py runs, so a test run is recognised
+# here: running pytest directly then behaves exactly like `make test`.
+DJANGO_ENV = env.str("DJANGO_ENV", default="test" if "pytest" in sys.modules else "development")
 if DJANGO_ENV not in {"development", "production", "test"}:
     raise environ.ImproperlyConfigured(
         f"DJANGO_ENV must be development, production or test, not {DJANGO_ENV!r}."
@@ -132,7 +135,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # One file per test process so parallel runs (and xdist workers, which add a suffix) never share.
+    # One file per test process so parallel runs (and xdist workers, which add a suffix) never
+    # share one.
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"lumen-test-{os.getpid()}.sqlite3")
     }
@@ -188,8 +192,9 @@ else:
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
-# Without a broker, tasks run in-process so the embedded default needs no worker.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Without a broker, tasks run in-process so the embedded default needs no worker. Tests run them
+# in-process too (there is no worker), also when REDIS_URL points the broker at a real Redis.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=IS_TEST or not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -197,6 +202,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Periodic tasks (`celery -A lms beat`); each app adds its entries here.
+CELERY_BEAT_SCHEDULE = {}
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -264,6 +271,9 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="100/min"),
         "anon": env.str("API_THROTTLE_ANON", default="30/min"),
     },
+    # How many proxies in front of Lumen append to X-Forwarded-For. With 0 the anonymous rate is
+    # keyed on the peer address; otherwise a caller could send a new X-Forwarded-For each time.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -306,7 +316,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "core.roles.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "core.roles.Role",
+        "TeacherApplicationStatusEnum": "accounts.models.TeacherApplication.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.add_error_responses",

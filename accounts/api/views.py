@@ -1,0 +1,660 @@
+"""The accounts API: sign-in and tokens, the caller's profile, applications to teach, and the
+admin's user management. Thin views: they validate input and call accounts.services/tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import update_session_auth_hash
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services, tokens
+from accounts.api import schema as _schema  # noqa: F401  # registers the JWT scheme for OpenAPI
+from accounts.api.serializers import (
+    AdminTeacherApplicationSerializer,
+    AdminUserSerializer,
+    TokenPairSerializer,
+    UserProfileSerializer,
+)
+from accounts.forms import AVATAR_MAX_BYTES
+from accounts.models import TeacherApplication, User
+from accounts.validators import validate_time_zone
+from core.api import ErrorSerializer
+from core.exceptions import ApplicationError
+from core.permissions import IsAdmin, IsStudent
+from core.roles import Role
+from core.throttling import AnonRateThrottle
+
+_ACCESS_EXAMPLE = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.c2lnbmF0dXJl"
+)
+_REFRESH_EXAMPLE = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2lnbmF0dXJl"
+)
+_TOKEN_PAIR_EXAMPLE = {"access": _ACCESS_EXAMPLE, "refresh": _REFRESH_EXAMPLE}
+_PROFILE_EXAMPLE = {
+    "id": 42,
+    "email": "ada@example.com",
+    "role": "student",
+    "date_joined": "2025-09-01T08:30:00Z",
+    "display_name": "Ada",
+    "avatar": "https://lumen.example.com/media/avatars/42/20250901083000.png",
+    "time_zone": "Europe/London",
+    "bio": "Learning astronomy in the evenings.",
+    "theme": "dark",
+}
+_ADMIN_USER_EXAMPLE = {
+    "id": 42,
+    "email": "ada@example.com",
+    "display_name": "Ada",
+    "role": "instructor",
+    "is_active": True,
+    "is_staff": True,
+    "date_joined": "2025-09-01T08:30:00Z",
+    "last_login": "2025-09-03T19:02:11Z",
+}
+_APPLICATION_EXAMPLE = {
+    "id": 7,
+    "expertise": "Observational astronomy",
+    "motivation": "I run the city observatory's evening classes.",
+    "status": "pending",
+    "created_at": "2025-09-02T10:00:00Z",
+    "reviewed_at": None,
+    "review_note": "",
+}
+_ADMIN_APPLICATION_EXAMPLE = {
+    "id": 7,
+    "applicant": {"id": 42, "email": "ada@example.com", "display_name": "Ada"},
+    "expertise": "Observational astronomy",
+    "motivation": "I run the city observatory's evening classes.",
+    "status": "approved",
+    "created_at": "2025-09-02T10:00:00Z",
+    "reviewed_by": {"id": 1, "email": "admin@example.com", "display_name": "Admin"},
+    "reviewed_at": "2025-09-03T09:15:00Z",
+    "review_note": "Welcome aboard.",
+}
+
+
+def _error(description: str, code: str, message: str) -> OpenApiResponse:
+    """An error response documented with the one error shape and an example of it."""
+    return OpenApiResponse(
+        response=ErrorSerializer,
+        description=description,
+        examples=[
+            OpenApiExample(
+                code,
+                value={"error": {"code": code, "message": message, "fields": {}}},
+                response_only=True,
+            )
+        ],
+    )
+
+
+_TOKEN_REFUSED = _error(
+    "The refresh token is invalid, expired, already used, or its user is inactive or has changed "
+    "password.",
+    "token_not_valid",
+    "Token is blacklisted",
+)
+
+
+class _OpenAuthApi(APIView):
+    """Sign-in endpoints: open to anonymous callers and limited by the anonymous (per IP) rate."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="lumen-api"'
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if response.status_code == status.HTTP_401_UNAUTHORIZED:
+            response.setdefault("WWW-Authenticate", self.get_authenticate_header(self.request))
+        if isinstance(exc, ApplicationError) and "retry_after" in exc.extra:
+            response.setdefault("Retry-After", str(exc.extra["retry_after"]))
+        return response
+
+
+class AuthRegisterApi(_OpenAuthApi):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(
+            max_length=128,
+            trim_whitespace=False,
+            write_only=True,
+            help_text="Checked with the site's password rules (length, common, similarity).",
+        )
+        display_name = serializers.CharField(
+            max_length=80, required=False, allow_blank=True, default=""
+        )
+
+        class Meta:
+            ref_name = "Register"
+
+    class OutputSerializer(serializers.Serializer):
+        user = UserProfileSerializer(read_only=True)
+        access = serializers.CharField(read_only=True)
+        refresh = serializers.CharField(read_only=True)
+
+        class Meta:
+            ref_name = "Registration"
+
+    @extend_schema(
+        operation_id="auth_register",
+        summary="Create a student account and sign in",
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Register",
+                value={
+                    "email": "ada@example.com",
+                    "password": "correct-horse-battery-staple",
+                    "display_name": "Ada",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Registered",
+                value={"user": _PROFILE_EXAMPLE, **_TOKEN_PAIR_EXAMPLE},
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        pair = tokens.token_pair_issue(user=user)
+        output = self.OutputSerializer({"user": user, **pair}, context={"request": request})
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class AuthLoginApi(_OpenAuthApi):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+        otp_code = serializers.CharField(
+            max_length=64,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="The authenticator app's code (or a recovery code), for accounts that use "
+            "two-factor authentication.",
+        )
+
+        class Meta:
+            ref_name = "Login"
+
+    @extend_schema(
+        operation_id="auth_login",
+        summary="Sign in with email and password: a token pair",
+        request=InputSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: _error(
+                "Wrong email or password, an inactive account, or a missing or wrong "
+                "two-factor code (`mfa_code_required`, `mfa_code_invalid`).",
+                "invalid_credentials",
+                "No active account has this email and password.",
+            ),
+            403: _error(
+                "Instructors and admins must set up two-factor authentication first.",
+                "mfa_setup_required",
+                "Instructors and admins must turn on two-factor authentication in their account "
+                "settings before signing in to the API.",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Sign in",
+                value={"email": "ada@example.com", "password": "correct-horse-battery-staple"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Tokens", value=_TOKEN_PAIR_EXAMPLE, response_only=True, status_codes=["200"]
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = tokens.token_pair_obtain(**serializer.validated_data, request=request._request)
+        return Response(TokenPairSerializer(pair).data)
+
+
+class AuthRefreshApi(_OpenAuthApi):
+    class InputSerializer(serializers.Serializer):
+        refresh = serializers.CharField(max_length=2048)
+
+        class Meta:
+            ref_name = "Refresh"
+
+    @extend_schema(
+        operation_id="auth_refresh",
+        summary="Exchange a refresh token for a new token pair (the old one stops working)",
+        request=InputSerializer,
+        responses={200: TokenPairSerializer, 401: _TOKEN_REFUSED},
+        examples=[
+            OpenApiExample("Refresh", value={"refresh": _REFRESH_EXAMPLE}, request_only=True),
+            OpenApiExample(
+                "New tokens", value=_TOKEN_PAIR_EXAMPLE, response_only=True, status_codes=["200"]
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pair = tokens.token_pair_refresh(refresh=serializer.validated_data["refresh"])
+        return Response(TokenPairSerializer(pair).data)
+
+
+class AuthLogoutApi(_OpenAuthApi):
+    """Holding the refresh token is what entitles a caller to revoke it; no access token needed."""
+
+    class InputSerializer(serializers.Serializer):
+        refresh = serializers.CharField(max_length=2048)
+
+        class Meta:
+            ref_name = "Logout"
+
+    @extend_schema(
+        operation_id="auth_logout",
+        summary="Sign out: revoke a refresh token",
+        request=InputSerializer,
+        responses={
+            204: OpenApiResponse(description="Revoked (also when it was already revoked)."),
+            401: _error(
+                "The refresh token is not a valid, unexpired refresh token.",
+                "token_not_valid",
+                "Token is invalid",
+            ),
+        },
+        examples=[
+            OpenApiExample("Sign out", value={"refresh": _REFRESH_EXAMPLE}, request_only=True)
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tokens.refresh_token_revoke(refresh=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProfileRetrieveUpdateApi(APIView):
+    """The caller's own profile; PUT and PATCH take JSON, or multipart to upload an avatar."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        display_name = serializers.CharField(max_length=80, allow_blank=True)
+        avatar = serializers.ImageField(
+            required=False,
+            allow_null=True,
+            help_text="A JPG, PNG, WebP or GIF image of at most 2 MB (multipart only); null "
+            "removes the avatar.",
+        )
+        time_zone = serializers.CharField(
+            max_length=64,
+            validators=[validate_time_zone],
+            help_text="An IANA time zone such as Europe/Paris.",
+        )
+        bio = serializers.CharField(max_length=2000, allow_blank=True)
+        theme = serializers.ChoiceField(choices=User.Theme.choices)
+
+        class Meta:
+            ref_name = "ProfileUpdate"
+
+        def validate_avatar(self, avatar: Any) -> Any:
+            # The same limit as the profile page's form.
+            if avatar is not None and avatar.size > AVATAR_MAX_BYTES:
+                size = f"{avatar.size / (1024 * 1024):.1f}"
+                raise serializers.ValidationError(
+                    f"This image is {size} MB; choose one of at most 2 MB."
+                )
+            return avatar
+
+    @extend_schema(
+        operation_id="profile_retrieve",
+        summary="The caller's profile",
+        responses={200: UserProfileSerializer},
+        examples=[OpenApiExample("Profile", value=_PROFILE_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(UserProfileSerializer(request.user, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="profile_update",
+        summary="Replace the caller's editable profile fields",
+        request={
+            "application/json": InputSerializer,
+            "multipart/form-data": InputSerializer,
+        },
+        responses={200: UserProfileSerializer},
+        examples=[
+            OpenApiExample(
+                "Replace profile",
+                value={
+                    "display_name": "Ada",
+                    "time_zone": "Europe/London",
+                    "bio": "Learning astronomy in the evenings.",
+                    "theme": "dark",
+                },
+                request_only=True,
+            ),
+            OpenApiExample("Profile", value=_PROFILE_EXAMPLE, response_only=True),
+        ],
+    )
+    def put(self, request: Request) -> Response:
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        operation_id="profile_partial_update",
+        summary="Change some of the caller's profile fields",
+        request={
+            "application/json": InputSerializer,
+            "multipart/form-data": InputSerializer,
+        },
+        responses={200: UserProfileSerializer},
+        examples=[
+            OpenApiExample(
+                "Change the time zone", value={"time_zone": "America/New_York"}, request_only=True
+            ),
+            OpenApiExample("Profile", value=_PROFILE_EXAMPLE, response_only=True),
+        ],
+    )
+    def patch(self, request: Request) -> Response:
+        return self._update(request, partial=True)
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        serializer = self.InputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_profile_update(
+            user=request.user,  # type: ignore[arg-type]  # IsAuthenticated: a User
+            data=dict(serializer.validated_data),
+        )
+        return Response(UserProfileSerializer(user, context={"request": request}).data)
+
+
+class UserPasswordChangeApi(APIView):
+    """Every token issued before the change is refused afterwards; the answer carries new ones."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+        new_password = serializers.CharField(
+            max_length=128,
+            trim_whitespace=False,
+            help_text="Checked with the site's password rules (length, common, similarity).",
+        )
+
+        class Meta:
+            ref_name = "PasswordChange"
+
+    @extend_schema(
+        operation_id="password_change",
+        summary="Change the caller's password (earlier tokens stop working)",
+        request=InputSerializer,
+        responses={200: TokenPairSerializer},
+        examples=[
+            OpenApiExample(
+                "Change password",
+                value={
+                    "old_password": "correct-horse-battery-staple",
+                    "new_password": "a-new-and-longer-passphrase",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "New tokens", value=_TOKEN_PAIR_EXAMPLE, response_only=True, status_codes=["200"]
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_password_change(
+            user=request.user,  # type: ignore[arg-type]  # IsAuthenticated: a User
+            **serializer.validated_data,
+        )
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            update_session_auth_hash(request._request, user)  # keep this browser signed in
+        return Response(TokenPairSerializer(tokens.token_pair_issue(user=user)).data)
+
+
+class TeacherApplicationListCreateApi(ListAPIView):
+    """GET: the caller's own applications to teach. POST (students only): apply."""
+
+    filter_backends: list[type] = []
+
+    class InputSerializer(serializers.Serializer):
+        expertise = serializers.CharField(max_length=200, help_text="What you would teach.")
+        motivation = serializers.CharField(max_length=4000, help_text="Why and how you teach.")
+
+        class Meta:
+            ref_name = "TeacherApplicationSubmit"
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = TeacherApplication
+            ref_name = "TeacherApplication"
+            fields = [
+                "id",
+                "expertise",
+                "motivation",
+                "status",
+                "created_at",
+                "reviewed_at",
+                "review_note",
+            ]
+            read_only_fields = fields
+
+    serializer_class = OutputSerializer
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "POST":
+            return [IsStudent()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self) -> QuerySet[TeacherApplication]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return TeacherApplication.objects.none()
+        return selectors.teacher_application_list(applicant=self.request.user)  # type: ignore[arg-type]
+
+    @extend_schema(
+        operation_id="teacher_applications_list",
+        summary="The caller's applications to teach, newest first",
+        examples=[OpenApiExample("Application", value=_APPLICATION_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="teacher_application_submit",
+        summary="Apply to teach (students; one pending application at a time)",
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            409: _error(
+                "An application is already waiting for review.",
+                "application_pending",
+                "You already have an application under review.",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Apply",
+                value={
+                    "expertise": "Observational astronomy",
+                    "motivation": "I run the city observatory's evening classes.",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Application", value=_APPLICATION_EXAMPLE, response_only=True, status_codes=["201"]
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.teacher_application_submit(
+            applicant=request.user,  # type: ignore[arg-type]  # IsStudent: a User
+            **serializer.validated_data,
+        )
+        return Response(self.OutputSerializer(application).data, status=status.HTTP_201_CREATED)
+
+
+class AdminUserListApi(ListAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = AdminUserSerializer
+    filterset_fields = ["role", "is_active"]
+    search_fields = ["email", "display_name"]
+    ordering_fields = ["id", "email", "display_name", "role", "date_joined", "last_login"]
+    ordering = ["id"]
+
+    def get_queryset(self) -> QuerySet[User]:
+        return selectors.user_list()
+
+    @extend_schema(
+        operation_id="admin_users_list",
+        summary="Every user (admins)",
+        examples=[OpenApiExample("User", value=_ADMIN_USER_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class AdminUserRoleSetApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        role = serializers.ChoiceField(choices=Role.choices)
+
+        class Meta:
+            ref_name = "RoleSet"
+
+    @extend_schema(
+        operation_id="admin_user_role_set",
+        summary="Change a user's role (admins); groups and staff access follow",
+        request=InputSerializer,
+        responses={200: AdminUserSerializer},
+        examples=[
+            OpenApiExample("Promote", value={"role": "instructor"}, request_only=True),
+            OpenApiExample("User", value=_ADMIN_USER_EXAMPLE, response_only=True),
+        ],
+    )
+    def post(self, request: Request, user_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = get_object_or_404(selectors.user_list(), pk=user_id)
+        user = services.user_set_role(
+            user=user,
+            role=serializer.validated_data["role"],
+            changed_by=request.user,  # type: ignore[arg-type]  # IsAdmin: a User
+        )
+        return Response(AdminUserSerializer(user).data)
+
+
+class AdminUserDeactivateApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        operation_id="admin_user_deactivate",
+        summary="Deactivate a user (admins): no more sign-in, tokens refused",
+        request=None,
+        responses={200: AdminUserSerializer},
+        examples=[
+            OpenApiExample(
+                "Deactivated", value={**_ADMIN_USER_EXAMPLE, "is_active": False}, response_only=True
+            )
+        ],
+    )
+    def post(self, request: Request, user_id: int) -> Response:
+        user = get_object_or_404(selectors.user_list(), pk=user_id)
+        user = services.user_deactivate(
+            user=user,
+            deactivated_by=request.user,  # type: ignore[arg-type]  # IsAdmin: a User
+        )
+        return Response(AdminUserSerializer(user).data)
+
+
+class AdminTeacherApplicationListApi(ListAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = AdminTeacherApplicationSerializer
+    filterset_fields = ["status"]
+    search_fields = ["applicant__email", "applicant__display_name", "expertise"]
+    ordering_fields = ["created_at", "reviewed_at", "status"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[TeacherApplication]:
+        return selectors.teacher_application_list()
+
+    @extend_schema(
+        operation_id="admin_teacher_applications_list",
+        summary="Applications to teach (admins), newest first",
+        examples=[
+            OpenApiExample("Application", value=_ADMIN_APPLICATION_EXAMPLE, response_only=True)
+        ],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class AdminTeacherApplicationReviewApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        approve = serializers.BooleanField(
+            help_text="true makes the applicant an instructor; false rejects."
+        )
+        note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+        class Meta:
+            ref_name = "TeacherApplicationReview"
+
+    @extend_schema(
+        operation_id="admin_teacher_application_review",
+        summary="Approve or reject an application to teach (admins)",
+        request=InputSerializer,
+        responses={
+            200: AdminTeacherApplicationSerializer,
+            409: _error(
+                "The application has already been reviewed.",
+                "application_reviewed",
+                "This application has already been reviewed.",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Approve", value={"approve": True, "note": "Welcome aboard."}, request_only=True
+            ),
+            OpenApiExample("Reviewed", value=_ADMIN_APPLICATION_EXAMPLE, response_only=True),
+        ],
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = get_object_or_404(selectors.teacher_application_list(), pk=application_id)
+        application = services.teacher_application_review(
+            application=application,
+            reviewer=request.user,  # type: ignore[arg-type]  # IsAdmin: a User
+            approve=serializer.validated_data["approve"],
+            note=serializer.validated_data["note"],
+        )
+        return Response(AdminTeacherApplicationSerializer(application).data)

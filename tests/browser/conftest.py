@@ -1,0 +1,203 @@
+"""The browser suite: Playwright driving Debian's Chromium against pytest-django's live server.
+
+- Chromium is the system package (`apt-get install -y chromium`), never a Playwright download.
+- axe-core (tests/browser/vendor/axe.min.js, vendored from npm by scripts/vendor-static.sh) checks
+  every page against WCAG 2.1 A and AA.
+- Screenshots of each page land in tests/browser/artifacts/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+HERE = Path(__file__).resolve().parent
+AXE_SCRIPT = HERE / "vendor" / "axe.min.js"
+ARTIFACTS = HERE / "artifacts"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+THEMES = ["light", "dark", "high-contrast"]
+THEME_LABELS = {
+    "system": "Match my device",
+    "light": "Light",
+    "dark": "Dark",
+    "high-contrast": "High contrast",
+}
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for one test module.
+
+    Playwright's synchronous API keeps an asyncio loop running in this thread while it is open,
+    and Django refuses ORM calls while a loop runs. Everything here is synchronous, so the guard is
+    lifted for exactly as long as the browser is open (one module), then restored.
+    """
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"The browser suite needs Debian's Chromium at {CHROMIUM}: run "
+            "`apt-get install -y chromium` (never `playwright install`).",
+            pytrace=False,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the environment
+        pytest.fail(
+            "The browser suite needs the playwright package: "
+            "`.venv/bin/pip install -r requirements-dev.txt`.",
+            pytrace=False,
+        )
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"{AXE_SCRIPT} is missing: run `sh scripts/vendor-static.sh`.", pytrace=False)
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_context(browser: Browser, live_server: Any) -> Iterator[BrowserContext]:
+    """A fresh browser profile (no cookies) pointed at the live server, with axe available."""
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    # An init script runs outside the page's Content Security Policy, unlike an injected <script>.
+    context.add_init_script(path=str(AXE_SCRIPT))
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext) -> Iterator[Page]:
+    """A tab that also fails the test on any Content Security Policy violation.
+
+    Outside production the policy is report-only, so a violation would not break the page here;
+    Chromium still reports it on the console, and this turns the report into a failure.
+    """
+    violations: list[str] = []
+    tab = browser_context.new_page()
+    tab.on(
+        "console",
+        lambda message: (
+            violations.append(f"{tab.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield tab
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+
+
+def log_in(context: BrowserContext, user: Any, live_server: Any) -> None:
+    """Sign the browser in as `user` by handing it a real session cookie."""
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def choose_theme(page: Page, theme: str) -> None:
+    """Pick a theme from the header's menu, as a visitor would, then close the menu."""
+    from playwright.sync_api import expect
+
+    menu = page.locator("#theme-switcher")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    menu.get_by_role("button", name=THEME_LABELS[theme], exact=True).click()
+    expect(page.locator("html")).to_have_attribute("data-theme", theme)
+    expect(page.get_by_role("button", name=THEME_LABELS[theme], exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('#theme-switcher').open")
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core on the page with the WCAG 2.1 A/AA rules; return its violations."""
+    result = page.evaluate(
+        "async (tags) => await window.axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return result["violations"]
+
+
+def assert_no_axe_violations(page: Page, label: str = "") -> None:
+    """Fail with a readable list when axe finds any WCAG 2.1 A/AA violation on the page."""
+    violations = axe_violations(page)
+    if not violations:
+        return
+    lines = [f"axe found {len(violations)} WCAG 2.1 A/AA violation(s) on {label or page.url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"    {', '.join(map(str, node['target']))}: {summary}")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+def assert_no_horizontal_scroll(page: Page, width: int = 320) -> None:
+    """At `width` CSS pixels the page must fit: no horizontal scrolling (WCAG 1.4.10 reflow)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px wide"
+
+
+def save_screenshots(page: Page, name: str) -> list[Path]:
+    """Full-page screenshots at desktop and 390 px mobile widths, in tests/browser/artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    # No focus ring left over from the test's last key press in the pictures.
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    slug = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+    paths = []
+    for viewport_name, viewport in [("desktop", DESKTOP), ("mobile", MOBILE)]:
+        page.set_viewport_size(viewport)
+        path = ARTIFACTS / f"{slug}-{viewport_name}.png"
+        page.screenshot(path=str(path), full_page=True, animations="disabled")
+        paths.append(path)
+    page.set_viewport_size(DESKTOP)
+    return paths
