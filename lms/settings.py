@@ -318,7 +318,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "core.roles.Role",
+        "CourseStatusEnum": "courses.models.Course.Status",
         "TeacherApplicationStatusEnum": "accounts.models.TeacherApplication.Status",
+        "LessonKindEnum": "courses.models.Lesson.Kind",
+        "QuestionKindEnum": "courses.models.Question.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,0 +1,29 @@
+"""The domain events courses publish; other apps connect receivers in their AppConfig.ready().
+
+Every event is sent with `transaction.on_commit`, so a receiver never sees a write that was rolled
+back, and each is sent exactly once per fact (enrolling twice or completing a lesson again sends
+nothing). Keyword arguments are listed per event; `sender` is the model class.
+
+    from courses import events
+    events.lesson_completed.connect(award_xp, dispatch_uid="gamification_lesson_xp")
+"""
+
+from django.dispatch import Signal
+
+# enrollment: Enrollment (learner, course)
+learner_enrolled = Signal()
+
+# progress: LessonProgress, learner: User, lesson: Lesson. Sent on a lesson's FIRST completion only.
+lesson_completed = Signal()
+
+# attempt: QuizAttempt (graded), learner: User, quiz: Quiz. Sent for every graded attempt.
+quiz_attempt_submitted = Signal()
+
+# attempt: QuizAttempt (passed), learner: User, quiz: Quiz. Sent for every passing attempt.
+quiz_passed = Signal()
+
+# enrollment: Enrollment (completed_at set), certificate: Certificate. Sent once per enrollment.
+course_completed = Signal()
+
+# course: Course. Sent when a course goes from draft (or archived) to published.
+course_published = Signal()

@@ -1,0 +1,243 @@
+"""A learner's way through a course: enrolling, lesson progress, completion and the certificate."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import User
+from courses import entitlements, events
+from courses.exceptions import (
+    CourseNotCompletedError,
+    EnrollmentClosedError,
+    InvalidPositionError,
+    LessonNotCompletableError,
+    NotEnrolledError,
+    PlanRequiredError,
+)
+from courses.models import (
+    VIDEO_COMPLETION_THRESHOLD,
+    Certificate,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    QuizAttempt,
+)
+from courses.selectors import lesson_access_error
+
+# Time spent is reported by the player; one report counts at most the wall-clock time since the
+# previous one (plus some slack for clocks and network) and never more than this many seconds.
+MAX_SECONDS_PER_REPORT = 300
+REPORT_SLACK_SECONDS = 30
+
+
+@transaction.atomic
+def enrollment_create(*, learner: User, course: Course) -> tuple[Enrollment, bool]:
+    """Enroll a learner in a published course they are entitled to; enrolling again returns the
+    same enrollment (and False)."""
+    existing = Enrollment.objects.filter(learner=learner, course=course).first()
+    if existing is not None:
+        return existing, False
+    if course.status != Course.Status.PUBLISHED:
+        raise EnrollmentClosedError(f"'{course.title}' is not open for enrollment.")
+    if not entitlements.can_enroll(learner, course):
+        if course.early_access_until is not None and course.early_access_until > timezone.now():
+            opens = date_format(course.early_access_until, "j F Y")
+            raise EnrollmentClosedError(
+                f"'{course.title}' is in early access; it opens to everyone on {opens}.",
+                extra={"early_access_until": course.early_access_until.isoformat()},
+            )
+        raise PlanRequiredError(
+            f"'{course.title}' needs the {course.get_required_plan_display()} plan.",
+            extra={"plan": course.required_plan},
+        )
+    enrollment, created = Enrollment.objects.get_or_create(learner=learner, course=course)
+    if created:
+        transaction.on_commit(
+            functools.partial(
+                events.learner_enrolled.send, sender=Enrollment, enrollment=enrollment
+            )
+        )
+    return enrollment, created
+
+
+def _enrollment_for_lesson(learner: User, lesson: Lesson, *, lock: bool = False) -> Enrollment:
+    """The learner's enrollment in the lesson's course, checked for access to the lesson."""
+    queryset = Enrollment.objects.select_related("course")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    enrollment = queryset.filter(learner=learner, course_id=lesson.module.course_id).first()
+    if enrollment is None:
+        raise NotEnrolledError("Enroll in this course to keep track of your progress.")
+    error = lesson_access_error(user=learner, lesson=lesson, is_enrolled=True)
+    if error is not None:
+        raise error
+    return enrollment
+
+
+def _touch(enrollment: Enrollment, lesson: Lesson, now: datetime) -> None:
+    enrollment.last_lesson = lesson
+    enrollment.last_activity_at = now
+    enrollment.save(update_fields=["last_lesson", "last_activity_at", "updated_at"])
+
+
+def _progress_for_update(learner: User, lesson: Lesson) -> LessonProgress:
+    LessonProgress.objects.get_or_create(learner=learner, lesson=lesson)
+    return LessonProgress.objects.select_for_update().get(learner=learner, lesson=lesson)
+
+
+@transaction.atomic
+def lesson_start(*, learner: User, lesson: Lesson) -> LessonProgress:
+    """Record that an enrolled learner opened a lesson: it becomes the course's resume point."""
+    enrollment = _enrollment_for_lesson(learner, lesson)
+    progress, _ = LessonProgress.objects.get_or_create(learner=learner, lesson=lesson)
+    _touch(enrollment, lesson, timezone.now())
+    return progress
+
+
+@transaction.atomic
+def lesson_position_save(
+    *, learner: User, lesson: Lesson, position_seconds: int, seconds_spent_delta: int = 0
+) -> LessonProgress:
+    """Save the playback position (0..duration) and time spent; a video counts as complete once
+    the learner reaches 90% of it."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(position_seconds, int) or position_seconds < 0:
+        errors["position_seconds"] = ["The position cannot be negative."]
+    elif lesson.duration_seconds and position_seconds > lesson.duration_seconds:
+        errors["position_seconds"] = [
+            f"The position is past the end of the lesson ({lesson.duration_seconds} seconds)."
+        ]
+    if not isinstance(seconds_spent_delta, int) or seconds_spent_delta < 0:
+        errors["seconds_spent"] = ["Time spent cannot be negative."]
+    if errors:
+        raise InvalidPositionError(next(iter(errors.values()))[0], fields=errors)
+
+    enrollment = _enrollment_for_lesson(learner, lesson, lock=True)
+    now = timezone.now()
+    progress = _progress_for_update(learner, lesson)
+    since_last_report = max(int((now - progress.updated_at).total_seconds()), 0)
+    counted = min(
+        seconds_spent_delta, since_last_report + REPORT_SLACK_SECONDS, MAX_SECONDS_PER_REPORT
+    )
+    progress.last_position_seconds = position_seconds
+    progress.seconds_spent += counted
+    progress.save(update_fields=["last_position_seconds", "seconds_spent", "updated_at"])
+    _touch(enrollment, lesson, now)
+    if (
+        lesson.kind == Lesson.Kind.VIDEO
+        and lesson.duration_seconds
+        and position_seconds >= lesson.duration_seconds * VIDEO_COMPLETION_THRESHOLD
+    ):
+        progress_complete(progress=progress, enrollment=enrollment, now=now)
+    return progress
+
+
+@transaction.atomic
+def lesson_complete(*, learner: User, lesson: Lesson) -> LessonProgress:
+    """Mark a lesson complete: articles and videos any time, a quiz once an attempt passed.
+    Completing again changes nothing; the lesson_completed event fires on the first completion."""
+    enrollment = _enrollment_for_lesson(learner, lesson, lock=True)
+    if (
+        lesson.kind == Lesson.Kind.QUIZ
+        and not QuizAttempt.objects.filter(
+            learner=learner, quiz__lesson=lesson, passed=True
+        ).exists()
+    ):
+        raise LessonNotCompletableError("Pass the quiz to complete this lesson.")
+    now = timezone.now()
+    progress = _progress_for_update(learner, lesson)
+    progress_complete(progress=progress, enrollment=enrollment, now=now)
+    _touch(enrollment, lesson, now)
+    return progress
+
+
+@transaction.atomic
+def lesson_uncomplete(*, learner: User, lesson: Lesson) -> LessonProgress:
+    """The learner unticks a lesson; completing it again later sends no second event, and a
+    finished course stays finished."""
+    _enrollment_for_lesson(learner, lesson, lock=True)
+    progress = _progress_for_update(learner, lesson)
+    if progress.completed_at is not None:
+        progress.completed_at = None
+        progress.save(update_fields=["completed_at", "updated_at"])
+    return progress
+
+
+def progress_complete(
+    *, progress: LessonProgress, enrollment: Enrollment, now: datetime | None = None
+) -> None:
+    """Complete a locked progress row (once) and then, maybe, the course; for the services only,
+    which have checked the rules and hold the locks."""
+    now = now or timezone.now()
+    if progress.completed_at is not None:
+        return
+    progress.completed_at = now
+    is_first_completion = progress.first_completed_at is None
+    if is_first_completion:
+        progress.first_completed_at = now
+    progress.save(update_fields=["completed_at", "first_completed_at", "updated_at"])
+    if is_first_completion:
+        transaction.on_commit(
+            functools.partial(
+                events.lesson_completed.send,
+                sender=LessonProgress,
+                progress=progress,
+                learner=progress.learner,
+                lesson=progress.lesson,
+            )
+        )
+    _course_completion_check(enrollment, now)
+
+
+def _course_completion_check(enrollment: Enrollment, now: datetime) -> None:
+    """When every lesson of the course is complete: complete the enrollment once, issue the
+    certificate and send course_completed."""
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .select_related("course", "learner")
+        .get(pk=enrollment.pk)
+    )
+    if enrollment.completed_at is not None:
+        return
+    total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
+    done = LessonProgress.objects.filter(
+        learner_id=enrollment.learner_id,
+        lesson__module__course_id=enrollment.course_id,
+        completed_at__isnull=False,
+    ).count()
+    if total == 0 or done < total:
+        return
+    enrollment.completed_at = now
+    enrollment.save(update_fields=["completed_at", "updated_at"])
+    certificate = certificate_issue(enrollment=enrollment)
+    transaction.on_commit(
+        functools.partial(
+            events.course_completed.send,
+            sender=Enrollment,
+            enrollment=enrollment,
+            certificate=certificate,
+        )
+    )
+
+
+@transaction.atomic
+def certificate_issue(*, enrollment: Enrollment) -> Certificate:
+    """The certificate of a completed enrollment, issued once with the names as they are now."""
+    if enrollment.completed_at is None:
+        raise CourseNotCompletedError("The course is not complete yet.")
+    certificate, _ = Certificate.objects.get_or_create(
+        learner=enrollment.learner,
+        course=enrollment.course,
+        defaults={
+            "issued_at": enrollment.completed_at,
+            "learner_name": enrollment.learner.name[:200],
+            "course_title": enrollment.course.title[:200],
+        },
+    )
+    return certificate
