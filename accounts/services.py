@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -76,7 +77,11 @@ def user_create(
 
 @transaction.atomic
 def user_register(*, email: str, password: str, display_name: str = "") -> User:
-    """Self-registration: always a student, a new email (any case), a password Django accepts."""
+    """Self-registration: always a student, a new email (any case), a password Django accepts.
+
+    The address is recorded unverified as the user's primary email, so the caller can send the
+    verification mail (allauth's) and the browser sign-in treats it like any other sign-up.
+    """
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise _email_taken_error()
@@ -86,9 +91,11 @@ def user_register(*, email: str, password: str, display_name: str = "") -> User:
         raise _field_error("password", error.messages) from error
     try:
         with transaction.atomic():
-            return user_create(
+            user = user_create(
                 email=email, password=password, role=Role.STUDENT, display_name=display_name
             )
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+            return user
     except IntegrityError as error:  # registered at the same moment by another request
         raise _email_taken_error() from error
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import update_session_auth_hash
+from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -127,6 +130,13 @@ class _OpenAuthApi(APIView):
         return response
 
 
+def _verification_mail_send(request: HttpRequest, user: User) -> None:
+    """Mail the new user allauth's verification link, as the browser sign-up does."""
+    address = EmailAddress.objects.filter(user=user, primary=True, verified=False).first()
+    if address is not None:
+        address.send_confirmation(request, signup=True)
+
+
 class AuthRegisterApi(_OpenAuthApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -178,6 +188,8 @@ class AuthRegisterApi(_OpenAuthApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.user_register(**serializer.validated_data)
+        django_request = request._request
+        transaction.on_commit(lambda: _verification_mail_send(django_request, user))
         pair = tokens.token_pair_issue(user=user)
         output = self.OutputSerializer({"user": user, **pair}, context={"request": request})
         return Response(output.data, status=status.HTTP_201_CREATED)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,
@@ -15,6 +18,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from django.db import connections
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -111,6 +115,44 @@ def test_register_makes_a_student_whatever_the_request_says(
     assert (user.role, user.is_staff, user.is_superuser) == ("student", False, False)
     assert list(user.groups.values_list("name", flat=True)) == ["Students"]
     assert response.json()["user"]["display_name"] == ""
+
+
+def test_register_mails_a_verification_link_that_verifies_the_address(
+    api_client: APIClient,
+    db: None,
+    mailoutbox: list,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            REGISTER, {"email": "Ada@Example.com", "password": DEFAULT_PASSWORD}
+        )
+
+    assert response.status_code == 201
+    address = EmailAddress.objects.get()
+    assert (address.email, address.primary, address.verified) == ("ada@example.com", True, False)
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["ada@example.com"]
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mailoutbox[0].body)
+    assert link is not None
+
+    confirmed = Client().post(link.group(1))
+
+    assert confirmed.status_code == 302
+    address.refresh_from_db()
+    assert address.verified is True
+
+
+def test_a_refused_registration_records_no_address_and_sends_no_mail(
+    api_client: APIClient, student: User, mailoutbox: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    before = EmailAddress.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(REGISTER, {"email": student.email, "password": DEFAULT_PASSWORD})
+
+    assert response.status_code == 400
+    assert EmailAddress.objects.count() == before
+    assert mailoutbox == []
 
 
 def test_register_refuses_an_email_taken_in_another_case(
