@@ -1,0 +1,485 @@
+"""Lumen's load benchmark: the production configuration on loopback under wrk, against a bare view.
+
+One command (PostgreSQL and Redis running, Debian's `wrk` installed):
+
+    .venv/bin/python benchmarks/load/run.py            # about 20 s per endpoint
+    .venv/bin/python benchmarks/load/run.py --duration 5 --only bare,catalog_api
+
+It creates (or reuses) the database `lumen_bench`, migrates and seeds it, starts gunicorn with
+uvicorn workers on `lms.asgi` with DJANGO_ENV=production, PostgreSQL and Redis, and then, for each
+endpoint in ENDPOINTS, runs wrk for the same time and connections. `/healthz` (a Django view that
+touches nothing, behind the full middleware stack) is the bare view: every endpoint's throughput is
+reported as a share of it, measured in the same run (before and after the others, averaged). CPU
+time of the app server, PostgreSQL and Redis is read from /proc around each endpoint, so the report
+gives CPU milliseconds per request as well. The report goes to benchmarks/reports/load-latest.md and
+.json (and a dated copy in benchmarks/reports/tmp/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+REPORTS = ROOT / "benchmarks" / "reports"
+LUA = HERE / "wrk_report.lua"
+PYTHON = sys.executable
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+DEMO_STUDENT = ("student@lumen.localhost", "lumen-demo-2026")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One thing to load: `auth` is anon, jwt or session; `{placeholders}` come from discovery."""
+
+    name: str
+    path: str
+    group: str
+    auth: str = "anon"
+    method: str = "GET"
+    body: str = ""
+    content_type: str = ""
+    target_share: float | None = None  # the share of the bare view's throughput the issue asks for
+
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("home", "/", "page"),
+    Endpoint("catalog_page", "/courses/", "catalog (uncached)", target_share=0.25),
+    Endpoint("catalog_search_page", "/courses/?q=python", "catalog (uncached)", target_share=0.25),
+    Endpoint("course_page", "/courses/{course_slug}/", "course page", target_share=0.25),
+    Endpoint("dashboard_page", "/dashboard/", "authenticated read", "session", target_share=0.20),
+    Endpoint("leaderboard_page", "/leaderboard/", "leaderboard", "session", target_share=0.40),
+    Endpoint("questions_page", "/questions/", "Q&A", "session"),
+    Endpoint("catalog_api", "/api/v1/courses", "catalog (uncached)", target_share=0.25),
+    Endpoint("course_api", "/api/v1/courses/{course_id}", "course page", target_share=0.25),
+    Endpoint("lessons_api", "/api/v1/courses/{course_id}/lessons", "authenticated read", "jwt"),
+    Endpoint(
+        "progress_api",
+        "/api/v1/courses/{course_id}/progress",
+        "authenticated read",
+        "jwt",
+        target_share=0.20,
+    ),
+    Endpoint(
+        "profile_api", "/api/v1/users/profile", "authenticated read", "jwt", target_share=0.20
+    ),
+    Endpoint(
+        "enroll_api",
+        "/api/v1/courses/{course_id}/enroll",
+        "write",
+        "jwt",
+        method="POST",
+        target_share=0.10,
+    ),
+]
+
+
+@dataclass
+class Result:
+    name: str
+    group: str
+    path: str
+    auth: str
+    method: str
+    status: str = "ok"
+    requests: int = 0
+    requests_per_second: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    error_rate: float = 0.0
+    statuses: dict[str, int] = field(default_factory=dict)
+    cpu_ms_per_request: float = 0.0
+    share_of_bare: float | None = None
+    target_share: float | None = None
+    meets_target: bool | None = None
+
+
+# --- processes and CPU --------------------------------------------------------------------------
+
+
+def _proc_stat(pid: int) -> tuple[str, int, int] | None:
+    """(command name, parent pid, utime + stime in ticks) of one process, or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = text[text.index("(") + 1 : text.rindex(")")]
+    fields = text[text.rindex(")") + 2 :].split()
+    return name, int(fields[1]), int(fields[11]) + int(fields[12])
+
+
+def _all_processes() -> dict[int, tuple[str, int, int]]:
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _proc_stat(int(entry.name))
+            if stat is not None:
+                table[int(entry.name)] = stat
+    return table
+
+
+def cpu_ticks(server_pid: int) -> dict[str, int]:
+    """CPU ticks used so far by the app server's process tree, PostgreSQL and Redis."""
+    table = _all_processes()
+    tree = {server_pid}
+    changed = True
+    while changed:
+        changed = False
+        for pid, (_, parent, _) in table.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    totals = {"app": 0, "postgres": 0, "redis": 0}
+    for pid, (name, _, ticks) in table.items():
+        if pid in tree:
+            totals["app"] += ticks
+        elif name == "postgres":
+            totals["postgres"] += ticks
+        elif name.startswith("redis-server"):
+            totals["redis"] += ticks
+    return totals
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- the server under test ----------------------------------------------------------------------
+
+
+def server_environment(args: argparse.Namespace, port: int) -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.update(
+        {
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "benchmark-only-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": args.database_url,
+            "REDIS_URL": args.redis_url,
+            "SECURE_SSL_REDIRECT": "False",
+            "SECURE_HSTS_SECONDS": "0",
+            "MFA_REQUIRED_FOR_STAFF": "False",
+            # The limiter stays in the path (its Redis call is part of the cost), but never trips.
+            "API_THROTTLE_USER": "1000000/min",
+            "API_THROTTLE_ANON": "1000000/min",
+            "LOG_LEVEL": "WARNING",
+            "PORT": str(port),
+            "WEB_CONCURRENCY": str(args.workers),
+        }
+    )
+    return environment
+
+
+def prepare(args: argparse.Namespace) -> None:
+    """Create the benchmark database if needed, migrate it, seed it and collect static files."""
+    name = args.database_url.rsplit("/", 1)[1]
+    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        query = "SELECT 1 FROM pg_database WHERE datname = %s"
+        exists = connection.execute(query, [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    environment = server_environment(args, 0)
+    # seed_demo refuses production (it sets known passwords), so it runs as development.
+    seeding = {**environment, "DJANGO_ENV": "development"}
+    for command, command_environment in (
+        (["migrate", "--noinput"], environment),
+        (["seed_demo"], seeding),
+        (["collectstatic", "--noinput"], environment),
+    ):
+        subprocess.run(
+            [PYTHON, "manage.py", *command, "--verbosity", "0"],
+            cwd=ROOT,
+            env=command_environment,
+            check=True,
+        )
+    if args.seed_load:
+        subprocess.run([PYTHON, "manage.py", "seed_load"], cwd=ROOT, env=environment, check=True)
+
+
+def server_start(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    command = {
+        "uvicorn": ["gunicorn", "lms.asgi:application", "-k", "uvicorn_worker.UvicornWorker"],
+        "gthread": ["gunicorn", "lms.wsgi:application", "-k", "gthread", "--threads", "4"],
+        "sync": ["gunicorn", "lms.wsgi:application", "-k", "sync"],
+    }[args.server]
+    binary = str(Path(PYTHON).parent / command[0])
+    process = subprocess.Popen(
+        [binary, *command[1:], "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
+        cwd=ROOT,
+        env=server_environment(args, port),
+        stdout=subprocess.DEVNULL,
+        stderr=open(REPORTS / "tmp" / "server.log", "wb"),  # noqa: SIM115 - lives with the process
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise SystemExit("the server exited; see benchmarks/reports/tmp/server.log")
+        time.sleep(0.2)
+    raise SystemExit("the server did not answer /healthz within 60 s")
+
+
+def server_stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+# --- credentials and discovery ------------------------------------------------------------------
+
+
+def credentials(base: str) -> dict[str, str]:
+    """A JWT and a session cookie for the demo student."""
+    email, password = DEMO_STUDENT
+    login = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": password})
+    login.raise_for_status()
+    with httpx.Client(base_url=base, follow_redirects=False) as browser:
+        page = browser.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        response = browser.post(
+            "/accounts/login/",
+            data={"login": email, "password": password, "csrfmiddlewaretoken": token.group(1)},
+            headers={"Referer": f"{base}/accounts/login/"},
+        )
+        session = response.cookies.get("sessionid") or browser.cookies.get("sessionid")
+        csrf = browser.cookies.get("csrftoken", "")
+    return {"jwt": login.json()["access"], "session": session or "", "csrf": csrf}
+
+
+def discover(base: str, auth: dict[str, str]) -> dict[str, str]:
+    """Ids and slugs of a published course for the endpoints' placeholders."""
+    headers = {"Authorization": f"Bearer {auth['jwt']}"}
+    courses = httpx.get(f"{base}/api/v1/courses", headers=headers).json().get("results", [])
+    if not courses:
+        return {}
+    course = courses[0]
+    return {"course_id": str(course["id"]), "course_slug": str(course.get("slug", ""))}
+
+
+def request_headers(endpoint: Endpoint, auth: dict[str, str]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if endpoint.auth == "jwt":
+        headers["Authorization"] = f"Bearer {auth['jwt']}"
+    elif endpoint.auth == "session":
+        headers["Cookie"] = f"sessionid={auth['session']}; csrftoken={auth['csrf']}"
+        headers["X-CSRFToken"] = auth["csrf"]
+    if endpoint.content_type:
+        headers["Content-Type"] = endpoint.content_type
+    return headers
+
+
+# --- running wrk --------------------------------------------------------------------------------
+
+
+def wrk_run(url: str, endpoint: Endpoint, headers: dict[str, str], args: argparse.Namespace) -> Any:
+    environment = {
+        **os.environ,
+        "WRK_METHOD": endpoint.method,
+        "WRK_BODY": endpoint.body,
+        "WRK_HEADERS": "\n".join(f"{name}: {value}" for name, value in headers.items()),
+    }
+    output = subprocess.run(
+        [
+            *("wrk", "-t", str(args.threads), "-c", str(args.connections)),
+            *("-d", f"{args.duration}s", "--timeout", "10s", "-s", str(LUA), url),
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
+    return json.loads(line.removeprefix("WRK_JSON "))
+
+
+def measure(
+    base: str,
+    endpoint: Endpoint,
+    values: dict[str, str],
+    auth: dict[str, str],
+    server_pid: int,
+    args: argparse.Namespace,
+) -> Result:
+    result = Result(endpoint.name, endpoint.group, endpoint.path, endpoint.auth, endpoint.method)
+    result.target_share = endpoint.target_share
+    try:
+        path = endpoint.path.format(**values)
+    except KeyError as missing:
+        result.status = f"skipped: no {missing.args[0]} in the seeded data"
+        return result
+    headers = request_headers(endpoint, auth)
+    probe = httpx.request(endpoint.method, base + path, headers=headers, content=endpoint.body)
+    if probe.status_code >= 400:
+        result.status = f"skipped: {endpoint.method} {path} answered {probe.status_code}"
+        return result
+    before = cpu_ticks(server_pid)
+    summary = wrk_run(base + path, endpoint, headers, args)
+    after = cpu_ticks(server_pid)
+    seconds = summary["duration_us"] / 1e6
+    requests = summary["requests"]
+    failed = summary["socket_errors"] + sum(
+        count for status, count in summary["statuses"].items() if int(status) >= 400
+    )
+    ticks = sum(after.values()) - sum(before.values())
+    result.requests = requests
+    result.requests_per_second = round(requests / seconds, 1)
+    result.p50_ms = summary["p50_us"] / 1000
+    result.p95_ms = summary["p95_us"] / 1000
+    result.p99_ms = summary["p99_us"] / 1000
+    result.error_rate = round(failed / requests, 5) if requests else 1.0
+    result.statuses = summary["statuses"]
+    result.cpu_ms_per_request = round(ticks * 1000 / CLOCK_TICKS / requests, 3) if requests else 0
+    return result
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory) / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def markdown(report: dict[str, Any]) -> str:
+    config = report["config"]
+    lines = [
+        "# Load benchmark: latest run",
+        "",
+        f"Run at {report['started_at']} on {report['machine']['cores']} cores "
+        f"({report['machine']['cpu']}, {report['machine']['memory_gib']} GiB). Server: "
+        f"gunicorn `{config['server']}` workers x{config['workers']}, PostgreSQL and Redis on "
+        f"loopback; wrk {config['threads']} threads, {config['connections']} connections, "
+        f"{config['duration']} s per endpoint. Bare view (B): `/healthz` at "
+        f"{report['bare_requests_per_second']} requests/s.",
+        "",
+        "| endpoint | group | auth | req/s | share of B | target | p50 ms | p95 ms | p99 ms "
+        "| errors | CPU ms/req |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in report["results"]:
+        if row["status"] != "ok":
+            lines.append(
+                f"| {row['name']} | {row['group']} | {row['auth']} | {row['status']} "
+                "| | | | | | | |"
+            )
+            continue
+        share = f"{row['share_of_bare']:.0%}" if row["share_of_bare"] is not None else ""
+        target = f">= {row['target_share']:.0%}" if row["target_share"] else ""
+        if row["meets_target"] is False:
+            target += " (missed)"
+        lines.append(
+            f"| {row['name']} | {row['group']} | {row['auth']} | {row['requests_per_second']} "
+            f"| {share} | {target} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} "
+            f"| {row['p99_ms']:.1f} | {row['error_rate']:.2%} | {row['cpu_ms_per_request']} |"
+        )
+    lines += [
+        "",
+        "Reproduce: `.venv/bin/python benchmarks/load/run.py` (see benchmarks/README.md).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load per endpoint")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="app server worker processes")
+    parser.add_argument("--server", choices=["uvicorn", "gthread", "sync"], default="uvicorn")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names (bare always)")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lumen_bench")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--seed-load", action="store_true", help="also run seed_load (large data)")
+    parser.add_argument("--output", default=str(REPORTS / "load-latest"), help="report path stem")
+    args = parser.parse_args()
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    (REPORTS / "tmp").mkdir(parents=True, exist_ok=True)
+    prepare(args)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = server_start(args, port)
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    try:
+        auth = credentials(base)
+        values = discover(base, auth)
+        wanted = {name for name in args.only.split(",") if name}
+        bare = Endpoint("bare", "/healthz", "bare view")
+        first = measure(base, bare, values, auth, server.pid, args)
+        results = [
+            measure(base, endpoint, values, auth, server.pid, args)
+            for endpoint in ENDPOINTS
+            if not wanted or endpoint.name in wanted
+        ]
+        last = measure(base, bare, values, auth, server.pid, args)
+    finally:
+        server_stop(server)
+
+    bare_rps = round((first.requests_per_second + last.requests_per_second) / 2, 1)
+    for row in [first, *results, last]:
+        if row.status == "ok" and bare_rps:
+            row.share_of_bare = round(row.requests_per_second / bare_rps, 3)
+            if row.target_share is not None:
+                row.meets_target = row.share_of_bare >= row.target_share
+    report = {
+        "started_at": started_at,
+        "machine": machine(),
+        "config": {
+            key: getattr(args, key)
+            for key in ("duration", "connections", "threads", "workers", "server", "seed_load")
+        },
+        "bare_requests_per_second": bare_rps,
+        "bare_runs": [asdict(first), asdict(last)],
+        "results": [asdict(row) for row in results],
+    }
+    stem = Path(args.output)
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown(report))
+    stamp = started_at.replace(":", "")
+    (REPORTS / "tmp" / f"load-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
