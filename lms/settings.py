@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -203,7 +204,13 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # Periodic tasks (`celery -A lms beat`); each app adds its entries here.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # gamification: settle last week's boards into history on Monday morning (UTC).
+    "gamification-weekly-boards": {
+        "task": "gamification.weekly_boards_settle",
+        "schedule": crontab(hour=0, minute=10, day_of_week="mon"),
+    },
+}
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

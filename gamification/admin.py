@@ -1,0 +1,80 @@
+"""Gamification in the admin: the ledger is read-only (XP only changes through the services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from gamification.models import (
+    LeaderboardSnapshot,
+    LearnerStats,
+    LevelUp,
+    StudyGroup,
+    StudyGroupMembership,
+    UserAchievement,
+    XpTransaction,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(XpTransaction)
+class XpTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "action", "amount", "course", "reason"]
+    list_filter = ["action"]
+    search_fields = ["user__email", "idempotency_key", "reason"]
+    list_select_related = ["user", "course"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(LearnerStats)
+class LearnerStatsAdmin(ReadOnlyAdmin):
+    list_display = ["user", "total_xp", "level", "current_streak", "longest_streak"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    ordering = ["-total_xp"]
+
+
+@admin.register(UserAchievement)
+class UserAchievementAdmin(ReadOnlyAdmin):
+    list_display = ["user", "code", "earned_at"]
+    search_fields = ["user__email", "code"]
+    list_select_related = ["user"]
+
+
+@admin.register(LevelUp)
+class LevelUpAdmin(ReadOnlyAdmin):
+    list_display = ["user", "level", "reached_at"]
+    list_select_related = ["user"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = StudyGroupMembership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(StudyGroup)
+class StudyGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "created_at"]
+    search_fields = ["name", "owner__email"]
+    raw_id_fields = ["owner"]
+    inlines = [MembershipInline]
+
+
+@admin.register(LeaderboardSnapshot)
+class LeaderboardSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["week_start", "scope", "course", "rank", "user", "xp"]
+    list_filter = ["scope", "week_start"]
+    list_select_related = ["user", "course"]

@@ -1,0 +1,221 @@
+"""Gamification state: the append-only XP ledger and what is derived from it.
+
+Every XP change is one XpTransaction row with a unique idempotency key, so an event delivered
+twice (a retried task, a double click, two servers) mints XP once. LearnerStats holds the
+denormalised total, level and streaks, updated atomically next to the ledger row.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from gamification.rules import Action
+
+
+class XpTransaction(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xp_transactions"
+    )
+    action = models.CharField(max_length=40, choices=Action.CHOICES)
+    amount = models.IntegerField(help_text="XP added (negative for a correction).")
+    reason = models.CharField(max_length=200, blank=True)
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="xp_transactions",
+    )
+    source_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    # The learner's local date and hour when it was minted (daily caps, streaks, "night owl").
+    local_date = models.DateField()
+    local_hour = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="gamif_xp_user_recent"),
+            models.Index(fields=["user", "action", "local_date"], name="gamif_xp_user_action_day"),
+            models.Index(fields=["course", "created_at"], name="gamif_xp_course_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} XP to {self.user_id} for {self.action}"
+
+
+class LearnerStats(models.Model):
+    """Denormalised totals of one learner, kept in step with the ledger by the services."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="learner_stats",
+    )
+    total_xp = models.IntegerField(default=0)
+    level = models.PositiveSmallIntegerField(default=1)
+    current_streak = models.PositiveIntegerField(default=0)
+    longest_streak = models.PositiveIntegerField(default=0)
+    last_active_date = models.DateField(null=True, blank=True)
+    current_weekly_streak = models.PositiveIntegerField(default=0)
+    longest_weekly_streak = models.PositiveIntegerField(default=0)
+    last_active_week = models.DateField(null=True, blank=True, help_text="Monday of that week.")
+    streak_freezes = models.PositiveSmallIntegerField(default=0)
+    streak_freezes_earned = models.PositiveIntegerField(default=0)
+    is_hidden_from_leaderboards = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "learner stats"
+        indexes = [models.Index(fields=["-total_xp", "user"], name="gamif_stats_xp_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.total_xp} XP, level {self.level}"
+
+
+class ActivityDay(models.Model):
+    """One learner's learning on one local day: the streak calendar's cells."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_days"
+    )
+    date = models.DateField()
+    xp = models.IntegerField(default=0)
+    is_frozen = models.BooleanField(default=False, help_text="Kept by a streak freeze.")
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="gamif_activity_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.date}"
+
+
+class LevelUp(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="level_ups"
+    )
+    level = models.PositiveSmallIntegerField()
+    reached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-level"]
+        constraints = [models.UniqueConstraint(fields=["user", "level"], name="gamif_levelup_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} reached level {self.level}"
+
+
+class UserAchievement(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements"
+    )
+    code = models.CharField(max_length=60)
+    earned_at = models.DateTimeField(default=timezone.now)
+    # The public id of the Open Badges assertion for this badge.
+    assertion_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-earned_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code"], name="gamif_achievement_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.code}"
+
+
+def _invite_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class StudyGroup(models.Model):
+    name = models.CharField(max_length=80)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_study_groups"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="StudyGroupMembership", related_name="study_groups"
+    )
+    invite_code = models.CharField(max_length=32, unique=True, default=_invite_code)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    MAX_MEMBERS = 50
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StudyGroupMembership(models.Model):
+    group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_group_memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="gamif_group_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"
+
+
+class LeaderboardSnapshot(models.Model):
+    """A settled weekly board: who stood where when the week closed."""
+
+    class Scope(models.TextChoices):
+        GLOBAL = "global", "Everyone"
+        COURSE = "course", "Course"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    week_start = models.DateField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField()
+    xp = models.IntegerField()
+
+    class Meta:
+        ordering = ["week_start", "scope", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week_start", "user"],
+                condition=Q(scope="global"),
+                name="gamif_snapshot_global_once",
+            ),
+            models.UniqueConstraint(
+                fields=["course", "week_start", "user"],
+                condition=Q(scope="course"),
+                name="gamif_snapshot_course_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope="global", course__isnull=True)
+                | Q(scope="course", course__isnull=False),
+                name="gamif_snapshot_scope_course",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} week {self.week_start}: #{self.rank} {self.user_id}"

@@ -1,0 +1,132 @@
+"""The XP formula, in one place: XP = base(action) x difficulty multiplier + streak bonus.
+
+The tables below are the defaults; settings.GAMIFICATION (a dict with any of the keys XP_BASE,
+DIFFICULTY_MULTIPLIER, STREAK_BONUS_PER_DAY, STREAK_BONUS_CAP, DAILY_CAP, FREEZE_EVERY_XP,
+FREEZE_CAP) overrides them, so an operator can tune the economy without a release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+
+class Action:
+    """Every reason XP can be minted; the ledger's `action` column holds one of these."""
+
+    LESSON_COMPLETED = "lesson_completed"
+    QUIZ_PASSED = "quiz_passed"
+    QUIZ_PERFECT = "quiz_perfect"
+    COURSE_COMPLETED = "course_completed"
+    STREAK_DAY = "streak_day"
+    ANSWER_RATED = "answer_rated"  # the asker's award in the help center; the amount is theirs
+    REVIEW_DONE = "review_done"  # revision mode (spaced repetition)
+    CHALLENGE_COMPLETED = "challenge_completed"  # challenge mode
+    MANUAL_GRANT = "manual_grant"  # staff and instructors, with a reason
+
+    CHOICES = [
+        (LESSON_COMPLETED, "Lesson completed"),
+        (QUIZ_PASSED, "Quiz passed"),
+        (QUIZ_PERFECT, "Perfect quiz score"),
+        (COURSE_COMPLETED, "Course completed"),
+        (STREAK_DAY, "Streak day"),
+        (ANSWER_RATED, "Answer rewarded by the asker"),
+        (REVIEW_DONE, "Review done"),
+        (CHALLENGE_COMPLETED, "Challenge completed"),
+        (MANUAL_GRANT, "Granted by staff"),
+    ]
+
+
+DEFAULTS: dict[str, Any] = {
+    "XP_BASE": {
+        Action.LESSON_COMPLETED: 10,
+        Action.QUIZ_PASSED: 25,
+        Action.QUIZ_PERFECT: 10,
+        Action.COURSE_COMPLETED: 100,
+        Action.STREAK_DAY: 5,
+        Action.REVIEW_DONE: 2,
+        Action.CHALLENGE_COMPLETED: 15,
+    },
+    # Multipliers by the course's difficulty (courses.models.Course.Difficulty values).
+    "DIFFICULTY_MULTIPLIER": {
+        "beginner": 1.0,
+        "intermediate": 1.25,
+        "advanced": 1.5,
+        "expert": 2.0,
+    },
+    # Bonus XP per day of the current streak, up to the cap, added to streak-eligible actions.
+    "STREAK_BONUS_PER_DAY": 1,
+    "STREAK_BONUS_CAP": 10,
+    # Most XP one action may mint for a learner per day (their local day); None means no cap.
+    "DAILY_CAP": {
+        Action.LESSON_COMPLETED: 400,
+        Action.QUIZ_PASSED: 400,
+        Action.QUIZ_PERFECT: 200,
+        Action.REVIEW_DONE: 200,
+        Action.CHALLENGE_COMPLETED: 300,
+        Action.ANSWER_RATED: 100,
+    },
+    # A streak freeze is earned for every FREEZE_EVERY_XP of XP, holding at most FREEZE_CAP.
+    "FREEZE_EVERY_XP": 500,
+    "FREEZE_CAP": 2,
+}
+
+# Actions whose XP grows with the learner's streak (the streak day itself and grants do not).
+STREAK_BONUS_ACTIONS = frozenset(
+    {
+        Action.LESSON_COMPLETED,
+        Action.QUIZ_PASSED,
+        Action.COURSE_COMPLETED,
+        Action.CHALLENGE_COMPLETED,
+    }
+)
+DIFFICULTY_ACTIONS = frozenset(
+    {
+        Action.LESSON_COMPLETED,
+        Action.QUIZ_PASSED,
+        Action.QUIZ_PERFECT,
+        Action.COURSE_COMPLETED,
+        Action.CHALLENGE_COMPLETED,
+    }
+)
+
+
+def table(name: str) -> Any:
+    """One tunable table: the setting's value when given, else the default."""
+    overrides = getattr(settings, "GAMIFICATION", {}) or {}
+    if name in overrides:
+        value = overrides[name]
+        if isinstance(value, dict) and isinstance(DEFAULTS[name], dict):
+            return {**DEFAULTS[name], **value}
+        return value
+    return DEFAULTS[name]
+
+
+@dataclass(frozen=True)
+class XpQuote:
+    base: int
+    multiplier: float
+    streak_bonus: int
+
+    @property
+    def amount(self) -> int:
+        return round(self.base * self.multiplier) + self.streak_bonus
+
+
+def xp_quote(*, action: str, difficulty: str | None, streak: int) -> XpQuote:
+    """What `action` is worth for a course of `difficulty` to a learner on a `streak`-day streak."""
+    base = int(table("XP_BASE").get(action, 0))
+    multiplier = 1.0
+    if action in DIFFICULTY_ACTIONS and difficulty:
+        multiplier = float(table("DIFFICULTY_MULTIPLIER").get(difficulty, 1.0))
+    bonus = 0
+    if action in STREAK_BONUS_ACTIONS and streak > 0:
+        bonus = min(streak * int(table("STREAK_BONUS_PER_DAY")), int(table("STREAK_BONUS_CAP")))
+    return XpQuote(base=base, multiplier=multiplier, streak_bonus=bonus)
+
+
+def daily_cap(action: str) -> int | None:
+    cap = table("DAILY_CAP").get(action)
+    return None if cap is None else int(cap)

@@ -1,0 +1,238 @@
+"""Reads for gamification pages and the API: stats, achievements with progress, boards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from gamification import leaderboards, levels
+from gamification.achievements import ACHIEVEMENTS, Achievement, Group, Metric
+from gamification.models import (
+    ActivityDay,
+    LearnerStats,
+    StudyGroup,
+    StudyGroupMembership,
+    UserAchievement,
+    XpTransaction,
+)
+from gamification.rules import Action
+
+
+def learner_stats_get(*, user: Any) -> LearnerStats:
+    """The learner's stats, or an unsaved zero row for someone who has not earned XP yet."""
+    return LearnerStats.objects.filter(user=user).first() or LearnerStats(user=user)
+
+
+def achievement_metrics(*, user: Any) -> dict[str, int]:
+    """Every number an achievement rule compares with its threshold, in four queries."""
+    ledger = XpTransaction.objects.filter(user=user).aggregate(
+        lessons=Count("id", filter=Q(action=Action.LESSON_COMPLETED)),
+        quizzes=Count("id", filter=Q(action=Action.QUIZ_PASSED)),
+        perfect=Count("id", filter=Q(action=Action.QUIZ_PERFECT)),
+        courses=Count("id", filter=Q(action=Action.COURSE_COMPLETED)),
+        courses_started=Count("course", distinct=True),
+        rewarded=Count("id", filter=Q(action=Action.ANSWER_RATED, amount__gt=0)),
+        rewarded_xp=Sum("amount", filter=Q(action=Action.ANSWER_RATED)),
+        challenges=Count("id", filter=Q(action=Action.CHALLENGE_COMPLETED)),
+        reviews=Count("id", filter=Q(action=Action.REVIEW_DONE)),
+        night=Count(
+            "id",
+            filter=Q(action=Action.LESSON_COMPLETED)
+            & (Q(local_hour__gte=22) | Q(local_hour__lt=5)),
+        ),
+        morning=Count(
+            "id", filter=Q(action=Action.LESSON_COMPLETED, local_hour__gte=5, local_hour__lt=8)
+        ),
+    )
+    days = ActivityDay.objects.filter(user=user, is_frozen=False).aggregate(
+        active=Count("id"), weekend=Count("id", filter=Q(date__iso_week_day__gte=6))
+    )
+    stats = learner_stats_get(user=user)
+    groups = StudyGroupMembership.objects.filter(user=user).count()
+    return {
+        Metric.LESSONS_COMPLETED: ledger["lessons"],
+        Metric.QUIZZES_PASSED: ledger["quizzes"],
+        Metric.PERFECT_QUIZZES: ledger["perfect"],
+        Metric.COURSES_COMPLETED: ledger["courses"],
+        Metric.COURSES_STARTED: ledger["courses_started"],
+        Metric.ANSWERS_REWARDED: ledger["rewarded"],
+        Metric.ANSWER_XP_RECEIVED: ledger["rewarded_xp"] or 0,
+        Metric.CHALLENGES_COMPLETED: ledger["challenges"],
+        Metric.REVIEWS_DONE: ledger["reviews"],
+        Metric.NIGHT_LESSONS: ledger["night"],
+        Metric.MORNING_LESSONS: ledger["morning"],
+        Metric.ACTIVE_DAYS: days["active"],
+        Metric.WEEKEND_DAYS: days["weekend"],
+        Metric.LONGEST_STREAK: stats.longest_streak,
+        Metric.LONGEST_WEEKLY_STREAK: stats.longest_weekly_streak,
+        Metric.LEVEL: stats.level,
+        Metric.TOTAL_XP: stats.total_xp,
+        Metric.STUDY_GROUPS: groups,
+    }
+
+
+@dataclass(frozen=True)
+class AchievementStatus:
+    achievement: Achievement
+    earned_at: dt.datetime | None
+    assertion_id: Any
+    progress: int  # the metric, capped at the threshold
+
+    @property
+    def is_earned(self) -> bool:
+        return self.earned_at is not None
+
+    @property
+    def percent(self) -> int:
+        return int(self.progress * 100 / self.achievement.threshold)
+
+
+def achievement_list_for_user(*, user: Any) -> list[AchievementStatus]:
+    """Every achievement with the learner's progress: earned ones carry their date."""
+    metrics = achievement_metrics(user=user)
+    earned = {
+        row.code: row
+        for row in UserAchievement.objects.filter(user=user).only(
+            "code", "earned_at", "assertion_id"
+        )
+    }
+    statuses = []
+    for achievement in ACHIEVEMENTS:
+        row = earned.get(achievement.code)
+        value = metrics.get(achievement.metric, 0)
+        statuses.append(
+            AchievementStatus(
+                achievement=achievement,
+                earned_at=row.earned_at if row else None,
+                assertion_id=row.assertion_id if row else None,
+                progress=achievement.threshold if row else min(value, achievement.threshold),
+            )
+        )
+    return statuses
+
+
+def achievement_groups(
+    statuses: list[AchievementStatus],
+) -> list[tuple[str, list[AchievementStatus]]]:
+    """The statuses grouped for display, in the groups' own order."""
+    return [
+        (label, [s for s in statuses if s.achievement.group == group])
+        for group, label in Group.LABELS.items()
+    ]
+
+
+def xp_history(*, user: Any, limit: int = 20) -> QuerySet[XpTransaction]:
+    """The learner's latest ledger rows, with their course."""
+    return XpTransaction.objects.filter(user=user).select_related("course")[:limit]
+
+
+def activity_calendar(
+    *, user: Any, days: int = 182, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The last `days` days for the heat-map: date, XP and level 0-4 of each (one query)."""
+    end = today or timezone.localdate()
+    start = end - dt.timedelta(days=days - 1)
+    rows = {
+        row.date: row
+        for row in ActivityDay.objects.filter(user=user, date__gte=start, date__lte=end)
+    }
+    cells = []
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        row = rows.get(day)
+        xp = row.xp if row else 0
+        intensity = 0 if row is None else (1 if xp < 20 else 2 if xp < 60 else 3 if xp < 150 else 4)
+        cells.append(
+            {"date": day, "xp": xp, "level": intensity, "is_frozen": bool(row and row.is_frozen)}
+        )
+    return cells
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    user_id: int
+    display_name: str
+    xp: int
+    level: int
+    is_me: bool
+
+
+def _rows(standings: list[leaderboards.Standing], me: Any) -> list[BoardRow]:
+    user_model = get_user_model()
+    ids = [s.user_id for s in standings]
+    users = {
+        user.pk: user
+        for user in user_model.objects.filter(pk__in=ids)
+        .select_related("learner_stats")
+        .only("id", "display_name", "email", "learner_stats__level")
+    }
+    rows = []
+    for standing in standings:
+        user = users.get(standing.user_id)
+        if user is None:
+            continue
+        stats = getattr(user, "learner_stats", None)
+        rows.append(
+            BoardRow(
+                rank=standing.rank,
+                user_id=standing.user_id,
+                display_name=user.display_name or f"Learner {user.pk}",
+                xp=standing.xp,
+                level=stats.level if stats else 1,
+                is_me=me is not None and standing.user_id == me.pk,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    rows: list[BoardRow]
+    me: BoardRow | None  # the caller's own row, also when outside the top N
+
+
+def leaderboard_get(*, board: leaderboards.Board, viewer: Any, limit: int = 10) -> Leaderboard:
+    """The top `limit` of a board and the viewer's own standing (a fixed number of queries)."""
+    board_backend = leaderboards.backend()
+    top = board_backend.top(board, limit)
+    own = board_backend.standing(board, viewer.pk) if viewer is not None else None
+    standings = list(top)
+    if own is not None and all(s.user_id != own.user_id for s in top):
+        standings.append(own)
+    rows = _rows(standings, viewer)
+    top_rows = [
+        row for row in rows if row.rank <= limit and any(s.user_id == row.user_id for s in top)
+    ]
+    me = next((row for row in rows if row.is_me), None)
+    return Leaderboard(rows=top_rows, me=me)
+
+
+def study_group_leaderboard(*, group: StudyGroup, viewer: Any, period: str) -> Leaderboard:
+    """A study group's members ranked by their XP on the global board of `period`."""
+    member_ids = list(group.memberships.values_list("user_id", flat=True))
+    board = leaderboards.Board(leaderboards.GLOBAL, period).resolved()
+    scores = leaderboards.backend().scores(board, member_ids)
+    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    standings = [
+        leaderboards.Standing(user_id, xp, index + 1) for index, (user_id, xp) in enumerate(ordered)
+    ]
+    rows = _rows(standings, viewer)
+    return Leaderboard(rows=rows, me=next((row for row in rows if row.is_me), None))
+
+
+def study_group_list_for_user(*, user: Any) -> QuerySet[StudyGroup]:
+    return (
+        StudyGroup.objects.filter(memberships__user=user)
+        .annotate(member_count=Count("memberships"))
+        .order_by("name", "id")
+    )
+
+
+def level_progress_for(*, user: Any) -> levels.LevelProgress:
+    return levels.level_progress(learner_stats_get(user=user).total_xp)

@@ -1,0 +1,454 @@
+"""Writes to gamification: XP awards, streaks, achievements, study groups and leaderboards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from gamification import events, leaderboards, levels, rules
+from gamification.achievements import ACHIEVEMENTS
+from gamification.exceptions import (
+    GrantNotAllowedError,
+    InvalidAwardError,
+    StudyGroupFullError,
+    StudyGroupLimitError,
+    StudyGroupNotFoundError,
+)
+from gamification.models import (
+    ActivityDay,
+    LearnerStats,
+    LevelUp,
+    StudyGroup,
+    StudyGroupMembership,
+    UserAchievement,
+    XpTransaction,
+)
+from gamification.rules import Action
+
+logger = logging.getLogger(__name__)
+
+MAX_GRANT = 1000
+GROUPS_BEFORE_LEVEL_30 = 1
+
+
+@dataclass(frozen=True)
+class XpAwardResult:
+    transaction: XpTransaction
+    created: bool
+
+
+def local_moment(user: Any, at: dt.datetime) -> dt.datetime:
+    """`at` in the learner's own time zone (UTC if theirs is unknown)."""
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return at.astimezone(zone)
+
+
+def _stats_locked(user: Any) -> LearnerStats:
+    LearnerStats.objects.get_or_create(user=user)
+    return LearnerStats.objects.select_for_update().get(user=user)
+
+
+def _source_fields(source: Any) -> dict[str, Any]:
+    if source is None or getattr(source, "pk", None) is None:
+        return {"source_type": None, "source_id": None}
+    return {"source_type": ContentType.objects.get_for_model(source), "source_id": source.pk}
+
+
+def xp_award(
+    *,
+    user: Any,
+    action: str,
+    idempotency_key: str,
+    course: Any = None,
+    source: Any = None,
+    amount: int | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> XpAwardResult | None:
+    """Mint XP once per idempotency key: the formula's amount unless `amount` is given.
+
+    The daily cap per action trims an award to what is left of the learner's day; an award
+    trimmed to nothing records nothing (and returns None). Repeating a key returns the first
+    transaction with `created=False`, whatever the amount asked the second time.
+    """
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise InvalidAwardError("An idempotency key of 1 to 200 characters is required.")
+    existing = XpTransaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return XpAwardResult(existing, created=False)
+    moment = at or timezone.now()
+    local = local_moment(user, moment)
+    try:
+        with transaction.atomic():
+            stats = _stats_locked(user)
+            if amount is None:
+                difficulty = getattr(course, "difficulty", None)
+                amount = rules.xp_quote(
+                    action=action, difficulty=difficulty, streak=stats.current_streak
+                ).amount
+            cap = rules.daily_cap(action)
+            if cap is not None and amount > 0:
+                minted_today = (
+                    XpTransaction.objects.filter(
+                        user=user, action=action, local_date=local.date()
+                    ).aggregate(total=Sum("amount"))["total"]
+                    or 0
+                )
+                amount = max(0, min(amount, cap - minted_today))
+            if amount == 0:
+                return None
+            row = XpTransaction.objects.create(
+                user=user,
+                action=action,
+                amount=amount,
+                reason=reason[:200],
+                course=course,
+                idempotency_key=idempotency_key,
+                local_date=local.date(),
+                local_hour=local.hour,
+                created_at=moment,
+                **_source_fields(source),
+            )
+            _stats_apply(stats, amount=amount, at=moment)
+            _activity_add(user=user, day=local.date(), amount=amount)
+    except IntegrityError:
+        # The same key won a race with us; its transaction is the one that counts.
+        return XpAwardResult(XpTransaction.objects.get(idempotency_key=idempotency_key), False)
+    hidden = stats.is_hidden_from_leaderboards
+    transaction.on_commit(
+        functools.partial(_after_award, user_id=user.pk, row_id=row.pk, hidden=hidden)
+    )
+    return XpAwardResult(row, created=True)
+
+
+def _stats_apply(stats: LearnerStats, *, amount: int, at: dt.datetime) -> None:
+    """Add `amount` to a locked stats row: level, level-ups and earned streak freezes follow."""
+    previous_level = stats.level
+    stats.total_xp = F("total_xp") + amount
+    stats.save(update_fields=["total_xp", "updated_at"])
+    stats.refresh_from_db(fields=["total_xp"])
+    stats.level = levels.level_for_xp(stats.total_xp)
+    every = int(rules.table("FREEZE_EVERY_XP"))
+    earned = max(stats.total_xp, 0) // every if every > 0 else 0
+    if earned > stats.streak_freezes_earned:
+        cap = int(rules.table("FREEZE_CAP"))
+        gained = earned - stats.streak_freezes_earned
+        stats.streak_freezes = min(cap, stats.streak_freezes + gained)
+        stats.streak_freezes_earned = earned
+    stats.save(update_fields=["level", "streak_freezes", "streak_freezes_earned", "updated_at"])
+    if stats.level > previous_level:
+        new_levels = range(previous_level + 1, stats.level + 1)
+        LevelUp.objects.bulk_create(
+            [LevelUp(user_id=stats.user_id, level=level, reached_at=at) for level in new_levels],
+            ignore_conflicts=True,
+        )
+        for level in new_levels:
+            transaction.on_commit(
+                functools.partial(
+                    events.level_reached.send,
+                    sender=LearnerStats,
+                    user=stats.user,
+                    level=level,
+                    title=levels.title_for_level(level),
+                )
+            )
+
+
+def _activity_add(*, user: Any, day: dt.date, amount: int) -> None:
+    ActivityDay.objects.get_or_create(user=user, date=day)
+    ActivityDay.objects.filter(user=user, date=day).update(xp=F("xp") + amount)
+
+
+def _after_award(*, user_id: int, row_id: int, hidden: bool) -> None:
+    from gamification import tasks
+
+    if not hidden:
+        row = XpTransaction.objects.get(pk=row_id)
+        leaderboards.backend().add(
+            user_id=user_id,
+            amount=row.amount,
+            boards=leaderboards.boards_for(course_id=row.course_id, at=row.created_at),
+        )
+    tasks.achievements_evaluate.delay(user_id)
+
+
+@transaction.atomic
+def activity_record(*, user: Any, at: dt.datetime | None = None) -> LearnerStats:
+    """A learner learned at `at`: extend (or restart) their daily and weekly streaks.
+
+    Days are the learner's own local days. A gap of missed days is bridged by streak freezes
+    when they have enough; the first activity of each new day also awards the streak-day XP.
+    """
+    moment = at or timezone.now()
+    today = local_moment(user, moment).date()
+    stats = _stats_locked(user)
+    last = stats.last_active_date
+    if last is not None and today <= last:
+        return stats  # already counted today (or a late event for an earlier day)
+    if last is None:
+        stats.current_streak = 1
+    else:
+        missed = (today - last).days - 1
+        if missed == 0:
+            stats.current_streak += 1
+        elif 0 < missed <= stats.streak_freezes:
+            stats.streak_freezes -= missed
+            stats.current_streak += 1
+            ActivityDay.objects.bulk_create(
+                [
+                    ActivityDay(user=user, date=last + dt.timedelta(days=offset), is_frozen=True)
+                    for offset in range(1, missed + 1)
+                ],
+                ignore_conflicts=True,
+            )
+        else:
+            stats.current_streak = 1
+    stats.longest_streak = max(stats.longest_streak, stats.current_streak)
+    stats.last_active_date = today
+    monday = today - dt.timedelta(days=today.weekday())
+    if stats.last_active_week != monday:
+        previous = stats.last_active_week
+        if previous is not None and (monday - previous).days == 7:
+            stats.current_weekly_streak += 1
+        else:
+            stats.current_weekly_streak = 1
+        stats.last_active_week = monday
+        stats.longest_weekly_streak = max(stats.longest_weekly_streak, stats.current_weekly_streak)
+    stats.save()
+    ActivityDay.objects.get_or_create(user=user, date=today)
+    xp_award(
+        user=user,
+        action=Action.STREAK_DAY,
+        idempotency_key=f"streak:{user.pk}:{today.isoformat()}",
+        at=moment,
+        reason=f"Day {stats.current_streak} of your streak",
+    )
+    return stats
+
+
+def achievements_evaluate(*, user: Any) -> list[UserAchievement]:
+    """Unlock every achievement whose metric has reached its threshold (each at most once)."""
+    from gamification.selectors import achievement_metrics
+
+    metrics = achievement_metrics(user=user)
+    earned = set(UserAchievement.objects.filter(user=user).values_list("code", flat=True))
+    due = [
+        achievement
+        for achievement in ACHIEVEMENTS
+        if achievement.code not in earned
+        and metrics.get(achievement.metric, 0) >= achievement.threshold
+    ]
+    if not due:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        UserAchievement.objects.bulk_create(
+            [UserAchievement(user=user, code=a.code, earned_at=now) for a in due],
+            ignore_conflicts=True,
+        )
+        created = list(
+            UserAchievement.objects.filter(user=user, code__in=[a.code for a in due], earned_at=now)
+        )
+    by_code = {a.code: a for a in due}
+    for row in created:
+        transaction.on_commit(
+            functools.partial(
+                events.achievement_unlocked.send,
+                sender=UserAchievement,
+                user=user,
+                achievement=by_code[row.code],
+                user_achievement=row,
+            )
+        )
+    return created
+
+
+def xp_grant(
+    *, granter: Any, user: Any, amount: int, reason: str, idempotency_key: str, course: Any = None
+) -> XpAwardResult:
+    """A manual grant by staff, or by an instructor to a learner of one of their courses."""
+    from core.roles import Role
+
+    role = getattr(granter, "role", None)
+    if role not in (Role.ADMIN, Role.INSTRUCTOR) and not granter.is_superuser:
+        raise GrantNotAllowedError("Only staff and instructors can grant XP.")
+    if role == Role.INSTRUCTOR and not granter.is_superuser:
+        if course is None or not course.instructors.filter(pk=granter.pk).exists():
+            raise GrantNotAllowedError("Instructors grant XP within one of their own courses.")
+        if not course.enrollments.filter(learner=user).exists():
+            raise InvalidAwardError(
+                "This learner is not enrolled in that course.",
+                fields={"user": ["This learner is not enrolled in that course."]},
+            )
+    if (
+        not isinstance(amount, int)
+        or isinstance(amount, bool)
+        or not -MAX_GRANT <= amount <= MAX_GRANT
+        or amount == 0
+    ):
+        raise InvalidAwardError(
+            f"The amount must be a whole number from -{MAX_GRANT} to {MAX_GRANT}, not zero.",
+            fields={"amount": [f"A whole number from -{MAX_GRANT} to {MAX_GRANT}, not zero."]},
+        )
+    if not reason.strip():
+        raise InvalidAwardError(
+            "Say why the XP is granted.", fields={"reason": ["This field is required."]}
+        )
+    result = xp_award(
+        user=user,
+        action=Action.MANUAL_GRANT,
+        idempotency_key=f"grant:{idempotency_key}",
+        course=course,
+        amount=amount,
+        reason=reason.strip(),
+    )
+    if result is None:  # grants have no daily cap, so this cannot happen
+        raise InvalidAwardError("The grant could not be recorded.")
+    return result
+
+
+@transaction.atomic
+def leaderboard_visibility_set(*, user: Any, hidden: bool) -> LearnerStats:
+    """Hide a learner from (or show them on) every public leaderboard."""
+    stats = _stats_locked(user)
+    if stats.is_hidden_from_leaderboards == hidden:
+        return stats
+    stats.is_hidden_from_leaderboards = hidden
+    stats.save(update_fields=["is_hidden_from_leaderboards", "updated_at"])
+    transaction.on_commit(functools.partial(_visibility_sync, user_id=user.pk, hidden=hidden))
+    return stats
+
+
+def _visibility_sync(*, user_id: int, hidden: bool) -> None:
+    board_backend = leaderboards.backend()
+    if isinstance(board_backend, leaderboards.RedisBackend):
+        if hidden:
+            board_backend.remove(user_id=user_id)
+        else:
+            board_backend.rebuild(leaderboards_current(user_id=user_id))
+
+
+def leaderboards_current(*, user_id: int | None = None) -> list[leaderboards.Board]:
+    """The boards that are live now: global and every course with XP, all time and this week."""
+    rows = XpTransaction.objects.exclude(course=None)
+    if user_id is not None:
+        rows = rows.filter(user_id=user_id)
+    course_ids = sorted(set(rows.values_list("course_id", flat=True)))
+    week = leaderboards.week_start_of(timezone.now())
+    boards = [
+        leaderboards.Board(leaderboards.GLOBAL, leaderboards.ALL_TIME),
+        leaderboards.Board(leaderboards.GLOBAL, leaderboards.WEEK, week_start=week),
+    ]
+    for course_id in course_ids:
+        boards.append(leaderboards.Board(leaderboards.COURSE, leaderboards.ALL_TIME, course_id))
+        boards.append(leaderboards.Board(leaderboards.COURSE, leaderboards.WEEK, course_id, week))
+    return boards
+
+
+def leaderboards_rebuild() -> int:
+    """Rebuild every live Redis board from the ledger; returns the entries written (0: no Redis)."""
+    board_backend = leaderboards.backend()
+    if not isinstance(board_backend, leaderboards.RedisBackend):
+        return 0
+    return board_backend.rebuild(leaderboards_current())
+
+
+@transaction.atomic
+def weekly_boards_settle(*, week_start: dt.date, keep: int = 100) -> int:
+    """Record the closed week's global and course boards (top `keep` of each) as history."""
+    from gamification.models import LeaderboardSnapshot
+
+    if week_start >= leaderboards.week_start_of(timezone.now()):
+        raise InvalidAwardError("Only a week that has ended can be settled.")
+    database = leaderboards.DatabaseBackend()
+    start = dt.datetime.combine(week_start, dt.time(), tzinfo=dt.UTC)
+    course_ids = set(
+        XpTransaction.objects.filter(
+            created_at__gte=start, created_at__lt=start + dt.timedelta(days=7)
+        )
+        .exclude(course=None)
+        .values_list("course_id", flat=True)
+    )
+    global_board = leaderboards.Board(leaderboards.GLOBAL, leaderboards.WEEK, week_start=week_start)
+    snapshots = [
+        LeaderboardSnapshot(
+            scope="global", week_start=week_start, user_id=s.user_id, rank=s.rank, xp=s.xp
+        )
+        for s in database.top(global_board, keep)
+    ]
+    for course_id in sorted(course_ids):
+        board = leaderboards.Board(leaderboards.COURSE, leaderboards.WEEK, course_id, week_start)
+        snapshots += [
+            LeaderboardSnapshot(
+                scope="course",
+                course_id=course_id,
+                week_start=week_start,
+                user_id=s.user_id,
+                rank=s.rank,
+                xp=s.xp,
+            )
+            for s in database.top(board, keep)
+        ]
+    LeaderboardSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True)
+    return len(snapshots)
+
+
+@transaction.atomic
+def study_group_create(*, owner: Any, name: str) -> StudyGroup:
+    """Create a study group its owner belongs to; below level 30 a learner owns one group."""
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 80:
+        raise InvalidAwardError(
+            "Give the group a name of 1 to 80 characters.",
+            fields={"name": ["Give the group a name of 1 to 80 characters."]},
+        )
+    stats = _stats_locked(owner)
+    owned = StudyGroup.objects.filter(owner=owner).count()
+    if stats.level < 30 and owned >= GROUPS_BEFORE_LEVEL_30:
+        raise StudyGroupLimitError("You can own more than one study group from level 30.")
+    group = StudyGroup.objects.create(owner=owner, name=name)
+    StudyGroupMembership.objects.create(group=group, user=owner)
+    transaction.on_commit(functools.partial(_evaluate_later, owner.pk))
+    return group
+
+
+@transaction.atomic
+def study_group_join(*, user: Any, invite_code: str) -> StudyGroup:
+    """Join a study group by its invite link; joining twice is harmless."""
+    group = StudyGroup.objects.select_for_update().filter(invite_code=invite_code).first()
+    if group is None:
+        raise StudyGroupNotFoundError("This invite link is not valid (it may have been reset).")
+    if group.memberships.filter(user=user).exists():
+        return group
+    if group.memberships.count() >= StudyGroup.MAX_MEMBERS:
+        raise StudyGroupFullError(f"This group is full ({StudyGroup.MAX_MEMBERS} members).")
+    StudyGroupMembership.objects.create(group=group, user=user)
+    transaction.on_commit(functools.partial(_evaluate_later, user.pk))
+    return group
+
+
+@transaction.atomic
+def study_group_leave(*, user: Any, group: StudyGroup) -> None:
+    """Leave a group; when its owner leaves, the group is deleted."""
+    if group.owner_id == user.pk:
+        group.delete()
+        return
+    StudyGroupMembership.objects.filter(group=group, user=user).delete()
+
+
+def _evaluate_later(user_id: int) -> None:
+    from gamification import tasks
+
+    tasks.achievements_evaluate.delay(user_id)

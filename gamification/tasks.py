@@ -1,0 +1,70 @@
+"""Celery adapters: load by id, call a service; every task is idempotent (ledger keys)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+from django.utils import timezone
+
+from gamification import leaderboards, services
+from gamification.rules import Action
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError, ConnectionError),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+
+def _user(user_id: int):  # type: ignore[no-untyped-def]
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+@shared_task(name="gamification.learning_rewarded", **RETRY)
+def learning_rewarded(
+    user_id: int,
+    action: str,
+    idempotency_key: str,
+    course_id: int | None = None,
+    at: str | None = None,
+) -> int | None:
+    """A learning event happened: extend the streak, then mint the action's XP (once per key)."""
+    from courses.models import Course
+
+    user = _user(user_id)
+    if user is None:
+        return None
+    moment = dt.datetime.fromisoformat(at) if at else timezone.now()
+    course = Course.objects.filter(pk=course_id).first() if course_id else None
+    services.activity_record(user=user, at=moment)
+    result = services.xp_award(
+        user=user, action=action, idempotency_key=idempotency_key, course=course, at=moment
+    )
+    return result.transaction.pk if result else None
+
+
+@shared_task(name="gamification.achievements_evaluate", **RETRY)
+def achievements_evaluate(user_id: int) -> list[str]:
+    user = _user(user_id)
+    if user is None:
+        return []
+    return [row.code for row in services.achievements_evaluate(user=user)]
+
+
+@shared_task(name="gamification.weekly_boards_settle", **RETRY)
+def weekly_boards_settle() -> int:
+    """Beat, Mondays: record last week's boards as history (the new week's sets start empty)."""
+    last_week = leaderboards.week_start_of(timezone.now()) - dt.timedelta(days=7)
+    return services.weekly_boards_settle(week_start=last_week)
+
+
+@shared_task(name="gamification.leaderboards_rebuild", **RETRY)
+def leaderboards_rebuild() -> int:
+    return services.leaderboards_rebuild()
+
+
+__all__ = ["Action", "achievements_evaluate", "learning_rewarded"]

@@ -1,0 +1,177 @@
+"""Leaderboards: Redis and the database rank alike, a rebuild reproduces Redis, privacy holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import TestCase
+
+from accounts.models import User
+from courses.tests.factories import CourseFactory, StudentFactory
+from gamification import leaderboards, services
+from gamification.leaderboards import ALL_TIME, COURSE, GLOBAL, WEEK, Board
+from gamification.rules import Action
+from gamification.selectors import leaderboard_get, study_group_leaderboard
+from gamification.tests.conftest import redis_client
+
+pytestmark = pytest.mark.django_db
+
+NOON = dt.datetime(2026, 5, 6, 12, 0, tzinfo=dt.UTC)  # a Wednesday
+
+
+@pytest.fixture
+def redis_backend() -> Any:
+    client = redis_client()
+    if client is None:
+        pytest.skip("needs a Redis server (REDIS_URL or 127.0.0.1:6379); CI provides one")
+    board_backend = leaderboards.RedisBackend(client, cache.make_key("test-gamification"))
+    yield board_backend
+    for key in client.scan_iter(match=f"{board_backend.prefix}:*"):
+        client.delete(key)
+
+
+def _award(user: User, amount: int, key: str, course: Any = None, at: Any = NOON) -> None:
+    """An award whose after-commit work (the Redis boards when configured) really runs."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.xp_award(
+            user=user,
+            action=Action.MANUAL_GRANT,
+            idempotency_key=key,
+            amount=amount,
+            course=course,
+            at=at,
+        )
+
+
+def _scenario(redis_backend: Any) -> tuple[list[User], Any]:
+    """Eight learners with ties, two courses, last week's and this week's XP, fed to Redis too."""
+    learners = [StudentFactory() for _ in range(8)]
+    course = CourseFactory()
+    amounts = [50, 80, 80, 10, 200, 80, 5, 120]
+    last_week = NOON - dt.timedelta(days=7)
+    for index, (learner, amount) in enumerate(zip(learners, amounts, strict=True)):
+        for key, at, on_course in (
+            (f"now-{index}", NOON, course if index % 2 else None),
+            (f"old-{index}", last_week, course),
+        ):
+            _award(
+                learner, amount if key.startswith("now") else 7 * (index + 1), key, on_course, at
+            )
+            boards = leaderboards.boards_for(course_id=course.pk if on_course else None, at=at)
+            redis_backend.add(
+                user_id=learner.pk,
+                amount=amount if key.startswith("now") else 7 * (index + 1),
+                boards=boards,
+            )
+    return learners, course
+
+
+def _boards(course: Any) -> list[Board]:
+    week = leaderboards.week_start_of(NOON)
+    return [
+        Board(GLOBAL, ALL_TIME),
+        Board(GLOBAL, WEEK, week_start=week),
+        Board(GLOBAL, WEEK, week_start=week - dt.timedelta(days=7)),
+        Board(COURSE, ALL_TIME, course.pk),
+        Board(COURSE, WEEK, course.pk, week),
+    ]
+
+
+def test_redis_and_the_database_rank_every_board_alike(redis_backend: Any) -> None:
+    learners, course = _scenario(redis_backend)
+    database = leaderboards.DatabaseBackend()
+    for board in _boards(course):
+        assert redis_backend.top(board, 100) == database.top(board, 100), board
+        for learner in learners:
+            assert redis_backend.standing(board, learner.pk) == database.standing(
+                board, learner.pk
+            ), (board, learner.pk)
+    # Ties are broken by the lower user id, and ranks run 1, 2, 3...
+    top = database.top(Board(GLOBAL, WEEK, week_start=leaderboards.week_start_of(NOON)), 4)
+    assert [(s.xp, s.rank) for s in top] == [(200, 1), (120, 2), (80, 3), (80, 4)]
+    assert top[2].user_id < top[3].user_id
+
+
+def test_a_rebuild_from_the_ledger_reproduces_redis_exactly(redis_backend: Any) -> None:
+    _, course = _scenario(redis_backend)
+    boards = _boards(course)
+    before = {board: redis_backend.top(board, 100) for board in boards}
+    for board in boards:
+        redis_backend.client.delete(redis_backend.full_key(board))
+    assert all(redis_backend.top(board, 100) == [] for board in boards)
+
+    redis_backend.rebuild(boards)
+
+    assert {board: redis_backend.top(board, 100) for board in boards} == before
+
+
+def test_a_learner_sees_their_own_rank_outside_the_top(student: User) -> None:
+    others = [StudentFactory() for _ in range(4)]
+    for index, other in enumerate(others):
+        _award(other, 100 + index, f"o{index}")
+    _award(student, 1, "me")
+    with time_machine.travel(NOON, tick=False):
+        board = leaderboard_get(board=Board(GLOBAL, ALL_TIME), viewer=student, limit=3)
+    assert [row.xp for row in board.rows] == [103, 102, 101]
+    assert board.me is not None
+    assert (board.me.rank, board.me.xp) == (5, 1)
+    assert not any(row.is_me for row in board.rows)
+
+
+def test_hidden_learners_are_left_off_public_boards(student: User, other_student: User) -> None:
+    _award(student, 10, "a")
+    _award(other_student, 5, "b")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.leaderboard_visibility_set(user=student, hidden=True)
+    board = leaderboard_get(board=Board(GLOBAL, ALL_TIME), viewer=other_student)
+    assert [row.user_id for row in board.rows] == [other_student.pk]
+    assert board.rows[0].rank == 1
+
+
+def test_a_study_group_ranks_its_members(student: User, other_student: User) -> None:
+    outsider = StudentFactory()
+    group = services.study_group_create(owner=student, name="Night owls")
+    services.study_group_join(user=other_student, invite_code=group.invite_code)
+    for user, amount, key in ((student, 10, "s"), (other_student, 30, "o"), (outsider, 99, "x")):
+        _award(user, amount, key, at=dt.datetime.now(dt.UTC))
+    board = study_group_leaderboard(group=group, viewer=student, period=ALL_TIME)
+    assert [(row.user_id, row.rank, row.xp) for row in board.rows] == [
+        (other_student.pk, 1, 30),
+        (student.pk, 2, 10),
+    ]
+
+
+def test_the_board_reads_a_fixed_number_of_queries(
+    student: User, django_assert_max_num_queries: Any
+) -> None:
+    for count, expected_rows in ((3, 3), (30, 10)):
+        for index in range(count):
+            _award(StudentFactory(), index + 1, f"bulk-{count}-{index}")
+        with django_assert_max_num_queries(4):
+            board = leaderboard_get(board=Board(GLOBAL, ALL_TIME), viewer=student, limit=10)
+        assert len(board.rows) == expected_rows
+
+
+def test_settling_a_week_keeps_its_history(student: User, other_student: User) -> None:
+    course = CourseFactory()
+    last_week = NOON - dt.timedelta(days=7)
+    _award(student, 40, "a", course=course, at=last_week)
+    _award(other_student, 60, "b", at=last_week)
+    with time_machine.travel(NOON, tick=False):
+        written = services.weekly_boards_settle(week_start=leaderboards.week_start_of(last_week))
+        again = services.weekly_boards_settle(week_start=leaderboards.week_start_of(last_week))
+    from gamification.models import LeaderboardSnapshot
+
+    rows = LeaderboardSnapshot.objects.order_by("scope", "rank")
+    assert written == 3
+    assert again == 3
+    assert rows.count() == 3  # settling twice records once
+    assert [(r.scope, r.user_id, r.rank, r.xp) for r in rows] == [
+        ("course", student.pk, 1, 40),
+        ("global", other_student.pk, 1, 60),
+        ("global", student.pk, 2, 40),
+    ]

@@ -1,0 +1,53 @@
+"""The XP formula and the level curve."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from gamification import levels, rules
+from gamification.rules import Action
+
+
+def test_the_formula_multiplies_by_difficulty_and_adds_a_capped_streak_bonus() -> None:
+    assert (
+        rules.xp_quote(action=Action.LESSON_COMPLETED, difficulty="beginner", streak=0).amount == 10
+    )
+    assert (
+        rules.xp_quote(action=Action.LESSON_COMPLETED, difficulty="advanced", streak=3).amount == 18
+    )
+    assert rules.xp_quote(action=Action.QUIZ_PASSED, difficulty="expert", streak=50).amount == 60
+    # The streak day itself earns no difficulty multiplier or streak bonus.
+    assert rules.xp_quote(action=Action.STREAK_DAY, difficulty="expert", streak=9).amount == 5
+
+
+@override_settings(GAMIFICATION={"XP_BASE": {"lesson_completed": 40}, "STREAK_BONUS_CAP": 2})
+def test_an_operator_tunes_the_tables_in_settings() -> None:
+    quote = rules.xp_quote(action=Action.LESSON_COMPLETED, difficulty="beginner", streak=9)
+    assert (quote.base, quote.streak_bonus, quote.amount) == (40, 2, 42)
+    # Keys not overridden keep their defaults.
+    assert rules.xp_quote(action=Action.QUIZ_PASSED, difficulty=None, streak=0).amount == 25
+
+
+def test_the_curve_is_strictly_increasing_from_level_1_to_100() -> None:
+    assert levels.THRESHOLDS[0] == 0
+    assert len(levels.THRESHOLDS) == 100
+    gaps = [b - a for a, b in zip(levels.THRESHOLDS, levels.THRESHOLDS[1:], strict=False)]
+    assert all(gap > 0 for gap in gaps)
+    assert gaps == sorted(gaps)  # each level needs at least as much as the one before
+
+
+@pytest.mark.parametrize(
+    ("xp", "level"), [(0, 1), (49, 1), (50, 2), (173, 2), (174, 3), (10**9, 100)]
+)
+def test_level_for_xp(xp: int, level: int) -> None:
+    assert levels.level_for_xp(xp) == level
+
+
+def test_level_progress_reports_the_way_to_the_next_level() -> None:
+    progress = levels.level_progress(100)
+    assert (progress.level, progress.level_floor, progress.next_level_xp) == (2, 50, 174)
+    assert (progress.xp_into_level, progress.xp_to_next, progress.percent) == (50, 74, 40)
+    assert progress.title == "Newcomer"
+    top = levels.level_progress(levels.xp_for_level(100))
+    assert (top.level, top.next_level_xp, top.percent, top.title) == (100, None, 100, "Luminary")
