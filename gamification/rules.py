@@ -66,7 +66,8 @@ DEFAULTS: dict[str, Any] = {
         Action.QUIZ_PERFECT: 200,
         Action.REVIEW_DONE: 200,
         Action.CHALLENGE_COMPLETED: 300,
-        Action.ANSWER_RATED: 100,
+        # No cap on ANSWER_RATED: each answer is rewarded once, 1-10 XP, by its asker, and the
+        # help center keeps the ledger equal to the current award (it posts differences).
     },
     # A streak freeze is earned for every FREEZE_EVERY_XP of XP, holding at most FREEZE_CAP.
     "FREEZE_EVERY_XP": 500,

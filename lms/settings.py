@@ -205,6 +205,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # Periodic tasks (`celery -A lms beat`); each app adds its entries here.
 CELERY_BEAT_SCHEDULE = {
+    "qa-daily-digests": {
+        "task": "qa.digests_send",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "qa-weekly-digests": {
+        "task": "qa.digests_send",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+        "args": ("weekly",),
+    },
+    "qa-removed-raters-reverse": {
+        "task": "qa.removed_raters_reverse",
+        "schedule": crontab(minute=15),
+    },
     # gamification: settle last week's boards into history on Monday morning (UTC).
     "gamification-weekly-boards": {
         "task": "gamification.weekly_boards_settle",
@@ -214,6 +228,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# `manage.py seed_demo` runs these after creating the demo accounts (each is idempotent).
+DEMO_SEEDERS = ["qa.demo.seed_qa_demo"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -329,6 +345,10 @@ SPECTACULAR_SETTINGS = {
         "TeacherApplicationStatusEnum": "accounts.models.TeacherApplication.Status",
         "LessonKindEnum": "courses.models.Lesson.Kind",
         "QuestionKindEnum": "courses.models.Question.Kind",
+        "QaQuestionStatusEnum": "qa.models.Question.Status",
+        "QaCloseReasonEnum": "qa.models.Question.CloseReason",
+        "QaFlagReasonEnum": "qa.models.Flag.Reason",
+        "QaFlagStatusEnum": "qa.models.Flag.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,6 +1,7 @@
 """Demo data for `make run`: an admin, an instructor and a student (idempotent).
 
-Later apps extend the demo with courses, questions and activity through `DEMO_SEEDERS`.
+Later apps extend the demo with courses, questions and activity through `settings.DEMO_SEEDERS`:
+dotted paths of functions taking no arguments, each idempotent, run in order after the accounts.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from accounts import services
 from accounts.models import User
@@ -47,4 +49,7 @@ class Command(BaseCommand):
                 EmailAddress.objects.update_or_create(
                     user=user, email=email, defaults={"verified": True, "primary": True}
                 )
+        for dotted in getattr(settings, "DEMO_SEEDERS", []):
+            result = import_string(dotted)()
+            self.stdout.write(f"{dotted}: {result}")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts ready; password: {DEMO_PASSWORD}"))
