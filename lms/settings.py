@@ -229,7 +229,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # `manage.py seed_demo` runs these after creating the demo accounts (each is idempotent).
-DEMO_SEEDERS = ["qa.demo.seed_qa_demo"]
+DEMO_SEEDERS = ["courses.demo.seed_courses_demo", "qa.demo.seed_qa_demo"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -366,8 +366,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")  # e.g. https://cdn.example.com/media/
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Django serves uploads itself (with Range requests for video seeking) outside production only.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not IS_PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -400,15 +402,22 @@ if IS_PRODUCTION:
 
 # django-csp 4: the policy is enforced in production and reported only elsewhere, so development
 # sees violations in the console without being blocked by them.
+# Uploads may live on a CDN (an absolute MEDIA_URL), and a lesson may play a video from any
+# https host (Lesson.video_url): media can come from those, never scripts.
+_MEDIA_ORIGINS = (
+    [MEDIA_URL.split("/", 3)[0] + "//" + MEDIA_URL.split("/", 3)[2]]
+    if (MEDIA_URL.startswith(("http://", "https://")))
+    else []
+)
 _CSP_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *_MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'", "ws:", "wss:"],
-        "media-src": ["'self'", "blob:"],
+        "media-src": ["'self'", "blob:", "https:", *_MEDIA_ORIGINS],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

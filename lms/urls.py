@@ -4,10 +4,10 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
+from core.media import media_serve
 
 # The admin's own login has no rate limit or two-factor step: send it through allauth's.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -20,6 +20,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("courses.urls")),
     path("", include("gamification.urls")),
     path("questions/", include("qa.urls")),
     path("admin/", admin.site.urls),
@@ -30,6 +31,6 @@ urlpatterns = [
     path("api/redoc/", core_views.api_redoc, name="redoc"),
 ]
 
-if settings.DEBUG:
-    # Uploaded files in development; production serves them from its storage.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+if settings.SERVE_MEDIA:
+    # Uploaded files in development and tests; production serves them from its storage.
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_serve))

@@ -51,6 +51,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_media_with_ranges() -> Iterator[None]:
+    """The live server answers /media/ itself (Django's _MediaFilesHandler), without HTTP Range
+    support, so a browser cannot seek in a video. Serve those files with Lumen's own development
+    media view instead, which `make run` uses and which answers Range requests."""
+    from django.test import testcases
+
+    from core.media import media_serve
+
+    original = testcases._MediaFilesHandler.serve
+
+    def serve(self: Any, request: Any) -> Any:
+        relative = self.file_path(request.path).replace("\\", "/").lstrip("/")
+        return media_serve(request, relative)
+
+    testcases._MediaFilesHandler.serve = serve  # type: ignore[method-assign]
+    yield
+    testcases._MediaFilesHandler.serve = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless Chromium for one test module.

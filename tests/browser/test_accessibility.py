@@ -31,6 +31,11 @@ PAGES = [
     ("teach", "/teach/", "student"),
     ("password-change", "/accounts/password/change/", "student"),
     ("two-factor", "/accounts/2fa/", "student"),
+    ("catalog", "/courses/", None),
+    ("dashboard", "/dashboard/", "student"),
+    ("progress", "/progress/", "student"),
+    ("leaderboard", "/leaderboard/", "student"),
+    ("questions", "/questions/", "student"),
 ]
 
 

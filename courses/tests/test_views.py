@@ -1,0 +1,324 @@
+"""The learner pages: catalog, course page, enrollment, player with resume, quizzes, dashboard,
+completion and certificates."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from courses.models import Course, Enrollment, LessonProgress
+from courses.tests.factories import (
+    CategoryFactory,
+    CourseFactory,
+    EnrollmentFactory,
+    VideoLessonFactory,
+    course_with_outline,
+    quiz_lesson,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User | None = None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _first_lesson(course: Course) -> Any:
+    return course.modules.order_by("order").first().lessons.order_by("order").first()
+
+
+# --- catalog ---------------------------------------------------------------------------------
+
+
+def test_the_catalog_lists_published_courses_only(student: User) -> None:
+    CourseFactory(title="Published Python")
+    CourseFactory(title="Secret draft", status=Course.Status.DRAFT, published_at=None)
+
+    page = _client().get("/courses/").content.decode()
+
+    assert "Published Python" in page
+    assert "Secret draft" not in page
+
+
+def test_the_catalog_searches_and_filters(student: User) -> None:
+    data = CategoryFactory(name="Data", slug="data")
+    CourseFactory(title="Pandas for analysts", category=data, difficulty="beginner")
+    CourseFactory(title="Kubernetes in production", difficulty="advanced")
+
+    searched = _client().get("/courses/?q=pandas").content.decode()
+    filtered = _client().get("/courses/?category=data").content.decode()
+    levelled = _client().get("/courses/?difficulty=advanced").content.decode()
+
+    assert "Pandas for analysts" in searched
+    assert "Kubernetes in production" not in searched
+    assert "Pandas for analysts" in filtered
+    assert "Kubernetes in production" not in filtered
+    assert "Kubernetes in production" in levelled
+    assert "Pandas for analysts" not in levelled
+
+
+def test_the_catalog_ignores_unknown_filter_values_instead_of_failing() -> None:
+    CourseFactory(title="Anything")
+    response = _client().get("/courses/?difficulty=wizard&page=abc&sort=random")
+    assert response.status_code == 200
+
+
+def test_the_catalog_swaps_its_results_for_htmx() -> None:
+    CourseFactory(title="Swapped")
+    response = _client().get("/courses/?q=swapped", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="course-results"')
+    assert "Swapped" in body
+
+
+def test_the_catalog_runs_a_fixed_number_of_queries(
+    student: User, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(student)
+    for count in (2, 14):
+        for _ in range(count):
+            course = course_with_outline(modules=2, lessons_per_module=2)
+            EnrollmentFactory(learner=student, course=course)
+        with django_assert_max_num_queries(12):
+            response = client.get("/courses/")
+        assert response.status_code == 200
+
+
+# --- course page and enrollment -------------------------------------------------------------
+
+
+def test_a_draft_course_page_is_404_for_learners(student: User) -> None:
+    draft = CourseFactory(status=Course.Status.DRAFT, published_at=None)
+    assert _client(student).get(f"/courses/{draft.slug}/").status_code == 404
+    assert _client(student).get("/courses/no-such-course/").status_code == 404
+
+
+def test_the_course_page_shows_the_outline_and_an_enroll_button(student: User) -> None:
+    course = course_with_outline(modules=2, lessons_per_module=2, title="Intro to Git")
+    page = _client(student).get(f"/courses/{course.slug}/").content.decode()
+    assert "Intro to Git" in page
+    assert "Lesson 2.2" in page
+    assert 'action="/courses/' + course.slug + '/enroll/"' in page
+
+
+def test_the_course_page_runs_a_fixed_number_of_queries(
+    student: User, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(student)
+    for lessons in (1, 12):
+        course = course_with_outline(modules=3, lessons_per_module=lessons)
+        EnrollmentFactory(learner=student, course=course)
+        with django_assert_max_num_queries(14):
+            assert client.get(f"/courses/{course.slug}/").status_code == 200
+
+
+def test_enrolling_takes_the_learner_to_the_first_lesson_once(student: User) -> None:
+    course = course_with_outline()
+    client = _client(student)
+
+    first = client.post(f"/courses/{course.slug}/enroll/")
+    again = client.post(f"/courses/{course.slug}/enroll/")
+
+    lesson = _first_lesson(course)
+    assert first.status_code == 302
+    assert first["Location"] == f"/learn/{course.slug}/{lesson.pk}/"
+    assert again.status_code == 302
+    assert Enrollment.objects.filter(learner=student, course=course).count() == 1
+
+
+def test_anonymous_visitors_must_log_in_to_enroll() -> None:
+    course = course_with_outline()
+    response = _client().post(f"/courses/{course.slug}/enroll/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not Enrollment.objects.exists()
+
+
+# --- lesson player ------------------------------------------------------------------------
+
+
+def test_a_lesson_is_locked_until_the_learner_enrolls(student: User) -> None:
+    course = course_with_outline()
+    lesson = _first_lesson(course)
+    response = _client(student).get(f"/learn/{course.slug}/{lesson.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Enroll in this course to open this lesson." in page
+    assert lesson.body_html not in page
+
+
+def test_a_free_preview_opens_for_anyone() -> None:
+    course = course_with_outline()
+    lesson = _first_lesson(course)
+    lesson.is_free_preview = True
+    lesson.save(update_fields=["is_free_preview"])
+    response = _client().get(f"/learn/{course.slug}/{lesson.pk}/")
+    assert response.status_code == 200
+    assert "carefully" in response.content.decode()
+
+
+def test_a_lesson_of_another_course_slug_is_404(student: User) -> None:
+    course = course_with_outline()
+    other = course_with_outline()
+    lesson = _first_lesson(course)
+    assert _client(student).get(f"/learn/{other.slug}/{lesson.pk}/").status_code == 404
+
+
+def test_a_video_resumes_at_the_saved_position(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    video = VideoLessonFactory(module=course.modules.get(), order=5, duration_seconds=600)
+    EnrollmentFactory(learner=student, course=course)
+    client = _client(student)
+    url = reverse("courses:lesson_position", args=[video.pk])
+
+    saved = client.post(
+        url, json.dumps({"position_seconds": 137, "seconds_spent_delta": 5}), "application/json"
+    )
+    page = client.get(f"/learn/{course.slug}/{video.pk}/").content.decode()
+
+    assert saved.status_code == 200
+    assert saved.json() == {"position_seconds": 137, "is_completed": False}
+    assert 'data-resume-seconds="137"' in page
+    assert LessonProgress.objects.get(learner=student, lesson=video).seconds_spent == 5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"position_seconds": -1},
+        {"position_seconds": 9999},
+        {"position_seconds": "12"},
+        {"position_seconds": True},
+        [],
+        "not json",
+    ],
+)
+def test_bad_positions_are_refused_with_400(student: User, body: Any) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    video = VideoLessonFactory(module=course.modules.get(), order=5, duration_seconds=600)
+    EnrollmentFactory(learner=student, course=course)
+    payload = body if isinstance(body, str) else json.dumps(body)
+    response = _client(student).post(
+        reverse("courses:lesson_position", args=[video.pk]), payload, "application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"]
+    progress = LessonProgress.objects.filter(learner=student, lesson=video).first()
+    assert progress is None or progress.last_position_seconds == 0
+
+
+def test_a_position_for_an_unknown_lesson_is_404(student: User) -> None:
+    response = _client(student).post(
+        "/lessons/999999/position/", json.dumps({"position_seconds": 1}), "application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_marking_complete_moves_on_and_ticks_the_outline(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    first, second = course.modules.get().lessons.order_by("order")
+    client = _client(student)
+
+    response = client.post(f"/lessons/{first.pk}/complete/")
+    page = client.get(f"/learn/{course.slug}/{second.pk}/").content.decode()
+
+    assert response["Location"] == f"/learn/{course.slug}/{second.pk}/"
+    assert "(Article, completed)" in page
+    assert "50% complete" in page
+
+
+def test_the_player_runs_a_fixed_number_of_queries(
+    student: User, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(student)
+    for lessons in (1, 10):
+        course = course_with_outline(modules=2, lessons_per_module=lessons)
+        EnrollmentFactory(learner=student, course=course)
+        lesson = _first_lesson(course)
+        with django_assert_max_num_queries(30):
+            assert client.get(f"/learn/{course.slug}/{lesson.pk}/").status_code == 200
+
+
+# --- quizzes, completion, certificates --------------------------------------------------------
+
+
+def test_a_learner_takes_a_quiz_sees_feedback_finishes_and_gets_a_certificate(
+    student: User,
+) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1, title="Tiny course")
+    quiz = quiz_lesson(course.modules.get(), order=2, questions=2)
+    EnrollmentFactory(learner=student, course=course)
+    client = _client(student)
+    client.post(f"/lessons/{_first_lesson(course).pk}/complete/")
+
+    started = client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt_url = started["Location"]
+    form = client.get(attempt_url).content.decode()
+    answers = {
+        f"question-{question.pk}": str(question.choices.get(is_correct=True).pk)
+        for question in quiz.questions.all()
+    }
+    submitted = client.post(attempt_url, answers)
+    result = client.get(attempt_url).content.decode()
+
+    assert 'type="radio"' in form
+    assert submitted.status_code == 302
+    assert "Your score: 100%" in result
+    assert "Passed" in result
+    assert "Because." in result  # the explanation
+    enrollment = Enrollment.objects.get(learner=student, course=course)
+    assert enrollment.completed_at is not None
+
+    complete = client.get(f"/courses/{course.slug}/complete/").content.decode()
+    certificate = student.certificates.get()
+    assert "You finished “Tiny course”!" in complete
+    pdf = _client().get(f"/certificates/{certificate.public_id}/pdf/")
+    verify = _client().get(f"/certificates/{certificate.public_id}/").content.decode()
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert "Verified certificate" in verify
+    assert "Tiny course" in verify
+
+
+def test_someone_elses_attempt_is_404(student: User, other_student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    quiz = quiz_lesson(course.modules.get(), order=2, questions=1)
+    EnrollmentFactory(learner=student, course=course)
+    attempt_url = _client(student).post(f"/quizzes/{quiz.pk}/start/")["Location"]
+    assert _client(other_student).get(attempt_url).status_code == 404
+
+
+def test_an_unknown_certificate_is_404() -> None:
+    assert _client().get("/certificates/not-a-uuid/").status_code == 404
+    assert _client().get("/certificates/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_the_completion_page_waits_for_the_end(student: User) -> None:
+    course = course_with_outline()
+    EnrollmentFactory(learner=student, course=course)
+    response = _client(student).get(f"/courses/{course.slug}/complete/")
+    assert response["Location"] == f"/courses/{course.slug}/"
+
+
+def test_the_dashboard_shows_progress_and_runs_a_fixed_number_of_queries(
+    student: User, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(student)
+    for count in (1, 8):
+        for _ in range(count):
+            course = course_with_outline(modules=1, lessons_per_module=2)
+            EnrollmentFactory(learner=student, course=course)
+            client.post(f"/lessons/{_first_lesson(course).pk}/complete/")
+        with django_assert_max_num_queries(10):
+            response = client.get("/dashboard/")
+        assert response.status_code == 200
+    assert response.content.decode().count("50% complete") == 9

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from courses import views
+
+app_name = "courses"
+
+urlpatterns = [
+    path("courses/", views.catalog, name="list"),
+    path("courses/<slug:slug>/", views.course_detail, name="detail"),
+    path("courses/<slug:slug>/enroll/", views.course_enroll, name="enroll"),
+    path("courses/<slug:slug>/complete/", views.course_complete, name="complete"),
+    path("learn/<slug:course_slug>/<int:lesson_id>/", views.lesson_player, name="lesson"),
+    path("lessons/<int:lesson_id>/position/", views.lesson_position, name="lesson_position"),
+    path("lessons/<int:lesson_id>/complete/", views.lesson_complete, name="lesson_complete"),
+    path("quizzes/<int:quiz_id>/start/", views.quiz_start, name="quiz_start"),
+    path("quiz-attempts/<int:attempt_id>/", views.quiz_attempt, name="attempt"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("certificates/<str:public_id>/", views.certificate_verify, name="certificate_verify"),
+    path(
+        "certificates/<str:public_id>/pdf/",
+        views.certificate_download,
+        name="certificate_download",
+    ),
+]

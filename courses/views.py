@@ -1,0 +1,297 @@
+"""Learner pages: catalog, course page, lesson player, quizzes, dashboard and certificates.
+
+Thin views over courses.selectors and courses.services: each catches ApplicationError and shows
+its message; the player saves the playback position through `lesson_position`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import ApplicationError, NotFoundError
+from courses import selectors, services
+from courses.certificates import certificate_pdf
+from courses.forms import CatalogForm
+from courses.models import Lesson, Question
+
+CATALOG_PAGE_SIZE = 12
+
+
+def _not_found(error: NotFoundError) -> Http404:
+    return Http404(error.message)
+
+
+@require_GET
+def catalog(request: HttpRequest) -> HttpResponse:
+    categories = list(selectors.category_list_for_catalog())
+    form = CatalogForm(
+        request.GET or None, categories=categories, languages=selectors.course_languages()
+    )
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        filters = form.cleaned_data
+    search = filters.get("q", "")
+    sort = filters.get("sort") or ("relevance" if search else "popular")
+    courses = selectors.course_list_for_catalog(
+        user=request.user,
+        search=search,
+        category=filters.get("category") or None,
+        difficulty=filters.get("difficulty") or None,
+        language=filters.get("language") or None,
+        price=filters.get("price") or None,
+        sort=sort,
+    )
+    page = Paginator(courses, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "courses": page.object_list,
+        "query_string": query.urlencode(),
+        "search": search,
+    }
+    template = "courses/catalog.html#course-results" if request.htmx else "courses/catalog.html"
+    return render(request, template, context)
+
+
+@require_GET
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        course = selectors.course_get_for_learner(user=request.user, slug=slug)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    return render(request, "courses/course_detail.html", {"course": course})
+
+
+@login_required
+@require_POST
+def course_enroll(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        course = selectors.course_get(user=request.user, slug=slug)
+        _, created = services.enrollment_create(learner=request.user, course=course)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("courses:detail", slug=slug)
+    if created:
+        messages.success(request, f"You are enrolled in “{course.title}”. Enjoy!")
+    course = selectors.course_get_for_learner(user=request.user, slug=slug)
+    if course.resume_lesson is not None:
+        return redirect("courses:lesson", course_slug=slug, lesson_id=course.resume_lesson.pk)
+    return redirect("courses:detail", slug=slug)
+
+
+@require_GET
+def lesson_player(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    try:
+        view = selectors.lesson_get_for_learner(
+            user=request.user, lesson_id=lesson_id, course_slug=course_slug
+        )
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    if view.can_access and view.enrollment is not None:
+        services.lesson_start(learner=request.user, lesson=view.lesson)
+    outline = selectors.course_get_for_learner(user=request.user, slug=course_slug)
+    quiz = None
+    if view.lesson.kind == Lesson.Kind.QUIZ and view.can_access:
+        quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=view.lesson.quiz.pk)
+    context = {"view": view, "lesson": view.lesson, "course": outline, "quiz": quiz}
+    status = 200 if view.can_access else 403
+    return render(request, "courses/lesson_player.html", context, status=status)
+
+
+def _lesson_for_write(request: HttpRequest, lesson_id: int) -> Lesson:
+    try:
+        return selectors.lesson_get(user=request.user, lesson_id=lesson_id)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+
+
+@login_required
+@require_POST
+def lesson_position(request: HttpRequest, lesson_id: int) -> JsonResponse:
+    """The player's heartbeat: {"position_seconds": int, "seconds_spent_delta": int} as JSON."""
+    lesson = _lesson_for_write(request, lesson_id)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except json.JSONDecodeError:
+        return JsonResponse({"error": {"message": "Send JSON."}}, status=400)
+    if not isinstance(payload, dict):
+        return JsonResponse({"error": {"message": "Send a JSON object."}}, status=400)
+    position = payload.get("position_seconds")
+    delta = payload.get("seconds_spent_delta", 0)
+    if isinstance(position, bool) or not isinstance(position, int):
+        return JsonResponse(
+            {"error": {"message": "position_seconds must be a whole number of seconds."}},
+            status=400,
+        )
+    if isinstance(delta, bool) or not isinstance(delta, int) or not 0 <= delta <= 300:
+        delta = 0
+    try:
+        progress = services.lesson_position_save(
+            learner=request.user,
+            lesson=lesson,
+            position_seconds=position,
+            seconds_spent_delta=delta,
+        )
+    except ApplicationError as error:
+        return JsonResponse(
+            {"error": {"message": error.message, "fields": error.fields}},
+            status=error.status_code,
+        )
+    return JsonResponse(
+        {
+            "position_seconds": progress.last_position_seconds,
+            "is_completed": progress.completed_at is not None,
+        }
+    )
+
+
+@login_required
+@require_POST
+def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = _lesson_for_write(request, lesson_id)
+    course = lesson.module.course
+    undo = request.POST.get("undo") == "1"
+    try:
+        if undo:
+            services.lesson_uncomplete(learner=request.user, lesson=lesson)
+        else:
+            services.lesson_complete(learner=request.user, lesson=lesson)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("courses:lesson", course_slug=course.slug, lesson_id=lesson.pk)
+    enrollment = selectors.enrollment_get(learner=request.user, course_id=course.pk)
+    if not undo and enrollment is not None and enrollment.completed_at is not None:
+        return redirect("courses:complete", slug=course.slug)
+    view = selectors.lesson_get_for_learner(user=request.user, lesson_id=lesson.pk)
+    if not undo and view.next_lesson is not None:
+        return redirect("courses:lesson", course_slug=course.slug, lesson_id=view.next_lesson.id)
+    return redirect("courses:lesson", course_slug=course.slug, lesson_id=lesson.pk)
+
+
+@login_required
+@require_POST
+def quiz_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    try:
+        quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=quiz_id)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    course = quiz.lesson.module.course
+    try:
+        attempt, _ = services.quiz_attempt_start(learner=request.user, quiz=quiz)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("courses:lesson", course_slug=course.slug, lesson_id=quiz.lesson_id)
+    return redirect("courses:attempt", attempt_id=attempt.pk)
+
+
+def _answers_from_post(request: HttpRequest, attempt: Any) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for question in attempt.drawn_questions:
+        name = f"question-{question.pk}"
+        if question.kind == Question.Kind.MULTIPLE:
+            values = request.POST.getlist(name)
+            if values:
+                answers[str(question.pk)] = [int(v) for v in values if v.isdigit()]
+        elif question.kind == Question.Kind.SHORT_ANSWER:
+            if request.POST.get(name, "").strip():
+                answers[str(question.pk)] = request.POST[name]
+        else:
+            value = request.POST.get(name, "")
+            if value.isdigit():
+                answers[str(question.pk)] = int(value)
+    return answers
+
+
+@login_required
+def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """A running attempt (the form) or a graded one (score and feedback per question)."""
+    try:
+        attempt = selectors.quiz_attempt_get_for_learner(user=request.user, attempt_id=attempt_id)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    if request.method == "POST":
+        if attempt.submitted_at is not None:
+            messages.info(request, "This attempt was already submitted.")
+            return redirect("courses:attempt", attempt_id=attempt.pk)
+        try:
+            services.quiz_attempt_submit(
+                learner=request.user, attempt=attempt, answers=_answers_from_post(request, attempt)
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("courses:attempt", attempt_id=attempt.pk)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=attempt.quiz_id)
+    return render(request, "courses/quiz_attempt.html", {"attempt": attempt, "quiz": quiz})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    enrollments = list(selectors.enrollment_list_for_dashboard(user=request.user))
+    context = {
+        "in_progress": [e for e in enrollments if e.completed_at is None],
+        "completed": [e for e in enrollments if e.completed_at is not None],
+        "certificates": list(selectors.certificate_list_for_learner(user=request.user)[:10]),
+    }
+    return render(request, "courses/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def course_complete(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        course = selectors.course_get(user=request.user, slug=slug)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    enrollment = selectors.enrollment_get(learner=request.user, course_id=course.pk)
+    if enrollment is None or enrollment.completed_at is None:
+        return redirect("courses:detail", slug=slug)
+    certificate = (
+        selectors.certificate_list_for_learner(user=request.user).filter(course=course).first()
+    )
+    context = {"course": course, "enrollment": enrollment, "certificate": certificate}
+    return render(request, "courses/course_complete.html", context)
+
+
+def _certificate(public_id: str) -> Any:
+    try:
+        return selectors.certificate_get_public(public_id=public_id)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+
+
+@require_GET
+def certificate_verify(request: HttpRequest, public_id: str) -> HttpResponse:
+    certificate = _certificate(public_id)
+    return render(request, "courses/certificate_verify.html", {"certificate": certificate})
+
+
+@require_GET
+def certificate_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    certificate = _certificate(public_id)
+    verify_url = request.build_absolute_uri(
+        reverse("courses:certificate_verify", kwargs={"public_id": certificate.public_id})
+    )
+    response = HttpResponse(
+        certificate_pdf(certificate=certificate, verify_url=verify_url),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="lumen-certificate-{certificate.public_id}.pdf"'
+    )
+    return response
