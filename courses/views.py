@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError, NotFoundError
@@ -24,6 +26,17 @@ from courses.forms import CatalogForm
 from courses.models import Lesson, Question
 
 CATALOG_PAGE_SIZE = 12
+
+
+def _panels(setting: str, request: HttpRequest, **kwargs: Any) -> list[dict[str, Any]]:
+    """Pieces other apps add to a page (settings.PLAYER_PANELS, DASHBOARD_PANELS): dotted paths
+    of functions returning a dict with a `template` and its context, or None."""
+    panels = []
+    for dotted in getattr(settings, setting, []):
+        panel = import_string(dotted)(request, **kwargs)
+        if panel:
+            panels.append(panel)
+    return panels
 
 
 def _not_found(error: NotFoundError) -> Http404:
@@ -106,7 +119,13 @@ def lesson_player(request: HttpRequest, course_slug: str, lesson_id: int) -> Htt
     quiz = None
     if view.lesson.kind == Lesson.Kind.QUIZ and view.can_access:
         quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=view.lesson.quiz.pk)
-    context = {"view": view, "lesson": view.lesson, "course": outline, "quiz": quiz}
+    context = {
+        "view": view,
+        "lesson": view.lesson,
+        "course": outline,
+        "quiz": quiz,
+        "panels": _panels("PLAYER_PANELS", request, course=outline, lesson=view.lesson, view=view),
+    }
     status = 200 if view.can_access else 403
     return render(request, "courses/lesson_player.html", context, status=status)
 
@@ -247,6 +266,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "in_progress": [e for e in enrollments if e.completed_at is None],
         "completed": [e for e in enrollments if e.completed_at is not None],
         "certificates": list(selectors.certificate_list_for_learner(user=request.user)[:10]),
+        "panels": _panels("DASHBOARD_PANELS", request),
     }
     return render(request, "courses/dashboard.html", context)
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
     path("", include("gamification.api.urls")),
+    path("", include("learning.api.urls")),
     path("", include("qa.api.urls")),
 ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "gamification",
+    "learning",
     "qa",
     "ai_tools",
     "billing",
@@ -230,6 +231,9 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "accounts.User"
 # `manage.py seed_demo` runs these after creating the demo accounts (each is idempotent).
 DEMO_SEEDERS = ["courses.demo.seed_courses_demo", "qa.demo.seed_qa_demo"]
+# Pieces satellite apps add to the core's pages (dotted paths; see courses.views._panels).
+PLAYER_PANELS = ["learning.panels.player_mode"]
+DASHBOARD_PANELS = ["learning.panels.dashboard_reviews"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

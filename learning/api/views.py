@@ -1,0 +1,280 @@
+"""The revision, learning-mode and challenge API (/api/v1/reviews, /learning, /challenges)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.models import Course
+from learning import selectors, services
+from learning.models import ChallengeRun, Mode
+
+
+class ChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class ReviewCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    course = serializers.IntegerField(source="course_id")
+    course_title = serializers.CharField(source="course.title")
+    question = serializers.CharField(source="question.text")
+    kind = serializers.CharField(source="question.kind")
+    choices = serializers.SerializerMethodField()
+    answer = serializers.SerializerMethodField(help_text="Shown after the learner tries.")
+    explanation = serializers.CharField(source="question.explanation")
+    due = serializers.DateTimeField()
+    state = serializers.IntegerField()
+    stability = serializers.FloatField(allow_null=True)
+    difficulty = serializers.FloatField(allow_null=True)
+
+    def get_choices(self, card: Any) -> list[dict[str, Any]]:
+        return [{"id": c.pk, "text": c.text} for c in card.question.choices.all()]
+
+    def get_answer(self, card: Any) -> list[str]:
+        correct = [c.text for c in card.question.choices.all() if c.is_correct]
+        return correct or list(card.question.accepted_answers or [])
+
+
+class ReviewDueApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="reviews_due",
+        parameters=[OpenApiParameter("course", int, required=False, description="One course.")],
+        responses={200: ReviewCardSerializer(many=True)},
+        summary="Your review cards due now (oldest first, at most 100)",
+    )
+    def get(self, request: Request) -> Response:
+        course = request.query_params.get("course")
+        if course is not None and not course.isdigit():
+            return Response(
+                {"error": {"code": "invalid", "message": "course must be a course id.",
+                           "fields": {"course": ["A course id."]}}},
+                status=400,
+            )  # fmt: skip
+        cards = selectors.due_cards(
+            learner=request.user, course_id=int(course) if course else None
+        )[:100]
+        return Response(ReviewCardSerializer(cards, many=True).data)
+
+
+class ReviewSubmitApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        rating = serializers.JSONField(help_text="again|hard|good|easy or 1-4.")
+        duration_ms = serializers.IntegerField(required=False, min_value=0, max_value=3_600_000)
+
+        class Meta:
+            ref_name = "ReviewInput"
+
+    class OutputSerializer(serializers.Serializer):
+        card = serializers.IntegerField(source="card_id")
+        rating = serializers.IntegerField()
+        reviewed_at = serializers.DateTimeField()
+        due = serializers.DateTimeField(source="due_after")
+        stability = serializers.FloatField(source="stability_after", allow_null=True)
+        difficulty = serializers.FloatField(source="difficulty_after", allow_null=True)
+
+        class Meta:
+            ref_name = "ReviewResult"
+
+    @extend_schema(
+        operation_id="reviews_submit",
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+        summary="Rate a due card; FSRS schedules its next review (409 if already reviewed)",
+    )
+    def post(self, request: Request, card_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        log = services.review_submit(
+            learner=request.user,
+            card_id=card_id,
+            rating=data.validated_data["rating"],
+            duration_ms=data.validated_data.get("duration_ms"),
+        )
+        return Response(self.OutputSerializer(log).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewStatsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        due_now = serializers.IntegerField()
+        due_today = serializers.IntegerField()
+        reviewed_today = serializers.IntegerField()
+        total_cards = serializers.IntegerField()
+        retention_percent = serializers.IntegerField(allow_null=True)
+
+        class Meta:
+            ref_name = "ReviewStats"
+
+    @extend_schema(operation_id="reviews_stats", responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(selectors.review_stats(learner=request.user)).data)
+
+
+class PreferenceApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class Serializer(serializers.Serializer):
+        mode = serializers.ChoiceField(choices=Mode.choices, required=False)
+        desired_retention = serializers.FloatField(required=False, min_value=0.7, max_value=0.97)
+        relax_interval_minutes = serializers.IntegerField(
+            required=False, min_value=5, max_value=120
+        )
+        binge_countdown_seconds = serializers.IntegerField(
+            required=False, min_value=3, max_value=30
+        )
+
+        class Meta:
+            ref_name = "LearningPreference"
+
+    @extend_schema(operation_id="learning_preferences", responses={200: Serializer})
+    def get(self, request: Request) -> Response:
+        return Response(self.Serializer(services.preference_get(user=request.user)).data)
+
+    @extend_schema(
+        operation_id="learning_preferences_update", request=Serializer, responses={200: Serializer}
+    )
+    def patch(self, request: Request) -> Response:
+        data = self.Serializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        preference = services.preference_update(user=request.user, **data.validated_data)
+        return Response(self.Serializer(preference).data)
+
+
+class ChallengeQuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    choices = ChoiceSerializer(many=True)
+
+
+class ChallengeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    course = serializers.IntegerField(source="course_id")
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    score = serializers.IntegerField(allow_null=True)
+    correct_count = serializers.IntegerField()
+    questions = serializers.SerializerMethodField()
+
+    def get_questions(self, run: ChallengeRun) -> list[dict[str, Any]]:
+        from courses.models import Question
+
+        questions = {
+            q.pk: q
+            for q in Question.objects.filter(pk__in=run.question_ids).prefetch_related("choices")
+        }
+        return [
+            {
+                "id": q.pk,
+                "kind": q.kind,
+                "text": q.text,
+                "choices": [{"id": c.pk, "text": c.text} for c in q.choices.all()],
+            }
+            for pk in run.question_ids
+            if (q := questions.get(pk)) is not None
+        ]
+
+
+class ChallengeStartApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        course = serializers.IntegerField(min_value=1)
+
+        class Meta:
+            ref_name = "ChallengeStart"
+
+    @extend_schema(
+        operation_id="challenges_start",
+        request=InputSerializer,
+        responses={201: ChallengeSerializer},
+        summary="Start a timed challenge (a running one is returned with its original deadline)",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = get_object_or_404(
+            Course, pk=data.validated_data["course"], status=Course.Status.PUBLISHED
+        )
+        run = services.challenge_start(learner=request.user, course=course)
+        return Response(ChallengeSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class ChallengeDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="challenges_detail", responses={200: ChallengeSerializer})
+    def get(self, request: Request, run_id: int) -> Response:
+        run = get_object_or_404(ChallengeRun, pk=run_id, learner=request.user)
+        return Response(ChallengeSerializer(run).data)
+
+
+class ChallengeSubmitApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        answers = serializers.DictField(
+            child=serializers.JSONField(), help_text="{question id: choice id | [ids] | text}"
+        )
+
+        class Meta:
+            ref_name = "ChallengeAnswers"
+
+    @extend_schema(
+        operation_id="challenges_submit",
+        request=InputSerializer,
+        responses={200: ChallengeSerializer},
+        summary="Submit the answers; refused with 409 after the server's deadline",
+    )
+    def post(self, request: Request, run_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.challenge_submit(
+            learner=request.user, run_id=run_id, answers=data.validated_data["answers"]
+        )
+        return Response(ChallengeSerializer(run).data)
+
+
+class ChallengeLeaderboardApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        rank = serializers.IntegerField()
+        user_id = serializers.IntegerField()
+        display_name = serializers.CharField()
+        score = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "ChallengeBoardRow"
+
+    @extend_schema(
+        operation_id="challenges_leaderboard",
+        parameters=[OpenApiParameter("course", int, required=True)],
+        responses={200: OutputSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        course = request.query_params.get("course", "")
+        if not course.isdigit():
+            return Response(
+                {"error": {"code": "invalid", "message": "course is required.",
+                           "fields": {"course": ["A course id is required."]}}},
+                status=400,
+            )  # fmt: skip
+        get_object_or_404(Course, pk=int(course), status=Course.Status.PUBLISHED)
+        rows = selectors.challenge_leaderboard(course_id=int(course))
+        return Response(self.OutputSerializer(rows, many=True).data)

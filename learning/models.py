@@ -1,0 +1,171 @@
+"""Learning modes and spaced revision.
+
+Every quiz question a learner meets becomes a ReviewCard holding its FSRS state (the `fsrs`
+package's Card: state, step, stability, difficulty, due, last review); each review appends a
+ReviewLog row, so a card's schedule can be replayed (and re-fitted) from its history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+class Mode(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    CHALLENGE = "challenge", "Challenge"
+    RELAX = "relax", "Relax"
+    BINGE = "binge", "Binge"
+
+
+class LearningPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="learning_preference",
+    )
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.STANDARD)
+    desired_retention = models.FloatField(
+        default=0.9,
+        validators=[MinValueValidator(0.7), MaxValueValidator(0.97)],
+        help_text="How likely you want to be to remember a card when it comes due (0.70-0.97).",
+    )
+    relax_interval_minutes = models.PositiveSmallIntegerField(
+        default=25, validators=[MinValueValidator(5), MaxValueValidator(120)]
+    )
+    binge_countdown_seconds = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(3), MaxValueValidator(30)]
+    )
+    # Relax mode: active learning counted since the last break (from the player's heartbeats).
+    relax_active_seconds = models.PositiveIntegerField(default=0)
+    relax_last_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.mode}"
+
+
+class CourseModePreference(models.Model):
+    """A mode chosen for one course, overriding the learner's default there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_modes"
+    )
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="learning_course_mode_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.course_id}: {self.mode}"
+
+
+class ReviewCard(models.Model):
+    class State(models.IntegerChoices):  # fsrs.State
+        LEARNING = 1, "Learning"
+        REVIEW = 2, "Review"
+        RELEARNING = 3, "Relearning"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards"
+    )
+    question = models.ForeignKey(
+        "courses.Question", on_delete=models.CASCADE, related_name="review_cards"
+    )
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField(default=timezone.now)
+    last_review = models.DateTimeField(null=True, blank=True)
+    reviews = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "question"], name="learning_card_once")
+        ]
+        indexes = [
+            models.Index(fields=["learner", "due"], name="learning_card_due"),
+            models.Index(fields=["learner", "course", "due"], name="learning_card_course_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"card {self.pk}: {self.learner_id} / question {self.question_id}"
+
+
+class ReviewLog(models.Model):
+    class Rating(models.IntegerChoices):  # fsrs.Rating
+        AGAIN = 1, "Again"
+        HARD = 2, "Hard"
+        GOOD = 3, "Good"
+        EASY = 4, "Easy"
+
+    class Source(models.TextChoices):
+        REVIEW = "review", "Review session"
+        QUIZ = "quiz", "Quiz answer"
+        CHALLENGE = "challenge", "Challenge answer"
+
+    card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="logs")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.REVIEW)
+    # The quiz attempt or challenge run that produced the rating: each one rates a card once.
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    due_after = models.DateTimeField()
+    stability_after = models.FloatField(null=True)
+    difficulty_after = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["reviewed_at", "id"]
+        indexes = [models.Index(fields=["card", "reviewed_at"], name="learning_log_card_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "source", "source_id"],
+                condition=models.Q(source_id__isnull=False),
+                name="learning_log_once_per_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"card {self.card_id} rated {self.rating} at {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
+class ChallengeRun(models.Model):
+    """A timed run of questions from one course; the deadline is the server's, not the client's."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenge_runs"
+    )
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    question_ids = models.JSONField(default=list)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    correct_count = models.PositiveSmallIntegerField(default=0)
+    score = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["course", "-score"], name="learning_challenge_board")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "course"],
+                condition=models.Q(submitted_at__isnull=True),
+                name="learning_one_open_challenge_per_course",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"challenge {self.pk} by {self.learner_id} in {self.course_id}"

@@ -1,0 +1,125 @@
+"""Reads for revision and modes: due cards, stats, the mode in force, challenge boards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from learning.models import (
+    ChallengeRun,
+    CourseModePreference,
+    LearningPreference,
+    Mode,
+    ReviewCard,
+    ReviewLog,
+)
+
+
+def _end_of_local_day(user: Any, now: dt.datetime) -> dt.datetime:
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    local = now.astimezone(zone)
+    tomorrow = (local + dt.timedelta(days=1)).date()
+    return dt.datetime.combine(tomorrow, dt.time(), tzinfo=zone)
+
+
+def due_cards(
+    *, learner: Any, course_id: int | None = None, now: dt.datetime | None = None
+) -> QuerySet[ReviewCard]:
+    """The learner's cards due now (oldest due first), with question, choices and course."""
+    moment = now or timezone.now()
+    cards = ReviewCard.objects.filter(learner=learner, due__lte=moment)
+    if course_id is not None:
+        cards = cards.filter(course_id=course_id)
+    return cards.select_related("question", "course").prefetch_related("question__choices")
+
+
+@dataclass(frozen=True)
+class ReviewStats:
+    due_now: int
+    due_today: int
+    reviewed_today: int
+    total_cards: int
+    retention_percent: int | None  # share of review-session ratings that were not "again"
+
+
+def review_stats(*, learner: Any, now: dt.datetime | None = None) -> ReviewStats:
+    """Due now, due by the end of the learner's day, reviewed today and recent retention."""
+    moment = now or timezone.now()
+    end = _end_of_local_day(learner, moment)
+    start = end - dt.timedelta(days=1)
+    cards = ReviewCard.objects.filter(learner=learner).aggregate(
+        due_now=Count("id", filter=Q(due__lte=moment)),
+        due_today=Count("id", filter=Q(due__lt=end)),
+        total=Count("id"),
+    )
+    logs = ReviewLog.objects.filter(
+        card__learner=learner, source=ReviewLog.Source.REVIEW
+    ).aggregate(
+        today=Count("id", filter=Q(reviewed_at__gte=start, reviewed_at__lt=end)),
+        recent=Count("id", filter=Q(reviewed_at__gte=moment - dt.timedelta(days=30))),
+        remembered=Count(
+            "id", filter=Q(reviewed_at__gte=moment - dt.timedelta(days=30), rating__gt=1)
+        ),
+    )
+    retention = logs["remembered"] * 100 // logs["recent"] if logs["recent"] else None
+    return ReviewStats(
+        due_now=cards["due_now"],
+        due_today=cards["due_today"],
+        reviewed_today=logs["today"],
+        total_cards=cards["total"],
+        retention_percent=retention,
+    )
+
+
+def course_mode_get(*, user: Any, course_id: int) -> str | None:
+    """The mode the learner chose for one course, or None."""
+    return (
+        CourseModePreference.objects.filter(user=user, course_id=course_id)
+        .values_list("mode", flat=True)
+        .first()
+    )
+
+
+def mode_for(*, user: Any, course_id: int | None) -> str:
+    """The mode in force: the course's own choice, else the learner's default."""
+    if not getattr(user, "is_authenticated", False):
+        return Mode.STANDARD
+    if course_id is not None:
+        chosen = (
+            CourseModePreference.objects.filter(user=user, course_id=course_id)
+            .values_list("mode", flat=True)
+            .first()
+        )
+        if chosen:
+            return chosen
+    return (
+        LearningPreference.objects.filter(user=user).values_list("mode", flat=True).first()
+        or Mode.STANDARD
+    )
+
+
+def challenge_leaderboard(*, course_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    """Each learner's best challenge score in the course, best first (ties: who got it first)."""
+    rows = (
+        ChallengeRun.objects.filter(course_id=course_id, score__isnull=False, score__gt=0)
+        .values("learner_id", "learner__display_name")
+        .annotate(best=Max("score"))
+        .order_by("-best", "learner_id")[:limit]
+    )
+    return [
+        {
+            "rank": index + 1,
+            "user_id": row["learner_id"],
+            "display_name": row["learner__display_name"] or f"Learner {row['learner_id']}",
+            "score": row["best"],
+        }
+        for index, row in enumerate(rows)
+    ]

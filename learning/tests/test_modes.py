@@ -1,0 +1,182 @@
+"""Challenge runs on the server's clock, relax breaks from heartbeats, mode preferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from courses.tests.factories import EnrollmentFactory, course_with_outline, quiz_lesson
+from gamification.models import XpTransaction
+from learning import selectors, services
+from learning.models import ChallengeRun, LearningPreference
+
+pytestmark = pytest.mark.django_db
+
+NOON = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def _course(student: User, questions: int = 3) -> Any:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    quiz_lesson(course.modules.get(), order=5, questions=questions)
+    EnrollmentFactory(learner=student, course=course)
+    return course
+
+
+def _right_answers(run: ChallengeRun) -> dict[str, int]:
+    from courses.models import Question
+
+    return {
+        str(q.pk): q.choices.get(is_correct=True).pk
+        for q in Question.objects.filter(pk__in=run.question_ids)
+    }
+
+
+def test_a_challenge_scores_right_answers_and_speed_and_awards_xp_once(
+    student: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    course = _course(student)
+    with time_machine.travel(NOON, tick=False):
+        run = services.challenge_start(learner=student, course=course)
+    assert run.deadline == NOON + dt.timedelta(seconds=60)  # 3 questions x 20 s
+    with (
+        time_machine.travel(NOON + dt.timedelta(seconds=30), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run = services.challenge_submit(learner=student, run_id=run.pk, answers=_right_answers(run))
+    assert (run.correct_count, run.score) == (3, 300 + 25)
+    assert XpTransaction.objects.filter(user=student, action="challenge_completed").count() == 1
+    with pytest.raises(services.ChallengeClosedError):
+        services.challenge_submit(learner=student, run_id=run.pk, answers={})
+
+
+def test_answers_after_the_servers_deadline_are_refused_whatever_the_client_says(
+    student: User,
+) -> None:
+    course = _course(student)
+    with time_machine.travel(NOON, tick=False):
+        run = services.challenge_start(learner=student, course=course)
+    api = APIClient()
+    api.force_authenticate(student)
+    with time_machine.travel(NOON + dt.timedelta(seconds=63), tick=False):
+        # The client claims it is still early; only the server's clock counts.
+        response = api.post(
+            f"/api/v1/challenges/{run.pk}/submit",
+            {"answers": _right_answers(run), "client_time": NOON.isoformat()},
+            format="json",
+            HTTP_DATE="Mon, 01 Jun 2026 12:00:01 GMT",
+        )
+    run.refresh_from_db()
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "challenge_closed"
+    assert (run.score, run.correct_count) == (0, 0)
+
+
+def test_reloading_a_challenge_never_resets_its_clock(student: User) -> None:
+    course = _course(student)
+    with time_machine.travel(NOON, tick=False):
+        first = services.challenge_start(learner=student, course=course)
+    with time_machine.travel(NOON + dt.timedelta(seconds=40), tick=False):
+        again = services.challenge_start(learner=student, course=course)
+    assert (again.pk, again.deadline) == (first.pk, first.deadline)
+
+
+def test_a_challenge_needs_an_enrollment(student: User, other_student: User) -> None:
+    course = _course(student)
+    with pytest.raises(services.ChallengeUnavailableError):
+        services.challenge_start(learner=other_student, course=course)
+
+
+def test_the_challenge_leaderboard_keeps_each_learners_best(
+    student: User, other_student: User
+) -> None:
+    course = _course(student)
+    EnrollmentFactory(learner=other_student, course=course)
+    for learner, wait in ((student, 10), (other_student, 50)):
+        with time_machine.travel(NOON, tick=False):
+            run = services.challenge_start(learner=learner, course=course)
+        with time_machine.travel(NOON + dt.timedelta(seconds=wait), tick=False):
+            services.challenge_submit(learner=learner, run_id=run.pk, answers=_right_answers(run))
+    board = selectors.challenge_leaderboard(course_id=course.pk)
+    assert [(row["user_id"], row["rank"]) for row in board] == [
+        (student.pk, 1),
+        (other_student.pk, 2),
+    ]
+    assert board[0]["score"] > board[1]["score"]
+
+
+def test_relax_offers_a_break_after_the_chosen_minutes_of_activity(student: User) -> None:
+    services.preference_update(user=student, mode="relax", relax_interval_minutes=5)
+    states = []
+    for minute in range(6):
+        with time_machine.travel(NOON + dt.timedelta(minutes=minute), tick=False):
+            states.append(services.relax_heartbeat(user=student)["break_due"])
+    assert states == [False, False, False, False, False, True]
+
+    with time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False):
+        services.relax_break_taken(user=student)
+        assert services.relax_heartbeat(user=student)["break_due"] is False
+
+
+def test_an_idle_gap_between_heartbeats_is_not_counted(student: User) -> None:
+    with time_machine.travel(NOON, tick=False):
+        services.relax_heartbeat(user=student)
+    with time_machine.travel(NOON + dt.timedelta(hours=2), tick=False):
+        state = services.relax_heartbeat(user=student)
+    assert state["active_seconds"] == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"desired_retention": 0.5}, "desired_retention"),
+        ({"relax_interval_minutes": 1}, "relax_interval_minutes"),
+        ({"mode": "turbo"}, "mode"),
+    ],
+)
+def test_bad_preferences_are_refused(student: User, changes: dict[str, Any], field: str) -> None:
+    services.preference_get(user=student)
+    with pytest.raises(services.InvalidPreferenceError) as error:
+        services.preference_update(user=student, **changes)
+    assert field in error.value.fields
+    assert LearningPreference.objects.get(user=student).desired_retention == 0.9
+
+
+def test_a_course_mode_overrides_the_default_and_the_player_shows_it(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    services.preference_update(user=student, mode="relax")
+    client = Client()
+    client.force_login(student)
+    first = course.modules.get().lessons.order_by("order").first()
+
+    response = client.post(
+        f"/learning/mode/{course.pk}/",
+        {"mode": "binge", "next": f"/learn/{course.slug}/{first.pk}/"},
+    )
+    page = client.get(response["Location"]).content.decode()
+
+    assert selectors.mode_for(user=student, course_id=course.pk) == "binge"
+    assert selectors.mode_for(user=student, course_id=None) == "relax"
+    assert 'data-mode="binge"' in page
+    assert 'id="binge-cancel"' in page
+    assert 'data-countdown="8"' in page
+
+
+def test_the_preferences_api(student: User) -> None:
+    api = APIClient()
+    api.force_authenticate(student)
+    assert api.get("/api/v1/learning/preferences").json()["mode"] == "standard"
+    ok = api.patch(
+        "/api/v1/learning/preferences", {"mode": "binge", "desired_retention": 0.85}, format="json"
+    )
+    bad = api.patch("/api/v1/learning/preferences", {"desired_retention": 2}, format="json")
+    assert ok.status_code == 200
+    assert (ok.json()["mode"], ok.json()["desired_retention"]) == ("binge", 0.85)
+    assert bad.status_code == 400
+    assert "desired_retention" in bad.json()["error"]["fields"]

@@ -1,0 +1,81 @@
+// Learning modes in the lesson player.
+// Binge: when a lesson is completed or its video ends, the next lesson starts after a
+//   cancellable countdown (no automatic start for people who ask for reduced motion: they get
+//   the prompt and choose). Relax: the player sends a heartbeat each minute the page is visible;
+//   the server counts active time and says when the chosen break interval is reached.
+(function () {
+  "use strict";
+  const bar = document.getElementById("mode-bar");
+  if (!bar) return;
+  const mode = bar.dataset.mode;
+  let csrf = "";
+  try {
+    csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  } catch (error) {
+    csrf = "";
+  }
+  function post(url) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf },
+      credentials: "same-origin",
+    }).then(function (response) { return response.ok ? response.json() : null; });
+  }
+
+  if (mode === "binge" && bar.dataset.nextUrl) {
+    const panel = document.getElementById("binge-panel");
+    const seconds = document.getElementById("binge-seconds");
+    const cancel = document.getElementById("binge-cancel");
+    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    let timer = null;
+    function start() {
+      if (!panel || timer !== null) return;
+      panel.hidden = false;
+      if (reduced) {
+        seconds.parentElement.textContent = "Ready for the next lesson?";
+        document.getElementById("binge-go").focus();
+        return;
+      }
+      let left = parseInt(bar.dataset.countdown || "8", 10);
+      seconds.textContent = String(left);
+      timer = window.setInterval(function () {
+        left -= 1;
+        seconds.textContent = String(Math.max(left, 0));
+        if (left <= 0) {
+          window.clearInterval(timer);
+          window.location.assign(bar.dataset.nextUrl);
+        }
+      }, 1000);
+    }
+    if (cancel) {
+      cancel.addEventListener("click", function () {
+        if (timer !== null) window.clearInterval(timer);
+        timer = -1;
+        panel.hidden = true;
+      });
+    }
+    const video = document.getElementById("lesson-video");
+    if (video) video.addEventListener("ended", start);
+    // A lesson completed on the previous page lands here with ?binge=1: keep the run going.
+    if (new URLSearchParams(window.location.search).get("binge") === "1") start();
+    window.lumenBingeStart = start;
+  }
+
+  if (mode === "relax") {
+    const dialog = document.getElementById("relax-break");
+    const done = document.getElementById("relax-done");
+    function beat() {
+      if (document.visibilityState !== "visible") return;
+      post(bar.dataset.heartbeatUrl).then(function (state) {
+        if (state && state.break_due && dialog && !dialog.open) dialog.showModal();
+      }).catch(function () {});
+    }
+    if (done) {
+      done.addEventListener("click", function () {
+        post(bar.dataset.breakUrl).finally(function () { dialog.close(); });
+      });
+    }
+    beat();
+    window.setInterval(beat, 60000);
+  }
+})();
