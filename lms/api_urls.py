@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("courses.api.urls")),
     path("", include("gamification.api.urls")),
     path("", include("learning.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("qa.api.urls")),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("gamification.urls")),
     path("", include("learning.urls")),
+    path("", include("notifications.urls")),
     path("questions/", include("qa.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lms.api_urls")),

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("notifications/", views.inbox, name="inbox"),
+    path("notifications/<int:notification_id>/read/", views.mark_read, name="read"),
+    path("notifications/read-all/", views.mark_all_read, name="read-all"),
+]
