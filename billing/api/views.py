@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -85,6 +86,12 @@ class CheckoutCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values: dict[str, Any] = data.validated_data
+        for name in ("success_url", "cancel_url"):
+            # Stripe sends the payer back there: only to this site, never to someone else's.
+            if name in values and not url_has_allowed_host_and_scheme(
+                values[name], allowed_hosts={request.get_host()}
+            ):
+                raise serializers.ValidationError({name: ["Give an address on this site."]})
         course = bundle = None
         if "course_id" in values:
             course = Course.objects.filter(pk=values["course_id"]).first()
