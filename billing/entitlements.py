@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from billing import selectors
 from billing.models import PLAN_RANK
+from core.roles import STAFF_ROLES
 from courses.entitlements import is_course_staff
 
 if TYPE_CHECKING:
@@ -44,3 +45,16 @@ class SubscriptionEntitlements:
             return True
         # Enrolment is not enough: a cancelled plan or a refund closes the course again.
         return is_enrolled and self.can_enroll(user, course)
+
+
+# The AI study tools come with Pro and above (the plans' feature lists say so).
+AI_TOOLS_PLAN = "pro"
+
+
+def can_use_ai_tools(user: Any) -> bool:
+    """May this user use the AI study tools? Admins and instructors always; learners on Pro+."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in STAFF_ROLES:
+        return True
+    return selectors.plan_rank_for_user(user=user) >= PLAN_RANK[AI_TOOLS_PLAN]

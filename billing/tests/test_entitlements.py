@@ -132,3 +132,34 @@ def test_the_billing_rules_are_registered_at_start_up():
     entitlements.reset_provider()
     apps.get_app_config("billing").ready()
     assert type(entitlements._provider).__name__ == "SubscriptionEntitlements"
+
+
+def test_ai_tools_need_pro_or_above(plans):
+    from billing.entitlements import can_use_ai_tools
+
+    basic, pro, premium, nobody = (StudentFactory() for _ in range(4))
+    subscribe(basic, "basic")
+    subscribe(pro, "pro")
+    subscribe(premium, "premium")
+    assert [can_use_ai_tools(u) for u in (basic, pro, premium, nobody)] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert can_use_ai_tools(InstructorFactory())
+    assert not can_use_ai_tools(AnonymousUser())
+
+
+def test_the_release_task_makes_due_commissions_payable(plans):
+    from billing import services
+    from billing.models import Commission
+    from billing.tasks import release_commissions
+
+    affiliate = services.affiliate_create(user=StudentFactory())
+    customer = StudentFactory()
+    services.referral_attribute_from_code(user=customer, code=affiliate.code)
+    services.commission_record(user=customer, source="invoice:x", amount_cents=100, currency="usd")
+    Commission.objects.update(payable_at=timezone.now() - timedelta(seconds=1))
+    assert release_commissions.delay().get() == 1
+    assert Commission.objects.get().status == "payable"
