@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("learning.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("qa.api.urls")),
+    path("billing/", include("billing.api.urls")),
 ]

@@ -1,0 +1,60 @@
+"""Billing's answer to courses' one question: may this user enroll in / open this course?"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from billing import selectors
+from billing.models import PLAN_RANK
+from core.roles import STAFF_ROLES
+from courses.entitlements import is_course_staff
+
+if TYPE_CHECKING:
+    from courses.models import Course, Lesson
+
+
+class SubscriptionEntitlements:
+    """Free courses are open; paid ones open to a high enough plan or a purchase; early-access
+    courses open before their date only to the early-access plan (Premium by default)."""
+
+    def can_enroll(self, user: Any, course: Course) -> bool:
+        if is_course_staff(user, course):
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        now = timezone.now()
+        if course.early_access_until is not None and course.early_access_until > now:
+            early_rank = max(
+                PLAN_RANK[settings.BILLING_EARLY_ACCESS_PLAN], PLAN_RANK[course.required_plan]
+            )
+            return selectors.plan_rank_for_user(user=user, now=now) >= early_rank
+        if course.is_free:
+            return True
+        if selectors.plan_rank_for_user(user=user, now=now) >= PLAN_RANK[course.required_plan]:
+            return True
+        return selectors.user_owns_course(user=user, course_id=course.pk)
+
+    def can_access_lesson(self, user: Any, lesson: Lesson, *, is_enrolled: bool) -> bool:
+        if lesson.is_free_preview:
+            return True
+        course = lesson.module.course
+        if is_course_staff(user, course):
+            return True
+        # Enrolment is not enough: a cancelled plan or a refund closes the course again.
+        return is_enrolled and self.can_enroll(user, course)
+
+
+# The AI study tools come with Pro and above (the plans' feature lists say so).
+AI_TOOLS_PLAN = "pro"
+
+
+def can_use_ai_tools(user: Any) -> bool:
+    """May this user use the AI study tools? Admins and instructors always; learners on Pro+."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in STAFF_ROLES:
+        return True
+    return selectors.plan_rank_for_user(user=user) >= PLAN_RANK[AI_TOOLS_PLAN]

@@ -1,0 +1,544 @@
+"""Writes: checkout, Stripe webhook events, subscriptions, purchases, refunds and affiliates."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from billing import selectors, stripe_client
+from billing.exceptions import (
+    AlreadyEntitledError,
+    NothingToBuyError,
+    NotRefundableError,
+    PaymentsNotConfiguredError,
+    PlanNotFoundError,
+    SelfReferralError,
+)
+from billing.models import (
+    Affiliate,
+    Bundle,
+    Commission,
+    CoursePrice,
+    Customer,
+    Invoice,
+    Plan,
+    Purchase,
+    Referral,
+    Subscription,
+    WebhookEvent,
+)
+from courses.models import Course
+
+logger = logging.getLogger(__name__)
+
+
+# --- customers and checkout -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_get_or_create(*, user: Any) -> Customer:
+    """The user's Stripe customer, created at Stripe the first time (idempotent per user)."""
+    customer = Customer.objects.select_for_update().filter(user=user).first()
+    if customer is not None:
+        return customer
+    stripe_id = stripe_client.customer_create(email=user.email, name=str(user), user_id=user.pk)
+    customer, _ = Customer.objects.get_or_create(
+        user=user, defaults={"stripe_customer_id": stripe_id}
+    )
+    return customer
+
+
+def checkout_create(
+    *,
+    user: Any,
+    success_url: str,
+    cancel_url: str,
+    plan_tier: str = "",
+    interval: str = "month",
+    course: Course | None = None,
+    bundle: Bundle | None = None,
+    referral_code: str = "",
+) -> str:
+    """Open Stripe Checkout for a plan, a course or a bundle; returns the Checkout URL."""
+    if not stripe_client.is_configured():
+        raise PaymentsNotConfiguredError("Payments are not configured on this Lumen site yet.")
+    if sum(bool(x) for x in (plan_tier, course, bundle)) != 1:
+        raise NothingToBuyError("Choose exactly one plan, course or bundle to buy.")
+    if referral_code:
+        referral_attribute_from_code(user=user, code=referral_code, strict=False)
+    metadata = {"user_id": str(user.pk)}
+    if plan_tier:
+        plan = selectors.plan_list().filter(tier=plan_tier).first()
+        if plan is None:
+            raise PlanNotFoundError(f"There is no plan called '{plan_tier}'.")
+        if interval not in Subscription.Interval.values:
+            raise NothingToBuyError("Choose a monthly or a yearly price.")
+        price_id = (
+            plan.stripe_monthly_price_id if interval == "month" else plan.stripe_yearly_price_id
+        )
+        current = selectors.subscription_current_get(user=user)
+        if current is not None and current.status != Subscription.Status.INCOMPLETE:
+            raise AlreadyEntitledError(
+                "You already have a subscription: change your plan from the billing page."
+            )
+        mode = "subscription"
+        metadata.update({"plan": plan.tier, "interval": interval})
+    elif course is not None:
+        if course.is_free or course.status != Course.Status.PUBLISHED:
+            raise NothingToBuyError("This course is not for sale.")
+        price = CoursePrice.objects.filter(course=course).first()
+        if price is None:
+            raise NothingToBuyError("This course is only available with a subscription.")
+        if selectors.user_owns_course(user=user, course_id=course.pk):
+            raise AlreadyEntitledError("You already own this course.")
+        price_id, mode = price.stripe_price_id, "payment"
+        metadata["course_id"] = str(course.pk)
+    elif bundle is not None:
+        if not bundle.is_active:
+            raise NothingToBuyError("This bundle is no longer for sale.")
+        price_id, mode = bundle.stripe_price_id, "payment"
+        metadata["bundle_id"] = str(bundle.pk)
+    if not price_id:
+        raise PaymentsNotConfiguredError(
+            "This price is not set up at Stripe yet (run `manage.py billing_sync_stripe`)."
+        )
+    customer = customer_get_or_create(user=user)
+    _, url = stripe_client.checkout_session_create(
+        mode=mode,
+        customer_id=customer.stripe_customer_id,
+        price_id=price_id,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        metadata=metadata,
+        client_reference_id=str(user.pk),
+    )
+    return url
+
+
+def billing_portal_url_create(*, user: Any, return_url: str) -> str:
+    """The Stripe customer portal for the user's plan, cards and cancellation."""
+    customer = Customer.objects.filter(user=user).first()
+    if customer is None:
+        raise NothingToBuyError("You have no billing account yet: choose a plan first.")
+    return stripe_client.billing_portal_session_create(
+        customer_id=customer.stripe_customer_id, return_url=return_url
+    )
+
+
+# --- webhook events -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_event_process(*, event: dict[str, Any]) -> bool:
+    """Apply a verified Stripe event once; returns False for an event already processed.
+
+    The event row and its effects commit together: a replay (or a concurrent duplicate, which
+    waits on the unique index) finds the row and changes nothing; a failure rolls both back so
+    Stripe's retry gets another chance.
+    """
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.create(
+                stripe_event_id=event["id"], type=event["type"], payload=event
+            )
+    except IntegrityError:
+        return False
+    handler = _HANDLERS.get(event["type"])
+    if handler is not None:
+        handler(event["data"]["object"])
+    return True
+
+
+def _timestamp(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(value), tz=UTC) if value else None
+
+
+def _user_for(obj: dict[str, Any]) -> Any:
+    from django.contrib.auth import get_user_model
+
+    metadata = obj.get("metadata") or {}
+    customer_id = obj.get("customer")
+    if customer_id:
+        customer = (
+            Customer.objects.select_related("user").filter(stripe_customer_id=customer_id).first()
+        )
+        if customer is not None:
+            return customer.user
+    user_id = metadata.get("user_id") or obj.get("client_reference_id")
+    if user_id:
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is not None and customer_id:
+            Customer.objects.get_or_create(user=user, defaults={"stripe_customer_id": customer_id})
+        return user
+    return None
+
+
+def _checkout_session_completed(session: dict[str, Any]) -> None:
+    user = _user_for(session)
+    if user is None:
+        logger.warning("Checkout session %s has no Lumen user", session.get("id"))
+        return
+    if session.get("mode") != "payment" or session.get("payment_status") not in {"paid", None}:
+        return  # subscriptions arrive as customer.subscription.* events
+    metadata = session.get("metadata") or {}
+    course = Course.objects.filter(pk=metadata.get("course_id") or 0).first()
+    bundle = Bundle.objects.filter(pk=metadata.get("bundle_id") or 0).first()
+    if (course is None) == (bundle is None):
+        logger.warning("Checkout session %s names no course or bundle", session.get("id"))
+        return
+    purchase, created = Purchase.objects.get_or_create(
+        stripe_checkout_session_id=session["id"],
+        defaults={
+            "buyer": user,
+            "course": course,
+            "bundle": bundle,
+            "amount_cents": session.get("amount_total") or 0,
+            "currency": session.get("currency") or "usd",
+            "stripe_payment_intent_id": session.get("payment_intent") or "",
+        },
+    )
+    if created:
+        commission_record(
+            user=user,
+            source=f"purchase:{purchase.stripe_checkout_session_id}",
+            amount_cents=purchase.amount_cents,
+            currency=purchase.currency,
+        )
+
+
+def _plan_for(obj: dict[str, Any]) -> tuple[Plan | None, str]:
+    items = (obj.get("items") or {}).get("data") or []
+    price = items[0].get("price") if items else None
+    if price:
+        plan = (
+            Plan.objects.filter(stripe_monthly_price_id=price["id"]).first()
+            or Plan.objects.filter(stripe_yearly_price_id=price["id"]).first()
+        )
+        interval = (price.get("recurring") or {}).get("interval") or "month"
+        if plan is not None:
+            return plan, interval
+    metadata = obj.get("metadata") or {}
+    return Plan.objects.filter(tier=metadata.get("plan", "")).first(), metadata.get(
+        "interval", "month"
+    )
+
+
+def _subscription_upsert(obj: dict[str, Any]) -> None:
+    user = _user_for(obj)
+    plan, interval = _plan_for(obj)
+    if user is None or plan is None:
+        logger.warning("Subscription %s: unknown user or plan", obj.get("id"))
+        return
+    items = (obj.get("items") or {}).get("data") or []
+    period_end = obj.get("current_period_end") or (
+        items[0].get("current_period_end") if items else None
+    )
+    status = obj.get("status", Subscription.Status.INCOMPLETE)
+    subscription = (
+        Subscription.objects.select_for_update().filter(stripe_subscription_id=obj["id"]).first()
+    )
+    if subscription is None:
+        subscription = Subscription(stripe_subscription_id=obj["id"], subscriber=user)
+    subscription.plan = plan
+    subscription.interval = interval if interval in Subscription.Interval.values else "month"
+    subscription.current_period_end = _timestamp(period_end)
+    subscription.cancel_at_period_end = bool(obj.get("cancel_at_period_end"))
+    if status == Subscription.Status.PAST_DUE:
+        subscription.past_due_since = subscription.past_due_since or timezone.now()
+    else:
+        subscription.past_due_since = None
+    if status == Subscription.Status.CANCELED and subscription.canceled_at is None:
+        subscription.canceled_at = _timestamp(obj.get("canceled_at")) or timezone.now()
+    subscription.status = status
+    subscription.save()
+
+
+def _invoice_upsert(obj: dict[str, Any], *, status: str) -> Invoice | None:
+    user = _user_for(obj)
+    if user is None:
+        logger.warning("Invoice %s: unknown customer", obj.get("id"))
+        return None
+    subscription_id = obj.get("subscription") or (
+        ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+    )
+    subscription = Subscription.objects.filter(stripe_subscription_id=subscription_id or "").first()
+    invoice, _ = Invoice.objects.select_for_update().get_or_create(
+        stripe_invoice_id=obj["id"],
+        defaults={"customer": user, "status": status},
+    )
+    if invoice.status == Invoice.Status.REFUNDED:
+        return invoice
+    invoice.subscription = subscription
+    invoice.amount_cents = obj.get("amount_paid") or obj.get("amount_due") or 0
+    invoice.currency = obj.get("currency") or "usd"
+    invoice.stripe_payment_intent_id = obj.get("payment_intent") or ""
+    invoice.stripe_charge_id = obj.get("charge") or ""
+    invoice.hosted_invoice_url = obj.get("hosted_invoice_url") or ""
+    invoice.status = status
+    if status == Invoice.Status.PAID and invoice.paid_at is None:
+        invoice.paid_at = timezone.now()
+    invoice.save()
+    return invoice
+
+
+def _invoice_paid(obj: dict[str, Any]) -> None:
+    invoice = _invoice_upsert(obj, status=Invoice.Status.PAID)
+    if invoice is None or invoice.status != Invoice.Status.PAID or invoice.amount_cents == 0:
+        return
+    commission_record(
+        user=invoice.customer,
+        source=f"invoice:{invoice.stripe_invoice_id}",
+        amount_cents=invoice.amount_cents,
+        currency=invoice.currency,
+    )
+
+
+def _invoice_payment_failed(obj: dict[str, Any]) -> None:
+    invoice = _invoice_upsert(obj, status=Invoice.Status.FAILED)
+    if invoice is not None and invoice.subscription is not None:
+        Subscription.objects.filter(pk=invoice.subscription.pk, past_due_since__isnull=True).update(
+            past_due_since=timezone.now()
+        )
+
+
+def _charge_refunded(charge: dict[str, Any]) -> None:
+    payment_intent = charge.get("payment_intent") or ""
+    if not payment_intent or not charge.get("refunded", True):
+        return  # a partial refund leaves access as it is
+    for purchase in Purchase.objects.filter(stripe_payment_intent_id=payment_intent):
+        _purchase_mark_refunded(purchase)
+    for invoice in Invoice.objects.filter(stripe_payment_intent_id=payment_intent):
+        _invoice_mark_refunded(invoice)
+
+
+_HANDLERS = {
+    "checkout.session.completed": _checkout_session_completed,
+    "customer.subscription.created": _subscription_upsert,
+    "customer.subscription.updated": _subscription_upsert,
+    "customer.subscription.deleted": _subscription_upsert,
+    "invoice.paid": _invoice_paid,
+    "invoice.payment_succeeded": _invoice_paid,
+    "invoice.payment_failed": _invoice_payment_failed,
+    "charge.refunded": _charge_refunded,
+}
+
+
+# --- refunds --------------------------------------------------------------------------------------
+
+
+def _purchase_mark_refunded(purchase: Purchase) -> bool:
+    updated = Purchase.objects.filter(pk=purchase.pk, status=Purchase.Status.PAID).update(
+        status=Purchase.Status.REFUNDED, refunded_at=timezone.now()
+    )
+    commission_reverse(source=f"purchase:{purchase.stripe_checkout_session_id}")
+    return bool(updated)
+
+
+def _invoice_mark_refunded(invoice: Invoice) -> bool:
+    now = timezone.now()
+    updated = Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.PAID).update(
+        status=Invoice.Status.REFUNDED, refunded_at=now
+    )
+    if updated and invoice.subscription_id:
+        # The period that was refunded is not owed any more: the plan ends now.
+        Subscription.objects.filter(pk=invoice.subscription_id).exclude(
+            status=Subscription.Status.CANCELED
+        ).update(status=Subscription.Status.CANCELED, canceled_at=now)
+    commission_reverse(source=f"invoice:{invoice.stripe_invoice_id}")
+    return bool(updated)
+
+
+@transaction.atomic
+def purchase_refund(*, purchase: Purchase) -> Purchase:
+    """Refund a purchase in full through Stripe; access to its courses ends at once."""
+    purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
+    if purchase.status != Purchase.Status.PAID or not purchase.stripe_payment_intent_id:
+        raise NotRefundableError("This purchase has already been refunded or was never paid.")
+    stripe_client.refund_create(
+        payment_intent_id=purchase.stripe_payment_intent_id,
+        idempotency_key=f"lumen-refund-purchase-{purchase.pk}",
+    )
+    _purchase_mark_refunded(purchase)
+    purchase.refresh_from_db()
+    return purchase
+
+
+@transaction.atomic
+def invoice_refund_last(*, user: Any) -> Invoice:
+    """Refund the user's last paid invoice through Stripe and end the subscription it paid for."""
+    invoice = (
+        Invoice.objects.select_for_update()
+        .filter(customer=user, status=Invoice.Status.PAID)
+        .exclude(stripe_payment_intent_id="")
+        .order_by("-paid_at", "-id")
+        .first()
+    )
+    if invoice is None:
+        raise NotRefundableError(f"{user} has no paid invoice to refund.")
+    stripe_client.refund_create(
+        payment_intent_id=invoice.stripe_payment_intent_id,
+        idempotency_key=f"lumen-refund-invoice-{invoice.pk}",
+    )
+    if invoice.subscription is not None and invoice.subscription.status != "canceled":
+        stripe_client.subscription_cancel(
+            subscription_id=invoice.subscription.stripe_subscription_id
+        )
+    _invoice_mark_refunded(invoice)
+    invoice.refresh_from_db()
+    return invoice
+
+
+# --- affiliates -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def affiliate_create(*, user: Any) -> Affiliate:
+    """Make the user an affiliate with a fresh referral code (joining twice returns the same)."""
+    affiliate, _ = Affiliate.objects.get_or_create(
+        user=user,
+        defaults={
+            "code": secrets.token_urlsafe(6).replace("_", "x").replace("-", "y").lower(),
+            "commission_percent": Decimal(str(settings.AFFILIATE_COMMISSION_PERCENT)),
+        },
+    )
+    return affiliate
+
+
+def affiliate_click_record(*, code: str) -> Affiliate | None:
+    """Count a visit through a referral link; returns the affiliate, or None for a bad code."""
+    affiliate = Affiliate.objects.filter(code=code, is_active=True).first()
+    if affiliate is not None:
+        Affiliate.objects.filter(pk=affiliate.pk).update(click_count=F("click_count") + 1)
+    return affiliate
+
+
+@transaction.atomic
+def referral_attribute_from_code(*, user: Any, code: str, strict: bool = True) -> Referral | None:
+    """Credit the affiliate with this code for the user (once; never themselves).
+
+    `strict` raises on a self-referral; otherwise (the cookie at sign-up or checkout) it is
+    ignored quietly, as is an unknown code or a user already referred.
+    """
+    affiliate = Affiliate.objects.filter(code=code, is_active=True).first()
+    if affiliate is None:
+        return None
+    if affiliate.user_id == user.pk:
+        if strict:
+            raise SelfReferralError("You cannot refer yourself.")
+        return None
+    referral, _ = Referral.objects.get_or_create(
+        referred_user=user, defaults={"affiliate": affiliate}
+    )
+    return referral
+
+
+def commission_record(*, user: Any, source: str, amount_cents: int, currency: str) -> None:
+    """One commission for a referred customer's payment (`source` names it; repeats ignored)."""
+    referral = Referral.objects.select_related("affiliate").filter(referred_user=user).first()
+    if referral is None or not referral.affiliate.is_active:
+        return
+    amount = (Decimal(amount_cents) * referral.affiliate.commission_percent / 100).quantize(
+        Decimal("1")
+    )
+    Commission.objects.get_or_create(
+        source=source,
+        defaults={
+            "affiliate": referral.affiliate,
+            "referral": referral,
+            "amount_cents": int(amount),
+            "currency": currency,
+            "payable_at": timezone.now() + timedelta(days=settings.BILLING_REFUND_WINDOW_DAYS),
+        },
+    )
+
+
+def commission_reverse(*, source: str) -> int:
+    """Reverse the commission on a refunded payment (unless it was already paid out)."""
+    return Commission.objects.filter(
+        source=source, status__in=[Commission.Status.PENDING, Commission.Status.PAYABLE]
+    ).update(status=Commission.Status.REVERSED, reversed_at=timezone.now())
+
+
+@transaction.atomic
+def commission_release_due() -> int:
+    """Pending commissions whose refund window has closed become payable."""
+    return Commission.objects.filter(
+        status=Commission.Status.PENDING, payable_at__lte=timezone.now()
+    ).update(status=Commission.Status.PAYABLE)
+
+
+@transaction.atomic
+def commission_mark_paid(*, commission_ids: list[int]) -> int:
+    """Record the payout of payable commissions."""
+    return Commission.objects.filter(
+        pk__in=commission_ids, status=Commission.Status.PAYABLE
+    ).update(status=Commission.Status.PAID, paid_at=timezone.now())
+
+
+# --- plan sync ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stripe_catalog_sync() -> list[str]:
+    """Create the missing Stripe products and prices for plans, course prices and bundles."""
+    done: list[str] = []
+    for plan in Plan.objects.select_for_update():
+        if not plan.stripe_product_id:
+            plan.stripe_product_id = stripe_client.product_create(
+                name=f"Lumen {plan.name}", description=plan.description, lookup=f"plan-{plan.tier}"
+            )
+        for interval, field, cents in (
+            ("month", "stripe_monthly_price_id", plan.monthly_price_cents),
+            ("year", "stripe_yearly_price_id", plan.yearly_price_cents),
+        ):
+            if not getattr(plan, field):
+                setattr(
+                    plan,
+                    field,
+                    stripe_client.price_create(
+                        product_id=plan.stripe_product_id,
+                        amount_cents=cents,
+                        currency=plan.currency,
+                        interval=interval,
+                        lookup=f"plan-{plan.tier}-{interval}",
+                    ),
+                )
+                done.append(f"{plan.name} {interval}ly price")
+        plan.save()
+    for price in (
+        CoursePrice.objects.select_for_update().filter(stripe_price_id="").select_related("course")
+    ):
+        product = stripe_client.product_create(
+            name=price.course.title, description="", lookup=f"course-{price.course_id}"
+        )
+        price.stripe_price_id = stripe_client.price_create(
+            product_id=product,
+            amount_cents=price.amount_cents,
+            currency=price.currency,
+            interval=None,
+            lookup=f"course-{price.course_id}",
+        )
+        price.save(update_fields=["stripe_price_id", "updated_at"])
+        done.append(f"course '{price.course.title}'")
+    for bundle in Bundle.objects.select_for_update().filter(stripe_price_id=""):
+        product = stripe_client.product_create(
+            name=bundle.name, description=bundle.description[:500], lookup=f"bundle-{bundle.pk}"
+        )
+        bundle.stripe_price_id = stripe_client.price_create(
+            product_id=product,
+            amount_cents=bundle.amount_cents,
+            currency=bundle.currency,
+            interval=None,
+            lookup=f"bundle-{bundle.pk}",
+        )
+        bundle.save(update_fields=["stripe_price_id", "updated_at"])
+        done.append(f"bundle '{bundle.name}'")
+    return done

@@ -1,0 +1,149 @@
+"""The one door to Stripe: every call Lumen makes, with the configured keys and a timeout.
+
+Services call these functions; nothing else in Lumen imports `stripe`. `STRIPE_API_BASE` exists so
+the tests (and a local stripe-mock) can stand in for api.stripe.com.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+from billing.exceptions import (
+    PaymentsNotConfiguredError,
+    StripeUnavailableError,
+    WebhookSignatureError,
+)
+
+
+def is_configured() -> bool:
+    """True when the keys needed to take payments are set."""
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY)
+
+
+def _client() -> stripe.StripeClient:
+    if not settings.STRIPE_SECRET_KEY:
+        raise PaymentsNotConfiguredError("Payments are not configured on this Lumen site yet.")
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+        max_network_retries=2,
+    )
+
+
+def _call(operation: Any, params: dict[str, Any], **options: Any) -> Any:
+    try:
+        return operation(params=params, options=options or None)
+    except stripe.StripeError as error:
+        message = error.user_message or "The payment provider could not complete the request."
+        raise StripeUnavailableError(message) from error
+
+
+def customer_create(*, email: str, name: str, user_id: int) -> str:
+    """Create a Stripe customer for a Lumen user; returns its id."""
+    customer = _call(
+        _client().v1.customers.create,
+        {"email": email, "name": name, "metadata": {"user_id": str(user_id)}},
+        idempotency_key=f"lumen-customer-{user_id}",
+    )
+    return str(customer.id)
+
+
+def checkout_session_create(
+    *,
+    mode: str,
+    customer_id: str,
+    price_id: str,
+    success_url: str,
+    cancel_url: str,
+    metadata: dict[str, str],
+    client_reference_id: str,
+) -> tuple[str, str]:
+    """Open a Stripe Checkout session (mode "subscription" or "payment"); returns (id, url)."""
+    params: dict[str, Any] = {
+        "mode": mode,
+        "customer": customer_id,
+        "line_items": [{"price": price_id, "quantity": 1}],
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "client_reference_id": client_reference_id,
+        "metadata": metadata,
+    }
+    if mode == "subscription":
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["payment_intent_data"] = {"metadata": metadata}
+    session = _call(_client().v1.checkout.sessions.create, params)
+    return str(session.id), str(session.url)
+
+
+def billing_portal_session_create(*, customer_id: str, return_url: str) -> str:
+    """Open the Stripe customer portal (plan changes, cancellation, cards); returns its URL."""
+    session = _call(
+        _client().v1.billing_portal.sessions.create,
+        {"customer": customer_id, "return_url": return_url},
+    )
+    return str(session.url)
+
+
+def refund_create(*, payment_intent_id: str, idempotency_key: str) -> str:
+    """Refund a payment in full; returns the refund's id."""
+    refund = _call(
+        _client().v1.refunds.create,
+        {"payment_intent": payment_intent_id},
+        idempotency_key=idempotency_key,
+    )
+    return str(refund.id)
+
+
+def subscription_cancel(*, subscription_id: str) -> None:
+    """Cancel a subscription now (after its last invoice was refunded)."""
+    try:
+        _client().v1.subscriptions.cancel(subscription_id)
+    except stripe.StripeError as error:
+        raise StripeUnavailableError("Stripe could not cancel the subscription.") from error
+
+
+def product_create(*, name: str, description: str, lookup: str) -> str:
+    """Create a product; returns its id."""
+    params: dict[str, Any] = {"name": name, "metadata": {"lumen": lookup}}
+    if description:
+        params["description"] = description
+    product = _call(_client().v1.products.create, params, idempotency_key=f"lumen-product-{lookup}")
+    return str(product.id)
+
+
+def price_create(
+    *, product_id: str, amount_cents: int, currency: str, interval: str | None, lookup: str
+) -> str:
+    """Create a price (recurring when `interval` is given); returns its id."""
+    params: dict[str, Any] = {
+        "product": product_id,
+        "unit_amount": amount_cents,
+        "currency": currency,
+        "lookup_key": lookup,
+    }
+    if interval:
+        params["recurring"] = {"interval": interval}
+    price = _call(
+        _client().v1.prices.create, params, idempotency_key=f"lumen-price-{lookup}-{amount_cents}"
+    )
+    return str(price.id)
+
+
+def webhook_event_construct(*, payload: bytes, signature_header: str) -> dict[str, Any]:
+    """Verify a webhook's Stripe-Signature against STRIPE_WEBHOOK_SECRET; returns the event."""
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        raise PaymentsNotConfiguredError("Stripe webhooks are not configured.")
+    try:
+        event = stripe.Webhook.construct_event(
+            payload.decode("utf-8"), signature_header, settings.STRIPE_WEBHOOK_SECRET
+        )
+    except (ValueError, UnicodeDecodeError) as error:
+        raise WebhookSignatureError("The webhook payload is not valid JSON.") from error
+    except stripe.SignatureVerificationError as error:
+        raise WebhookSignatureError("The webhook signature is invalid.") from error
+    return event.to_dict()

@@ -1,0 +1,66 @@
+"""Billing fixtures: the billing entitlement rules, a fake Stripe, signed webhook deliveries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from billing.entitlements import SubscriptionEntitlements
+from billing.models import Plan
+from billing.tests.fake_stripe import FakeStripe, FakeStripeServer, sign
+from courses import entitlements
+
+SECRET_KEY = "sk_test_lumen_fake"
+WEBHOOK_SECRET = "whsec_lumen_fake"
+
+
+@pytest.fixture(autouse=True)
+def _billing_entitlements() -> Iterator[None]:
+    entitlements.register_provider(SubscriptionEntitlements())
+    yield
+    entitlements.reset_provider()
+
+
+@pytest.fixture
+def stripe_fake(settings: Any) -> Iterator[FakeStripe]:
+    with FakeStripeServer(SECRET_KEY) as fake:
+        settings.STRIPE_SECRET_KEY = SECRET_KEY
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_lumen_fake"
+        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+        settings.STRIPE_API_BASE = fake.url
+        settings.STRIPE_TIMEOUT_SECONDS = 5
+        yield fake
+
+
+@pytest.fixture
+def plans(db: None) -> dict[str, Plan]:
+    """The three seeded plans, with Stripe price ids as `billing_sync_stripe` would set them."""
+    result = {}
+    for plan in Plan.objects.all():
+        plan.stripe_monthly_price_id = f"price_{plan.tier}_month"
+        plan.stripe_yearly_price_id = f"price_{plan.tier}_year"
+        plan.save()
+        result[plan.tier] = plan
+    return result
+
+
+@pytest.fixture
+def deliver(stripe_fake: FakeStripe, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """POST a Stripe event to the real webhook endpoint, signed with the webhook secret."""
+
+    def post(event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, signature: str | None = None):
+        body = json.dumps(event).encode()
+        with django_capture_on_commit_callbacks(execute=True):
+            return Client().post(
+                reverse("billing:stripe_webhook"),
+                data=body,
+                content_type="application/json",
+                headers={"Stripe-Signature": signature or sign(body, secret)},
+            )
+
+    return post

@@ -1,0 +1,281 @@
+"""Billing pages, the referral link, the admin actions, and no lesson body for the unentitled."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from billing import services
+from billing.middleware import REFERRAL_COOKIE
+from billing.models import Affiliate, Invoice, Purchase, Referral
+from billing.tests.factories import BundleFactory, PurchaseFactory, subscribe
+from courses.models import Course, Lesson
+from courses.tests.factories import (
+    AdminFactory,
+    EnrollmentFactory,
+    StudentFactory,
+    course_with_outline,
+    quiz_lesson,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: User) -> Client:
+    if user.is_staff_role:
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_pricing_without_keys_explains_payments_are_not_configured(plans, client):
+    response = client.get(reverse("billing:pricing"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Payments are not configured on this Lumen site yet" in html
+    assert "$19.00</strong> a month" in html
+    assert 'action="/billing/checkout/"' not in html
+
+
+def test_pricing_compares_tiers_and_offers_checkout(
+    plans, stripe_fake, django_assert_max_num_queries
+):
+    BundleFactory.create_batch(3, courses=[course_with_outline(), course_with_outline()])
+    client = signed_in(StudentFactory())
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("billing:pricing"))
+    html = response.content.decode()
+    assert "not configured" not in html
+    assert html.count('name="plan" value=') == 3
+    assert html.count('name="bundle" value=') == 3
+    assert "<legend>Billing period for Pro</legend>" in html
+
+
+def test_checkout_form_redirects_to_stripe(plans, stripe_fake):
+    response = signed_in(StudentFactory()).post(
+        reverse("billing:checkout"), {"plan": "pro", "interval": "month"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://checkout.stripe.test/c/pay/cs_test_")
+    params = stripe_fake.calls("POST", "/v1/checkout/sessions")[0].params
+    assert params["success_url"] == (
+        "http://testserver/billing/checkout/success/?session_id={CHECKOUT_SESSION_ID}"
+    )
+
+
+def test_a_refused_checkout_shows_why(plans, stripe_fake):
+    client = signed_in(StudentFactory())
+    response = client.post(reverse("billing:checkout"), {"plan": "gold"}, follow=True)
+    assert "There is no plan called &#x27;gold&#x27;." in response.content.decode()
+    assert client.post(reverse("billing:checkout"), {"course": "999"}).status_code == 404
+    assert stripe_fake.requests == []
+
+
+def test_checkout_needs_sign_in(plans, client):
+    response = client.post(reverse("billing:checkout"), {"plan": "pro"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_return_pages(client):
+    assert "Nothing was charged" in client.get(reverse("billing:checkout_cancel")).content.decode()
+    page = signed_in(StudentFactory()).get(reverse("billing:checkout_success"))
+    assert "Thank you for your payment" in page.content.decode()
+
+
+def test_billing_page_lists_plan_purchases_and_invoices(plans, django_assert_max_num_queries):
+    student = StudentFactory()
+    subscription = subscribe(student, "premium")
+    for index in range(3):
+        PurchaseFactory(buyer=student, course=course_with_outline(title=f"Bought {index}"))
+        Invoice.objects.create(
+            customer=student,
+            subscription=subscription,
+            stripe_invoice_id=f"in_{index}",
+            amount_cents=3900,
+            status="paid",
+        )
+    client = signed_in(student)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("billing:account"))
+    html = response.content.decode()
+    assert "<strong>Premium</strong>, billed monthly" in html
+    assert html.count("Bought ") == 3
+    assert html.count("$39.00") == 3
+    assert "Manage plan, card and cancellation" in html
+
+
+def test_portal_button_goes_to_stripe(plans, stripe_fake):
+    student = StudentFactory()
+    client = signed_in(student)
+    refused = client.post(reverse("billing:portal"), follow=True)
+    assert "You have no billing account yet" in refused.content.decode()
+    services.customer_get_or_create(user=student)
+    response = client.post(reverse("billing:portal"))
+    assert response["Location"].startswith("https://billing.stripe.test/p/session/")
+
+
+def test_referral_link_sets_a_cookie_and_counts_the_click(plans, client, settings):
+    settings.AFFILIATE_COOKIE_DAYS = 45
+    affiliate = services.affiliate_create(user=StudentFactory())
+
+    response = client.get(reverse("billing:pricing") + f"?ref={affiliate.code}")
+    client.get(reverse("billing:pricing") + f"?ref={affiliate.code}")
+    unknown = Client().get(reverse("billing:pricing") + "?ref=nobody")
+
+    cookie = response.cookies[REFERRAL_COOKIE]
+    assert cookie.value == affiliate.code
+    assert cookie["max-age"] == 45 * 86400
+    assert cookie["httponly"]
+    assert REFERRAL_COOKIE not in unknown.cookies
+    affiliate.refresh_from_db()
+    assert affiliate.click_count == 1
+
+
+def test_signing_up_through_a_referral_link_credits_the_affiliate(plans, client):
+    affiliate = services.affiliate_create(user=StudentFactory())
+    client.get(reverse("home") + f"?ref={affiliate.code}")
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "referred@example.com",
+            "display_name": "Referred",
+            "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1",
+        },
+    )
+    referral = Referral.objects.get()
+    assert (referral.affiliate, referral.referred_user.email) == (affiliate, "referred@example.com")
+
+
+def test_affiliate_dashboard(plans, django_assert_max_num_queries):
+    student = StudentFactory()
+    client = signed_in(student)
+    assert "Become an affiliate" in client.get(reverse("billing:affiliate")).content.decode()
+    client.post(reverse("billing:affiliate"))
+    affiliate = Affiliate.objects.get(user=student)
+    for index in range(3):
+        customer = StudentFactory()
+        services.referral_attribute_from_code(user=customer, code=affiliate.code)
+        services.commission_record(
+            user=customer, source=f"invoice:{index}", amount_cents=5000, currency="usd"
+        )
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("billing:affiliate"))
+    html = response.content.decode()
+    assert f"http://testserver/pricing/?ref={affiliate.code}" in html
+    assert "<dt>Paying customers</dt><dd>3</dd>" in html
+    assert "<dt>Pending</dt><dd>$30.00</dd>" in html
+    assert html.count("Pending (refund window open)") == 3
+
+
+def test_admin_refund_action_refunds_through_stripe(plans, stripe_fake):
+    student = StudentFactory()
+    purchase = PurchaseFactory(buyer=student, course=course_with_outline(required_plan="pro"))
+    client = signed_in(AdminFactory())
+    response = client.post(
+        reverse("admin:billing_purchase_changelist"),
+        {"action": "refund", "_selected_action": [purchase.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    purchase.refresh_from_db()
+    assert purchase.status == "refunded"
+    assert len(stripe_fake.calls("POST", "/v1/refunds")) == 1
+    again = client.post(
+        reverse("admin:billing_purchase_changelist"),
+        {"action": "refund", "_selected_action": [purchase.pk]},
+        follow=True,
+    )
+    assert "already been refunded" in again.content.decode()
+    assert len(stripe_fake.calls("POST", "/v1/refunds")) == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "plan",
+        "courseprice",
+        "bundle",
+        "customer",
+        "subscription",
+        "purchase",
+        "invoice",
+        "webhookevent",
+        "affiliate",
+        "referral",
+        "commission",
+    ],
+)
+def test_every_billing_model_is_in_the_admin(plans, name):
+    PurchaseFactory(buyer=StudentFactory(), course=course_with_outline())
+    response = signed_in(AdminFactory()).get(reverse(f"admin:billing_{name}_changelist"))
+    assert response.status_code == 200
+
+
+def _content_urls(course: Course) -> list[str]:
+    """Every API and HTML route that takes a course, lesson or quiz id, filled for `course`."""
+    lesson_ids = list(Lesson.objects.filter(module__course=course).values_list("id", flat=True))
+    quiz_ids = list(
+        Lesson.objects.filter(module__course=course, quiz__isnull=False).values_list(
+            "quiz__id", flat=True
+        )
+    )
+    values = {"course_id": [course.pk], "lesson_id": lesson_ids, "quiz_id": quiz_ids}
+    urls: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+                if len(names) == 1 and names[0] in values:
+                    urls.extend(
+                        "/" + re.sub(r"<(?:\w+:)?\w+>", str(value), route)
+                        for value in values[names[0]]
+                    )
+                elif len(names) == 1 and names[0] in {"slug", "course_slug"}:
+                    urls.append("/" + re.sub(r"<(?:\w+:)?\w+>", course.slug, route))
+
+    walk(get_resolver().url_patterns, "")
+    return [url.replace("^", "").replace("$", "") for url in urls]
+
+
+def test_no_content_url_gives_a_lesson_body_to_an_unentitled_learner(plans):
+    course = course_with_outline(required_plan=Course.Plan.PRO)
+    module = course.modules.first()
+    quiz_lesson(module, order=9)
+    Lesson.objects.filter(module__course=course).update(body="SECRET-LESSON-BODY")
+    student = StudentFactory()
+    EnrollmentFactory(learner=student, course=course)  # enrolled once, plan since lapsed
+    subscribe(student, "pro", status="canceled")
+    api = APIClient()
+    api.force_authenticate(student)
+    browser = signed_in(student)
+
+    urls = _content_urls(course)
+    assert any("/lessons/" in url for url in urls)
+    for url in urls:
+        for client in (api, browser):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert response.status_code < 500, url
+                assert "SECRET-LESSON-BODY" not in response.content.decode(), (method, url)
+    assert Purchase.objects.count() == 0
+
+    # The same walk's marker is there for an entitled learner: the check above means something.
+    subscriber = StudentFactory()
+    subscribe(subscriber, "pro")
+    EnrollmentFactory(learner=subscriber, course=course)
+    api.force_authenticate(subscriber)
+    lesson = Lesson.objects.filter(module__course=course, quiz__isnull=True).first()
+    assert "SECRET-LESSON-BODY" in api.get(f"/api/v1/lessons/{lesson.pk}").content.decode()
