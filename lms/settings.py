@@ -426,3 +426,23 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
+
+# --- ai_tools -------------------------------------------------------------------------------------
+AI_PROVIDER = env.str("AI_PROVIDER", default="auto")  # "auto": DeepSeek when a key is set; "local"
+DEEPSEEK_TIMEOUT_SECONDS = env.float("DEEPSEEK_TIMEOUT_SECONDS", default=30.0)
+DEEPSEEK_MAX_RETRIES = env.int("DEEPSEEK_MAX_RETRIES", default=2)
+DEEPSEEK_BACKOFF_SECONDS = env.float("DEEPSEEK_BACKOFF_SECONDS", default=1.0)
+# AI requests a learner may make per day, by plan (billing's plan names; basic until billing says).
+AI_DAILY_QUOTAS = {
+    "basic": env.int("AI_DAILY_QUOTA_BASIC", default=50),
+    "pro": env.int("AI_DAILY_QUOTA_PRO", default=200),
+    "premium": env.int("AI_DAILY_QUOTA_PREMIUM", default=1000),
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["ai"] = env.str("API_THROTTLE_AI", default="20/min")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "AIGenerationStatusEnum": "ai_tools.models.GenerationStatus",
+        "PracticeDifficultyEnum": "ai_tools.providers.base.DIFFICULTIES",
+        "CourseDifficultyEnum": "courses.models.Course.Difficulty",
+    }
+)
