@@ -54,26 +54,8 @@ def course_passages(*, user: Any, course: Course, query: str) -> list[Passage]:
     for lesson in lessons:
         if not entitlements.can_access_lesson(user, lesson, is_enrolled=is_enrolled):
             continue
-        sentences = [
-            sentence
-            for sentence in text_methods.split_sentences(
-                text_methods.plain_text(lesson_source_text(lesson))
-            )
-            if not _is_heading(sentence)
-        ]
-        for start in range(0, len(sentences), PASSAGE_SENTENCES - 1):  # windows overlap by one
-            window = " ".join(sentences[start : start + PASSAGE_SENTENCES])
-            if window:
-                chunks.append((lesson, window))
-            if start + PASSAGE_SENTENCES >= len(sentences):
-                break
-    if not chunks:
-        return []
-    index = text_methods.BM25([text_methods.content_tokens(chunk) for _, chunk in chunks])
-    scores = index.scores(text_methods.content_tokens(query))
-    best = sorted(
-        (i for i, score in enumerate(scores) if score > 0), key=lambda i: (-scores[i], i)
-    )[:PASSAGES_PER_ANSWER]
+        chunks.extend((lesson, window) for window in passage_windows(lesson_source_text(lesson)))
+    ranked = passages_rank([chunk for _, chunk in chunks], query)
     return [
         Passage(
             number=number,
@@ -82,8 +64,34 @@ def course_passages(*, user: Any, course: Course, query: str) -> list[Passage]:
             text=chunks[i][1],
             url=lesson_url(chunks[i][0]),
         )
-        for number, i in enumerate(best, start=1)
+        for number, i in enumerate(ranked, start=1)
     ]
+
+
+def passage_windows(text: str) -> list[str]:
+    """A lesson's text as overlapping windows of sentences (headings left out), for retrieval."""
+    sentences = [
+        sentence
+        for sentence in text_methods.split_sentences(text_methods.plain_text(text))
+        if not _is_heading(sentence)
+    ]
+    windows = []
+    for start in range(0, len(sentences), PASSAGE_SENTENCES - 1):  # windows overlap by one
+        windows.append(" ".join(sentences[start : start + PASSAGE_SENTENCES]))
+        if start + PASSAGE_SENTENCES >= len(sentences):
+            break
+    return [window for window in windows if window]
+
+
+def passages_rank(texts: list[str], query: str) -> list[int]:
+    """Indexes of the texts that match `query` best by BM25 (at most PASSAGES_PER_ANSWER)."""
+    if not texts:
+        return []
+    index = text_methods.BM25([text_methods.content_tokens(text) for text in texts])
+    scores = index.scores(text_methods.content_tokens(query))
+    return sorted(
+        (i for i, score in enumerate(scores) if score > 0), key=lambda i: (-scores[i], i)
+    )[:PASSAGES_PER_ANSWER]
 
 
 def practice_set_list_for_learner(*, user: Any) -> QuerySet[PracticeSet]:
@@ -154,6 +162,19 @@ class SkillGapReport:
     lessons_completed: int
 
 
+WEAK_BELOW = 0.7
+
+
+def mastery_estimate(*, correct: int, answered: int) -> tuple[float, float]:
+    """(mastery, confidence): the mean of a Beta(1 + right, 1 + wrong) posterior, and how narrow
+    its 90% interval is (0 with no answers, towards 1 with many)."""
+    alpha, beta = 1 + correct, 1 + answered - correct
+    mean = alpha / (alpha + beta)
+    deviation = math.sqrt(alpha * beta / ((alpha + beta) ** 2 * (alpha + beta + 1)))
+    # 1.645 standard deviations each side is a 90% interval; the flat prior's spans about 0.95.
+    return mean, max(0.0, 1 - (2 * 1.645 * deviation) / 0.95)
+
+
 def skill_gap_report(*, user: Any, course: Course | None = None) -> SkillGapReport:
     """Per skill: mastery from the learner's graded quiz answers (a Beta-Binomial estimate, so a
     single answer moves it little), confidence, the weakest skills and the lessons to revisit.
@@ -202,11 +223,7 @@ def skill_gap_report(*, user: Any, course: Course | None = None) -> SkillGapRepo
     skills: list[SkillMastery] = []
     for entry in per_skill.values():
         correct, answered = entry["correct"], entry["answered"]
-        alpha, beta = 1 + correct, 1 + answered - correct
-        mean = alpha / (alpha + beta)
-        deviation = math.sqrt(alpha * beta / ((alpha + beta) ** 2 * (alpha + beta + 1)))
-        # 1.645 standard deviations each side is a 90% interval; a prior alone spans ~0.95.
-        confidence = max(0.0, 1 - (2 * 1.645 * deviation) / 0.95)
+        mean, confidence = mastery_estimate(correct=correct, answered=answered)
         mastery = SkillMastery(
             skill_id=entry["skill"].pk,
             name=entry["skill"].name,
@@ -233,7 +250,7 @@ def skill_gap_report(*, user: Any, course: Course | None = None) -> SkillGapRepo
                 )
         skills.append(mastery)
     skills.sort(key=lambda item: (item.mastery, -item.answered, item.name))
-    weakest = [item for item in skills if item.mastery < 0.7][:3]
+    weakest = [item for item in skills if item.mastery < WEAK_BELOW][:3]
     return SkillGapReport(
         skills=skills,
         weakest=weakest,
