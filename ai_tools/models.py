@@ -61,6 +61,8 @@ class PracticeSet(TimeStampedModel):
         Module, on_delete=models.CASCADE, null=True, blank=True, related_name="ai_practice_sets"
     )
     title = models.CharField(max_length=250)
+    # The lessons the questions come from: those the learner could open when asking.
+    source_lesson_ids = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64)
     provider = models.CharField(max_length=20)
     question_count = models.PositiveSmallIntegerField()

@@ -34,7 +34,7 @@ from ai_tools.providers.base import DIFFICULTIES, QUESTION_KINDS, Passage, Usage
 from ai_tools.selectors import course_passages, lesson_source_text
 from courses import entitlements
 from courses.models import Course, Lesson, Module
-from courses.selectors import enrollment_get, lesson_access_error
+from courses.selectors import enrollment_get, lesson_access_error, running_exam_attempt_get
 
 MAX_QUESTION_LENGTH = 1000
 
@@ -95,12 +95,14 @@ def lesson_access_check(*, user: Any, lesson: Lesson) -> Lesson:
 
 
 def course_access_check(*, user: Any, course: Course) -> None:
-    """Only enrolled learners and the course's staff may chat about a course's content."""
-    if enrollment_get(learner=user, course_id=course.pk) is not None:
-        return
-    if entitlements.is_course_staff(user, course):
-        return
-    raise NotEntitledError("Enroll in this course to ask the study buddy about it.")
+    """Only enrolled learners and the course's staff may chat about a course's content, and not
+    while an exam of the course is running (the study buddy would answer it)."""
+    if enrollment_get(learner=user, course_id=course.pk) is None:
+        if entitlements.is_course_staff(user, course):
+            return
+        raise NotEntitledError("Enroll in this course to ask the study buddy about it.")
+    if running_exam_attempt_get(learner=user, course_id=course.pk) is not None:
+        raise NotEntitledError("The study buddy is closed while your exam in this course runs.")
 
 
 def _content_hash(*parts: str) -> str:
@@ -239,6 +241,7 @@ def practice_set_create(
         lesson=lesson,
         module=module,
         title=title,
+        source_lesson_ids=[item.pk for item in lessons],
         content_hash=content_hash,
         provider=provider.name,
         question_count=count,
@@ -263,10 +266,8 @@ def practice_set_generate(*, practice_set_id: int) -> PracticeSet:
     practice_set = PracticeSet.objects.select_related("lesson", "module").get(pk=practice_set_id)
     if practice_set.status == GenerationStatus.READY:
         return practice_set
-    if practice_set.lesson is not None:
-        lessons = [practice_set.lesson]
-    else:
-        lessons = list(practice_set.module.lessons.order_by("order", "id"))  # type: ignore[union-attr]
+    by_id = Lesson.objects.in_bulk(practice_set.source_lesson_ids)
+    lessons = [by_id[pk] for pk in practice_set.source_lesson_ids if pk in by_id]
     usage = Usage()
     status, error, questions = GenerationStatus.READY, "", []
     try:

@@ -311,3 +311,38 @@ def test_a_deepseek_429_during_chat_is_reported(enrolled, deepseek_settings: Fak
 
     assert len(deepseek_settings.requests) == 3
     assert list(conversation.messages.values_list("role", flat=True)) == ["user"]
+
+
+def test_the_study_buddy_is_closed_while_an_exam_runs(enrolled) -> None:
+    from courses.models import Lesson, QuizAttempt
+    from courses.tests.factories import LessonFactory, QuizFactory
+
+    learner, course, tides, _ = enrolled
+    conversation = services.conversation_create(user=learner, course=course)
+    exam = QuizFactory(
+        lesson=LessonFactory(module=tides.module, kind=Lesson.Kind.QUIZ, body=""), is_exam=True
+    )
+    QuizAttempt.objects.create(learner=learner, quiz=exam, number=1, question_ids=[])
+
+    with pytest.raises(NotEntitledError, match="closed while your exam"):
+        list(services.study_buddy_reply(user=learner, conversation=conversation, question="Moon?"))
+
+    assert ChatMessage.objects.count() == 0
+
+
+def test_module_practice_uses_only_the_lessons_the_learner_may_open(
+    django_capture_on_commit_callbacks,
+) -> None:
+    _course, tides, _volcanoes = tides_course(required_plan=Course.Plan.PRO)
+    tides.is_free_preview = True
+    tides.save()
+    outsider = StudentFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = services.practice_set_create(user=outsider, module=tides.module, count=6)
+
+    practice.refresh_from_db()
+    assert practice.source_lesson_ids == [tides.pk]
+    assert practice.status == "ready"
+    for question in practice.questions:
+        assert question["source_sentence"] in TIDES_SENTENCES

@@ -139,3 +139,16 @@ def test_the_player_partial_links_to_the_tools(learner_client) -> None:
     html = render_to_string("ai_tools/lesson_tools_links.html", {"lesson": tides, "course": course})
     assert reverse("ai_tools:lesson", args=[tides.pk]) in html
     assert reverse("ai_tools:study_buddy", args=[course.pk]) in html
+
+
+def test_skill_gap_page_and_dashboard_chart(learner_client) -> None:
+    from django.template.loader import render_to_string
+
+    from ai_tools.selectors import skill_gap_report
+
+    client, learner, _, _ = learner_client
+    page = client.get(reverse("ai_tools:skill_gaps"))
+    assert page.status_code == 200
+    assert b"No quiz answers about tagged skills yet" in page.content
+    html = render_to_string("ai_tools/skill_chart.html", {"report": skill_gap_report(user=learner)})
+    assert "Take a quiz to see your skills here." in html
