@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from ai_tools import semantic
 from ai_tools import text as text_methods
 from ai_tools.models import ChatMessage, Conversation, PracticeSet
 from ai_tools.providers.base import Passage
@@ -83,15 +84,32 @@ def passage_windows(text: str) -> list[str]:
     return [window for window in windows if window]
 
 
+SEMANTIC_MIN_SIMILARITY = 0.3
+_RRF_K = 60  # reciprocal rank fusion's usual constant (Cormack et al. 2009)
+
+
 def passages_rank(texts: list[str], query: str) -> list[int]:
-    """Indexes of the texts that match `query` best by BM25 (at most PASSAGES_PER_ANSWER)."""
+    """Indexes of the texts that match `query` best (at most PASSAGES_PER_ANSWER): BM25, fused
+    by reciprocal rank with embedding similarity when the semantic extra is installed."""
     if not texts:
         return []
     index = text_methods.BM25([text_methods.content_tokens(text) for text in texts])
     scores = index.scores(text_methods.content_tokens(query))
-    return sorted(
+    lexical = sorted(
         (i for i, score in enumerate(scores) if score > 0), key=lambda i: (-scores[i], i)
-    )[:PASSAGES_PER_ANSWER]
+    )
+    if not semantic.is_available():
+        return lexical[:PASSAGES_PER_ANSWER]
+    similarity = semantic.similarities(query, texts)
+    dense = sorted(
+        (i for i, value in enumerate(similarity) if value >= SEMANTIC_MIN_SIMILARITY),
+        key=lambda i: (-similarity[i], i),
+    )
+    fused: dict[int, float] = {}
+    for ranking in (lexical, dense):
+        for rank, i in enumerate(ranking):
+            fused[i] = fused.get(i, 0.0) + 1 / (_RRF_K + rank + 1)
+    return sorted(fused, key=lambda i: (-fused[i], i))[:PASSAGES_PER_ANSWER]
 
 
 def practice_set_list_for_learner(*, user: Any) -> QuerySet[PracticeSet]:

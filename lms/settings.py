@@ -428,7 +428,10 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
 
 # --- ai_tools -------------------------------------------------------------------------------------
-AI_PROVIDER = env.str("AI_PROVIDER", default="auto")  # "auto": DeepSeek when a key is set; "local"
+# "auto": DeepSeek when a key is set; "local": always the offline provider.
+AI_PROVIDER = env.str("AI_PROVIDER", default="auto")
+# Fuse BM25 with embeddings when the semantic extra (requirements-ai.txt) is installed.
+AI_SEMANTIC_SEARCH = env.bool("AI_SEMANTIC_SEARCH", default=True)
 DEEPSEEK_TIMEOUT_SECONDS = env.float("DEEPSEEK_TIMEOUT_SECONDS", default=30.0)
 DEEPSEEK_MAX_RETRIES = env.int("DEEPSEEK_MAX_RETRIES", default=2)
 DEEPSEEK_BACKOFF_SECONDS = env.float("DEEPSEEK_BACKOFF_SECONDS", default=1.0)

@@ -92,7 +92,7 @@ def _is_correct(question: dict[str, Any]) -> bool:
     ).strip().lower() or not question.get("source_sentence")
 
 
-def evaluate(provider: Provider) -> Scores:
+def evaluate(provider: Provider, *, label: str | None = None) -> Scores:
     data = load_dataset()
     rouge_ones, rouge_ls, answerable, correct = [], [], [], []
     hits, queries = 0, 0
@@ -146,7 +146,7 @@ def evaluate(provider: Provider) -> Scores:
         return sum(values) / len(values) if values else 0.0
 
     return Scores(
-        provider=provider.name,
+        provider=label or provider.name,
         rouge_1=mean(rouge_ones),
         rouge_l=mean(rouge_ls),
         answerable=mean(answerable),

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test import override_settings
 
+from ai_tools import semantic
 from ai_tools.evaluation.scoring import evaluate, table
 from ai_tools.providers.base import Provider
 from ai_tools.providers.local import LocalProvider
@@ -36,7 +38,11 @@ class Command(BaseCommand):
             from ai_tools.providers.deepseek import DeepSeekProvider
 
             providers.append(DeepSeekProvider())
-        rows = [evaluate(provider) for provider in providers]
+        with override_settings(AI_SEMANTIC_SEARCH=False):
+            rows = [evaluate(providers[0], label="local")]
+        if semantic.is_available():
+            rows.append(evaluate(providers[0], label="local + semantic"))
+        rows.extend(evaluate(provider) for provider in providers[1:])
         self.stdout.write(table(rows))
         minimum = options["min_correct"]
         if minimum is not None and rows[0].correct < minimum:
