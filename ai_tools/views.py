@@ -63,6 +63,13 @@ def summary_create(request: HttpRequest, lesson_id: int) -> HttpResponse:
     try:
         summary = services.summary_request(user=request.user, lesson=lesson)
     except ApplicationError as error:
+        if request.htmx:  # 422 is the one 4xx htmx swaps here (base.html): show it in place
+            return render(
+                request,
+                "ai_tools/lesson_tools.html#lesson-summary",
+                {"lesson": lesson, "summary": _latest_summary(lesson.pk), "error": error.message},
+                status=422,
+            )
         messages.error(request, error.message)
         return redirect("ai_tools:lesson", lesson_id=lesson.pk)
     if request.htmx:

@@ -152,3 +152,18 @@ def test_skill_gap_page_and_dashboard_chart(learner_client) -> None:
     assert b"No quiz answers about tagged skills yet" in page.content
     html = render_to_string("ai_tools/skill_chart.html", {"report": skill_gap_report(user=learner)})
     assert "Take a quiz to see your skills here." in html
+
+
+def test_an_htmx_refusal_is_shown_in_the_summary_region(client) -> None:
+    _, tides, _ = tides_course(required_plan=Course.Plan.PRO)
+    client.force_login(StudentFactory())
+
+    response = client.post(
+        reverse("ai_tools:summary_create", args=[tides.pk]), headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 422
+    assert b'id="lesson-summary"' in response.content
+    assert b'role="alert"' in response.content
+    assert b"enroll to open it" in response.content
+    assert LessonSummary.objects.count() == 0
