@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("qa.api.urls")),
     path("billing/", include("billing.api.urls")),
+    path("", include("ai_tools.api.urls")),
 ]

@@ -480,3 +480,25 @@ BILLING_INSTRUCTOR_SHARE_PERCENT = env.int("BILLING_INSTRUCTOR_SHARE_PERCENT", d
 AFFILIATE_COMMISSION_PERCENT = env.float("AFFILIATE_COMMISSION_PERCENT", default=20.0)
 AFFILIATE_COOKIE_DAYS = env.int("AFFILIATE_COOKIE_DAYS", default=30)
 MIDDLEWARE += ["billing.middleware.ReferralCookieMiddleware"]  # the ?ref= affiliate cookie
+# --- ai_tools -------------------------------------------------------------------------------------
+# "auto": DeepSeek when a key is set; "local": always the offline provider.
+AI_PROVIDER = env.str("AI_PROVIDER", default="auto")
+# Fuse BM25 with embeddings when the semantic extra (requirements-ai.txt) is installed.
+AI_SEMANTIC_SEARCH = env.bool("AI_SEMANTIC_SEARCH", default=True)
+DEEPSEEK_TIMEOUT_SECONDS = env.float("DEEPSEEK_TIMEOUT_SECONDS", default=30.0)
+DEEPSEEK_MAX_RETRIES = env.int("DEEPSEEK_MAX_RETRIES", default=2)
+DEEPSEEK_BACKOFF_SECONDS = env.float("DEEPSEEK_BACKOFF_SECONDS", default=1.0)
+# AI requests a learner may make per day, by plan (billing's plan names; basic until billing says).
+AI_DAILY_QUOTAS = {
+    "basic": env.int("AI_DAILY_QUOTA_BASIC", default=50),
+    "pro": env.int("AI_DAILY_QUOTA_PRO", default=200),
+    "premium": env.int("AI_DAILY_QUOTA_PREMIUM", default=1000),
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["ai"] = env.str("API_THROTTLE_AI", default="20/min")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "AIGenerationStatusEnum": "ai_tools.models.GenerationStatus",
+        "PracticeDifficultyEnum": "ai_tools.providers.base.DIFFICULTIES",
+        "CourseDifficultyEnum": "courses.models.Course.Difficulty",
+    }
+)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("questions/", include("qa.urls")),
     path("admin/", admin.site.urls),
     path("", include("billing.urls")),
+    path("ai/", include("ai_tools.urls")),
     path("api/v1/", include("lms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file: the CSP allows no inline script.

@@ -1,0 +1,140 @@
+"""The study buddy over a WebSocket: streamed chunks in order, then the cited answer."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from ai_tools.models import ChatMessage
+from ai_tools.routing import websocket_urlpatterns
+from ai_tools.tests.factories import EnrollmentFactory, StudentFactory, tides_course
+from ai_tools.tests.fake_deepseek import FakeDeepSeek, Step
+from courses.models import Course
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def communicator(user, course_id: int) -> WebsocketCommunicator:
+    ws = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/ai/courses/{course_id}/study-buddy/"
+    )
+    ws.scope["user"] = user
+    return ws
+
+
+@sync_to_async
+def enrolled_learner(**course_fields):
+    course, tides, _ = tides_course(**course_fields)
+    learner = StudentFactory()
+    EnrollmentFactory(learner=learner, course=course)
+    return learner, course, tides
+
+
+def test_chunks_arrive_in_order_then_a_final_message_with_citations() -> None:
+    @async_to_sync
+    async def scenario() -> None:
+        learner, course, tides = await enrolled_learner()
+        ws = communicator(learner, course.pk)
+        connected, _ = await ws.connect()
+        assert connected
+
+        await ws.send_json_to({"question": "What causes spring tides?"})
+        started = await ws.receive_json_from()
+        assert started["type"] == "conversation"
+        chunks = []
+        while True:
+            event = await ws.receive_json_from()
+            if event["type"] != "chunk":
+                break
+            chunks.append(event["text"])
+
+        assert event["type"] == "done"
+        assert event["message"]["content"] == "".join(chunks).strip()
+        assert len(chunks) > 5
+        assert event["message"]["is_generated"] is True
+        citations = event["message"]["citations"]
+        assert citations
+        assert {citation["lesson_id"] for citation in citations} == {tides.pk}
+        assert "spring tides" in event["message"]["content"]
+
+        # A second question in the same conversation keeps the history.
+        await ws.send_json_to({"question": "And neap tides?", "conversation": started["id"]})
+        while (await ws.receive_json_from())["type"] != "done":
+            pass
+        count = await sync_to_async(
+            ChatMessage.objects.filter(conversation_id=started["id"]).count
+        )()
+        assert count == 4
+        await ws.disconnect()
+
+    scenario()
+
+
+def test_deepseek_chunks_stream_through_the_socket(
+    deepseek_settings: FakeDeepSeek,
+) -> None:
+    @async_to_sync
+    async def scenario() -> None:
+        learner, course, _ = await enrolled_learner()
+        deepseek_settings.queue(Step(chunks=["Spring ", "tides ", "are big [1]."]))
+        ws = communicator(learner, course.pk)
+        await ws.connect()
+
+        await ws.send_json_to({"question": "What causes spring tides?"})
+        events = [await ws.receive_json_from() for _ in range(5)]
+
+        assert [event["type"] for event in events] == [
+            "conversation",
+            "chunk",
+            "chunk",
+            "chunk",
+            "done",
+        ]
+        assert [event["text"] for event in events[1:4]] == ["Spring ", "tides ", "are big [1]."]
+        assert events[-1]["message"]["citations"][0]["number"] == 1
+        await ws.disconnect()
+
+    scenario()
+
+
+def test_errors_are_sent_as_messages(deepseek_settings: FakeDeepSeek) -> None:
+    @async_to_sync
+    async def scenario() -> None:
+        learner, course, _ = await enrolled_learner()
+        deepseek_settings.queue(*[Step(status=429)] * 3)
+        ws = communicator(learner, course.pk)
+        await ws.connect()
+
+        await ws.send_json_to({"question": "Moon?"})
+        assert (await ws.receive_json_from())["type"] == "conversation"
+        error = await ws.receive_json_from()
+
+        assert error == {
+            "type": "error",
+            "code": "ai_provider_busy",
+            "message": "The AI service is busy right now. Try again in a minute.",
+        }
+        await ws.send_json_to({"nothing": True})
+        assert (await ws.receive_json_from())["code"] == "invalid"
+        await ws.disconnect()
+
+    scenario()
+
+
+def test_anonymous_and_unenrolled_users_are_refused() -> None:
+    @async_to_sync
+    async def scenario() -> None:
+        _, course, _ = await enrolled_learner(required_plan=Course.Plan.PRO)
+        outsider = await sync_to_async(StudentFactory)()
+
+        anonymous = communicator(AnonymousUser(), course.pk)
+        connected, code = await anonymous.connect()
+        assert (connected, code) == (False, 4401)
+        stranger = communicator(outsider, course.pk)
+        connected, code = await stranger.connect()
+        assert (connected, code) == (False, 4403)
+
+    scenario()

@@ -1,0 +1,169 @@
+"""The AI tools' pages: wiring, permissions, generated-content labels and query budgets."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from ai_tools import services
+from ai_tools.models import ChatMessage, LessonSummary
+from ai_tools.tests.factories import EnrollmentFactory, StudentFactory, tides_course
+from courses.models import Course
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def learner_client(client):
+    course, tides, _volcanoes = tides_course()
+    learner = StudentFactory()
+    EnrollmentFactory(learner=learner, course=course)
+    client.force_login(learner)
+    return client, learner, course, tides
+
+
+def test_pages_need_a_signed_in_user(client) -> None:
+    _, tides, _ = tides_course()
+    response = client.get(reverse("ai_tools:lesson", args=[tides.pk]))
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
+
+
+def test_summarising_from_the_lesson_page(learner_client, django_capture_on_commit_callbacks):
+    client, _, _course, tides = learner_client
+    page = client.get(reverse("ai_tools:lesson", args=[tides.pk]))
+    assert page.status_code == 200
+    assert b"Summarise this lesson" in page.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ai_tools:summary_create", args=[tides.pk]), headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+    assert b'id="lesson-summary"' in response.content
+    assert b"every 2s" in response.content  # the job runs after the response: the page polls
+
+    polled = client.get(reverse("ai_tools:lesson", args=[tides.pk]), headers={"HX-Request": "true"})
+    assert b"AI-generated" in polled.content
+    assert b"Sailors should always check a tide table" in polled.content
+    assert b"<html" not in polled.content
+    assert LessonSummary.objects.get().status == "ready"
+
+
+def test_lesson_text_is_escaped_in_the_summary(learner_client, django_capture_on_commit_callbacks):
+    client, learner, _, tides = learner_client
+    tides.body += "\n\nNever trust <script>alert(1)</script> tags in a lesson body at all."
+    tides.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.summary_request(user=learner, lesson=tides)
+    LessonSummary.objects.update(summary="<b>bold</b> claim")
+
+    page = client.get(reverse("ai_tools:lesson", args=[tides.pk]))
+
+    assert b"&lt;b&gt;bold&lt;/b&gt; claim" in page.content
+
+
+def test_a_paid_lesson_is_refused_with_a_message(client) -> None:
+    _, tides, _ = tides_course(required_plan=Course.Plan.PRO)
+    client.force_login(StudentFactory())
+
+    response = client.post(reverse("ai_tools:summary_create", args=[tides.pk]), follow=True)
+
+    assert b"enroll to open it" in response.content
+    assert LessonSummary.objects.count() == 0
+
+
+def test_taking_a_practice_set(learner_client, django_capture_on_commit_callbacks) -> None:
+    client, _, _, tides = learner_client
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ai_tools:practice_create", args=[tides.pk]),
+            {"count": 2, "kinds": ["cloze"], "difficulty": "easy", "scope": "lesson"},
+        )
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert b"Check my answers" in page.content
+    practice = page.context["practice_set"]
+    first, _second = practice.questions
+
+    result = client.post(
+        response["Location"], {"answer-1": first["answer"], "answer-2": "wrong"}, follow=True
+    )
+
+    assert b"You got 1 of 2 right." in result.content
+    assert first["explanation"].encode() in result.content
+
+
+def test_someone_elses_practice_set_is_404(
+    learner_client, client, django_capture_on_commit_callbacks
+):
+    _, learner, _, tides = learner_client
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = services.practice_set_create(user=learner, lesson=tides, count=1)
+    client.force_login(StudentFactory())
+    assert client.get(reverse("ai_tools:practice", args=[practice.pk])).status_code == 404
+
+
+def test_study_buddy_page_answers_without_javascript(
+    learner_client, django_assert_max_num_queries
+) -> None:
+    client, learner, course, _ = learner_client
+    url = reverse("ai_tools:study_buddy", args=[course.pk])
+
+    response = client.post(url, {"question": "What are neap tides?"}, follow=True)
+
+    assert response.status_code == 200
+    assert b"neap tides" in response.content
+    assert b"AI-generated" in response.content
+    assert b'aria-label="Sources"' in response.content
+    assert ChatMessage.objects.count() == 2
+    for question in ("Moon?", "Sun?"):
+        conversation = services.conversation_create(user=learner, course=course)
+        list(services.study_buddy_reply(user=learner, conversation=conversation, question=question))
+    with django_assert_max_num_queries(12):
+        page = client.get(url, {"conversation": conversation.pk})
+    assert len(page.context["conversations"]) == 3
+
+
+def test_study_buddy_page_refuses_a_learner_not_enrolled(client) -> None:
+    course, _, _ = tides_course(required_plan=Course.Plan.PRO)
+    client.force_login(StudentFactory())
+    response = client.get(reverse("ai_tools:study_buddy", args=[course.pk]), follow=True)
+    assert b"Enroll in this course to ask the study buddy" in response.content
+
+
+def test_the_player_partial_links_to_the_tools(learner_client) -> None:
+    from django.template.loader import render_to_string
+
+    _, _, course, tides = learner_client
+    html = render_to_string("ai_tools/lesson_tools_links.html", {"lesson": tides, "course": course})
+    assert reverse("ai_tools:lesson", args=[tides.pk]) in html
+    assert reverse("ai_tools:study_buddy", args=[course.pk]) in html
+
+
+def test_skill_gap_page_and_dashboard_chart(learner_client) -> None:
+    from django.template.loader import render_to_string
+
+    from ai_tools.selectors import skill_gap_report
+
+    client, learner, _, _ = learner_client
+    page = client.get(reverse("ai_tools:skill_gaps"))
+    assert page.status_code == 200
+    assert b"No quiz answers about tagged skills yet" in page.content
+    html = render_to_string("ai_tools/skill_chart.html", {"report": skill_gap_report(user=learner)})
+    assert "Take a quiz to see your skills here." in html
+
+
+def test_an_htmx_refusal_is_shown_in_the_summary_region(client) -> None:
+    _, tides, _ = tides_course(required_plan=Course.Plan.PRO)
+    client.force_login(StudentFactory())
+
+    response = client.post(
+        reverse("ai_tools:summary_create", args=[tides.pk]), headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 422
+    assert b'id="lesson-summary"' in response.content
+    assert b'role="alert"' in response.content
+    assert b"enroll to open it" in response.content
+    assert LessonSummary.objects.count() == 0
