@@ -135,3 +135,21 @@ def test_my_data_can_be_exported_and_erased(
     assert [e["kind"] for e in api.get("/api/v1/analytics/me/data").json()["events"]] == ["login"]
     assert api.delete("/api/v1/analytics/me/data").json() == {"deleted": 1}
     assert Event.objects.count() == 0
+
+
+def test_course_summary_query_count_does_not_grow_with_data(client_for, instructor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    courses, _ = data.generate(instructor=instructor, learners=3, courses=1)
+    end = data.START + timedelta(days=data.DAYS - 1)
+    params = {"start": data.START.isoformat(), "end": end.isoformat()}
+    services.facts_backfill(start=data.START, end=end)
+    api = client_for(instructor)
+    with CaptureQueriesContext(connection) as small:
+        assert api.get(summary_url(courses[0].pk), params).status_code == 200
+    data.generate(instructor=instructor, learners=20, courses=1, seed=3)
+    services.facts_backfill(start=data.START, end=end)
+    with CaptureQueriesContext(connection) as large:
+        assert api.get(summary_url(courses[0].pk), params).status_code == 200
+    assert len(small) == len(large) <= 12
