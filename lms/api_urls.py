@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("qa.api.urls")),
     path("billing/", include("billing.api.urls")),
     path("", include("ai_tools.api.urls")),
+    path("", include("analytics.api.urls")),
 ]

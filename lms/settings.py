@@ -502,3 +502,30 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "CourseDifficultyEnum": "courses.models.Course.Difficulty",
     }
 )
+# --- analytics ------------------------------------------------------------------------------------
+# Raw events older than this are purged nightly; the daily facts (counts) are kept.
+ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=395)
+# Queries slower than this are logged to `lumen.slow_query` and counted in /metrics.
+SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
+# /metrics: `Authorization: Bearer <METRICS_TOKEN>` or a staff session; open without a token only
+# outside production.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+MIDDLEWARE.insert(1, "analytics.monitoring.MetricsMiddleware")
+CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
+    "task": "analytics.rollup_recent_days",
+    "schedule": 15 * 60,  # every 15 minutes: today and yesterday, so dashboards lag little
+}
+CELERY_BEAT_SCHEDULE["analytics-purge"] = {
+    "task": "analytics.purge_expired_events",
+    "schedule": 24 * 60 * 60,
+}
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=DJANGO_ENV,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )

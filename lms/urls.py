@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("ai/", include("ai_tools.urls")),
     path("api/v1/", include("lms.api_urls")),
+    path("", include("analytics.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,286 @@
+"""/api/v1/analytics/: the dashboards' figures, the player's heartbeat and the learner's own data.
+
+Instructors read their own courses only (403 on another's course); staff read everything.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics import selectors, services
+from analytics.exceptions import NotEnrolledError
+from analytics.models import Event
+from core.roles import Role
+from courses.models import Course, Enrollment, Lesson
+
+DATE_PARAMETERS = [
+    OpenApiParameter("start", str, description="First day, YYYY-MM-DD (default: 29 days ago)."),
+    OpenApiParameter("end", str, description="Last day, YYYY-MM-DD (default: today)."),
+]
+
+
+def _period(request: Request) -> selectors.DateRange:
+    return selectors.date_range_parse(
+        start=request.query_params.get("start"), end=request.query_params.get("end")
+    )
+
+
+class FunnelStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    label = serializers.CharField()
+    learners = serializers.IntegerField()
+    percent = serializers.FloatField()
+
+
+class DayRowSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    enrollments = serializers.IntegerField()
+    completions = serializers.IntegerField()
+    lessons_completed = serializers.IntegerField()
+    learning_minutes = serializers.FloatField()
+    active_learners = serializers.IntegerField()
+
+
+class EngagementSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    dau = serializers.IntegerField()
+    wau = serializers.IntegerField()
+    mau = serializers.IntegerField()
+    stickiness_percent = serializers.FloatField()
+
+
+class CohortSerializer(serializers.Serializer):
+    cohort = serializers.DateField()
+    learners = serializers.IntegerField()
+    retention = serializers.ListField(child=serializers.FloatField())
+
+
+class PopularitySerializer(serializers.Serializer):
+    course_id = serializers.IntegerField()
+    title = serializers.CharField()
+    enrollments = serializers.IntegerField()
+    completions = serializers.IntegerField()
+    lessons_completed = serializers.IntegerField()
+    learning_seconds = serializers.IntegerField()
+
+
+class QuizItemSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField()
+    text = serializers.CharField()
+    answered = serializers.IntegerField()
+    difficulty = serializers.FloatField()
+    discrimination = serializers.FloatField()
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class SummarySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    funnel = FunnelStepSerializer(many=True)
+    daily = DayRowSerializer(many=True)
+    engagement = EngagementSerializer()
+    cohorts = CohortSerializer(many=True)
+    popularity = PopularitySerializer(many=True)
+    quiz_items = QuizItemSerializer(many=True)
+
+
+def _summary(course_ids: list[int] | None, period: selectors.DateRange) -> dict[str, Any]:
+    return {
+        "start": period.start,
+        "end": period.end,
+        "funnel": selectors.funnel(course_ids=course_ids, period=period),
+        "daily": selectors.daily_series(course_ids=course_ids, period=period),
+        "engagement": selectors.engagement(course_ids=course_ids, day=period.end),
+        "cohorts": selectors.cohort_retention(course_ids=course_ids, period=period),
+        "popularity": selectors.course_popularity(course_ids=course_ids, period=period),
+        "quiz_items": selectors.quiz_item_analysis(course_ids=course_ids),
+    }
+
+
+def _course_for_analytics(user: Any, course_id: int) -> Course:
+    course = get_object_or_404(Course.objects.only("id"), pk=course_id)
+    if selectors.user_is_analytics_staff(user):
+        return course
+    if user.role != Role.INSTRUCTOR or not course.instructors.filter(pk=user.pk).exists():
+        raise PermissionDenied("You can only see the analytics of courses you teach.")
+    return course
+
+
+class CourseAnalyticsSummaryApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=DATE_PARAMETERS,
+        responses={200: SummarySerializer},
+        summary="A course's funnel, daily figures, engagement, cohorts and quiz items",
+    )
+    def get(self, request: Request, course_id: int) -> Response:
+        course = _course_for_analytics(request.user, course_id)
+        return Response(SummarySerializer(_summary([course.pk], _period(request))).data)
+
+
+class PlatformAnalyticsSummaryApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=DATE_PARAMETERS,
+        responses={200: SummarySerializer},
+        summary="The whole platform's figures (staff only)",
+    )
+    def get(self, request: Request) -> Response:
+        if not selectors.user_is_analytics_staff(request.user):
+            raise PermissionDenied("Platform analytics are for staff.")
+        return Response(SummarySerializer(_summary(None, _period(request))).data)
+
+
+class AtRiskLearnerSerializer(serializers.Serializer):
+    enrollment_id = serializers.IntegerField()
+    learner_id = serializers.IntegerField()
+    email = serializers.EmailField()
+    course_id = serializers.IntegerField()
+    course_title = serializers.CharField()
+    last_activity_at = serializers.DateTimeField(allow_null=True)
+    failed_attempts = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class CourseAtRiskLearnerListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("inactive_days", int, description="Days without activity (7).")
+        ],
+        responses={200: AtRiskLearnerSerializer(many=True)},
+        summary="Learners of a course who are inactive or failing a quiz repeatedly",
+    )
+    def get(self, request: Request, course_id: int) -> Response:
+        course = _course_for_analytics(request.user, course_id)
+        days = serializers.IntegerField(min_value=1, max_value=365, default=7).run_validation(
+            request.query_params.get("inactive_days", 7)
+        )
+        rows = selectors.at_risk_learner_list(course_ids=[course.pk], inactive_days=days)
+        return Response(AtRiskLearnerSerializer([row.__dict__ for row in rows], many=True).data)
+
+
+class HeartbeatApi(APIView):
+    """The player reports active learning time; one call per 30 s of visible, focused playback."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        lesson_id = serializers.IntegerField(min_value=1)
+        seconds = serializers.IntegerField(min_value=1, max_value=services.HEARTBEAT_MAX_SECONDS)
+        viewed = serializers.BooleanField(
+            default=False, help_text="True on the first beat after opening the lesson."
+        )
+
+    @extend_schema(request=InputSerializer, responses={204: None}, summary="Record learning time")
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lesson = get_object_or_404(
+            Lesson.objects.select_related("module").only("id", "module__course_id"),
+            pk=data.validated_data["lesson_id"],
+        )
+        course_id = lesson.module.course_id
+        if not Enrollment.objects.filter(learner=request.user, course_id=course_id).exists():
+            raise NotEnrolledError("Enroll in the course to record learning time.")
+        common = {"user_id": request.user.pk, "course_id": course_id, "object_id": lesson.pk}
+        if data.validated_data["viewed"]:
+            services.event_record(kind=Event.Kind.LESSON_VIEWED, **common)
+        services.event_record(
+            kind=Event.Kind.HEARTBEAT, value=data.validated_data["seconds"], **common
+        )
+        return Response(status=204)
+
+
+class MyStatsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "LearnerStats",
+                {
+                    "week_minutes": serializers.FloatField(),
+                    "streak_days": serializers.IntegerField(),
+                    "progress": inline_serializer(
+                        "LearnerCourseProgress",
+                        {
+                            "course_id": serializers.IntegerField(),
+                            "title": serializers.CharField(),
+                            "lessons": serializers.IntegerField(),
+                            "completed": serializers.IntegerField(),
+                            "percent": serializers.IntegerField(),
+                            "is_completed": serializers.BooleanField(),
+                        },
+                        many=True,
+                    ),
+                },
+            )
+        },
+        summary="My learning this week, my streak and my progress",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(selectors.learner_stats(learner=request.user))
+
+
+class MyAnalyticsDataApi(APIView):
+    """A user's analytics data: download it (GET) or erase it (DELETE)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AnalyticsExport",
+                {
+                    "events": serializers.ListField(child=serializers.DictField()),
+                    "daily_facts": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+        summary="Export everything analytics holds about me",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(services.user_analytics_export(user_id=request.user.pk))
+
+    @extend_schema(
+        responses={
+            200: inline_serializer("AnalyticsErased", {"deleted": serializers.IntegerField()})
+        },
+        summary="Erase my analytics events and daily figures",
+    )
+    def delete(self, request: Request) -> Response:
+        return Response({"deleted": services.user_analytics_delete(user_id=request.user.pk)})
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics: a bearer METRICS_TOKEN or a staff session; open without a token only
+    outside production (where no token is configured)."""
+    token = settings.METRICS_TOKEN
+    header = request.headers.get("Authorization", "")
+    if (token and hmac.compare_digest(header.encode(), f"Bearer {token}".encode())) or (
+        getattr(request, "user", None) is not None
+        and selectors.user_is_analytics_staff(request.user)
+    ):
+        allowed = True
+    else:
+        allowed = not token and not settings.IS_PRODUCTION
+    if not allowed:
+        return HttpResponse("Metrics need a token or a staff account.", status=403)
+    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)

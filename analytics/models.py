@@ -1,0 +1,153 @@
+"""Analytics storage: an append-only event log and the daily roll-ups the dashboards read.
+
+Events are facts that happened (never updated); facts are rebuilt from events by
+`analytics.services.facts_rollup` (idempotent: a day is deleted and recomputed in one transaction).
+Events keep the least personal data needed: a user id, a course id, an object id, a number and a
+small `meta` dict; no names, e-mails, IP addresses or user agents.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from courses.models import Course
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Signed in"
+        ENROLLED = "enrolled", "Enrolled"
+        LESSON_VIEWED = "lesson_viewed", "Lesson viewed"
+        HEARTBEAT = "heartbeat", "Active learning (seconds)"
+        LESSON_COMPLETED = "lesson_completed", "Lesson completed"
+        QUIZ_SUBMITTED = "quiz_submitted", "Quiz attempt submitted"
+        QUIZ_PASSED = "quiz_passed", "Quiz passed"
+        COURSE_COMPLETED = "course_completed", "Course completed"
+        COURSE_PUBLISHED = "course_published", "Course published"
+        QUESTION_ASKED = "question_asked", "Q&A question asked"
+        QUESTION_ANSWERED = "question_answered", "Q&A question answered"
+        PAYMENT = "payment", "Payment (value in cents)"
+        REFUND = "refund", "Refund (value in cents)"
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The lesson, quiz, attempt or question the event is about (its kind says which).
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # Seconds for heartbeats, percent for quiz attempts, cents for payments; 0 otherwise.
+    value = models.IntegerField(default=0)
+    meta = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["occurred_at"], name="analytics_event_occurred"),
+            models.Index(fields=["course", "occurred_at"], name="analytics_event_course_time"),
+            models.Index(fields=["user", "occurred_at"], name="analytics_event_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} user={self.user_id} course={self.course_id} at {self.occurred_at}"
+
+
+class DailyCourseFact(models.Model):
+    """One course's day: the funnel's steps taken that day, activity and learning time."""
+
+    date = models.DateField()
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    enrollments = models.PositiveIntegerField(default=0)
+    # Learners who completed their first lesson of the course that day.
+    starters = models.PositiveIntegerField(default=0)
+    # Learners whose completed lessons reached half the course's lessons that day.
+    halfway = models.PositiveIntegerField(default=0)
+    completions = models.PositiveIntegerField(default=0)
+    active_learners = models.PositiveIntegerField(default=0)
+    lessons_completed = models.PositiveIntegerField(default=0)
+    learning_seconds = models.PositiveBigIntegerField(default=0)
+    quiz_attempts = models.PositiveIntegerField(default=0)
+    quiz_passes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["date", "course_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "course"], name="analytics_course_fact_day")
+        ]
+        indexes = [models.Index(fields=["course", "date"], name="analytics_cfact_course_date")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} on {self.date}"
+
+
+class DailyLearnerFact(models.Model):
+    """One learner's day in one course (course empty: activity outside any course, e.g. sign-in)."""
+
+    date = models.DateField()
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    events = models.PositiveIntegerField(default=0)
+    learning_seconds = models.PositiveBigIntegerField(default=0)
+    lessons_completed = models.PositiveIntegerField(default=0)
+    quiz_attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["date", "learner_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "learner", "course"],
+                condition=Q(course__isnull=False),
+                name="analytics_learner_fact_course_day",
+            ),
+            models.UniqueConstraint(
+                fields=["date", "learner"],
+                condition=Q(course__isnull=True),
+                name="analytics_learner_fact_platform_day",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date", "learner"], name="analytics_lfact_date_learner"),
+            models.Index(fields=["course", "date"], name="analytics_lfact_course_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} in {self.course_id} on {self.date}"
+
+
+class Nudge(models.Model):
+    """An instructor's reminder to an at-risk learner; at most one per learner, course and day."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_on = models.DateField(default=timezone.localdate)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "learner", "sent_on"], name="analytics_nudge_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"nudge {self.learner_id} in {self.course_id} on {self.sent_on}"

@@ -1,0 +1,429 @@
+"""Analytics reads. Dashboards read the daily facts (never the raw events) in a fixed number of
+queries whatever the data size; only quiz item analysis and at-risk learners read domain tables.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from analytics.exceptions import InvalidDateRangeError
+from analytics.models import DailyCourseFact, DailyLearnerFact
+from core.roles import Role
+from courses.models import Course, Enrollment, Question, QuizAttempt
+
+MAX_RANGE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+
+def date_range_parse(*, start: str | None, end: str | None, default_days: int = 30) -> DateRange:
+    """A date range from ISO strings; defaults to the last `default_days` days ending today."""
+    today = timezone.localdate()
+    try:
+        end_date = date.fromisoformat(end) if end else today
+        start_date = date.fromisoformat(start) if start else end_date - timedelta(default_days - 1)
+    except ValueError as error:
+        raise InvalidDateRangeError(
+            "Dates must be written YYYY-MM-DD.", fields={"start": ["Use YYYY-MM-DD."]}
+        ) from error
+    if start_date > end_date:
+        raise InvalidDateRangeError("The start date must not be after the end date.")
+    if (end_date - start_date).days >= MAX_RANGE_DAYS:
+        raise InvalidDateRangeError(f"A range may span at most {MAX_RANGE_DAYS} days.")
+    return DateRange(start_date, end_date)
+
+
+def user_is_analytics_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def course_list_for_analytics(*, user: Any) -> QuerySet[Course]:
+    """The courses whose analytics `user` may see: all for staff, their own for instructors."""
+    courses = Course.objects.order_by("title").only("id", "title", "slug")
+    if user_is_analytics_staff(user):
+        return courses
+    if user.is_authenticated and user.role == Role.INSTRUCTOR:
+        return courses.filter(instructors=user)
+    return courses.none()
+
+
+def course_list_for_instructor(*, user: Any) -> QuerySet[Course]:
+    """The courses `user` teaches."""
+    return Course.objects.filter(instructors=user).order_by("title").only("id", "title", "slug")
+
+
+def _facts(model: Any, course_ids: list[int] | None, period: DateRange) -> QuerySet:
+    facts = model.objects.filter(date__gte=period.start, date__lte=period.end)
+    return facts if course_ids is None else facts.filter(course_id__in=course_ids)
+
+
+def funnel(*, course_ids: list[int] | None, period: DateRange) -> list[dict[str, Any]]:
+    """Enrolled → started → halfway → completed: how many learners took each step in the period."""
+    totals = _facts(DailyCourseFact, course_ids, period).aggregate(
+        enrolled=Sum("enrollments", default=0),
+        started=Sum("starters", default=0),
+        halfway=Sum("halfway", default=0),
+        completed=Sum("completions", default=0),
+    )
+    base = totals["enrolled"] or 0
+    labels = {
+        "enrolled": "Enrolled",
+        "started": "Started",
+        "halfway": "Halfway",
+        "completed": "Completed",
+    }
+    return [
+        {
+            "step": key,
+            "label": label,
+            "learners": totals[key],
+            "percent": round(100 * totals[key] / base, 1) if base else 0.0,
+        }
+        for key, label in labels.items()
+    ]
+
+
+def daily_series(*, course_ids: list[int] | None, period: DateRange) -> list[dict[str, Any]]:
+    """One row per day of the period (zeros included): enrolments, completions, active learners,
+    lessons completed and minutes learned."""
+    rows = {
+        row["date"]: row
+        for row in _facts(DailyCourseFact, course_ids, period)
+        .values("date")
+        .annotate(
+            enrollments=Sum("enrollments"),
+            completions=Sum("completions"),
+            lessons_completed=Sum("lessons_completed"),
+            learning_seconds=Sum("learning_seconds"),
+        )
+        .order_by("date")
+    }
+    active = dict(
+        _facts(DailyLearnerFact, course_ids, period)
+        .values("date")
+        .annotate(n=Count("learner_id", distinct=True))
+        .values_list("date", "n")
+        .order_by()
+    )
+    series = []
+    for day in period.days:
+        row = rows.get(day, {})
+        series.append(
+            {
+                "date": day,
+                "enrollments": row.get("enrollments") or 0,
+                "completions": row.get("completions") or 0,
+                "lessons_completed": row.get("lessons_completed") or 0,
+                "learning_minutes": round((row.get("learning_seconds") or 0) / 60, 1),
+                "active_learners": active.get(day, 0),
+            }
+        )
+    return series
+
+
+def engagement(*, course_ids: list[int] | None, day: date) -> dict[str, Any]:
+    """Distinct active learners on `day` (DAU), in the 7 (WAU) and 30 (MAU) days ending on it, and
+    stickiness = DAU / MAU."""
+    facts = DailyLearnerFact.objects.filter(date__gt=day - timedelta(days=30), date__lte=day)
+    if course_ids is not None:
+        facts = facts.filter(course_id__in=course_ids)
+    counts = facts.aggregate(
+        dau=Count("learner_id", filter=Q(date=day), distinct=True),
+        wau=Count("learner_id", filter=Q(date__gt=day - timedelta(days=7)), distinct=True),
+        mau=Count("learner_id", distinct=True),
+    )
+    counts["stickiness_percent"] = (
+        round(100 * counts["dau"] / counts["mau"], 1) if counts["mau"] else 0.0
+    )
+    counts["date"] = day
+    return counts
+
+
+def cohort_retention(
+    *, course_ids: list[int] | None, period: DateRange, weeks: int = 8
+) -> list[dict[str, Any]]:
+    """Learners grouped by the week (Monday) they were first active in the period; for each
+    cohort, the percent active in each following week (week 0 is 100%)."""
+    rows = (
+        _facts(DailyLearnerFact, course_ids, period)
+        .values_list("learner_id", "date")
+        .distinct()
+        .order_by()
+    )
+    active_weeks: dict[int, set[date]] = defaultdict(set)
+    for learner_id, day in rows:
+        active_weeks[learner_id].add(day - timedelta(days=day.weekday()))
+    cohorts: dict[date, list[set[date]]] = defaultdict(list)
+    for weeks_active in active_weeks.values():
+        cohorts[min(weeks_active)].append(weeks_active)
+    result = []
+    for cohort_week in sorted(cohorts):
+        members = cohorts[cohort_week]
+        retention = []
+        for offset in range(weeks):
+            week = cohort_week + timedelta(weeks=offset)
+            if week > period.end:
+                break
+            active = sum(1 for weeks_active in members if week in weeks_active)
+            retention.append(round(100 * active / len(members), 1))
+        result.append({"cohort": cohort_week, "learners": len(members), "retention": retention})
+    return result
+
+
+def course_popularity(
+    *, course_ids: list[int] | None, period: DateRange, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Courses ranked by enrolments in the period, then by learning time."""
+    return list(
+        _facts(DailyCourseFact, course_ids, period)
+        .values("course_id", title=F("course__title"))
+        .annotate(
+            enrollments=Sum("enrollments"),
+            completions=Sum("completions"),
+            lessons_completed=Sum("lessons_completed"),
+            learning_seconds=Sum("learning_seconds"),
+        )
+        .order_by("-enrollments", "-learning_seconds", "course_id")[:limit]
+    )
+
+
+def learning_time_by_learner(
+    *, course_ids: list[int] | None, period: DateRange, limit: int = 10
+) -> list[dict[str, Any]]:
+    """The learners who learned longest in the period (minutes), with their active days."""
+    rows = (
+        _facts(DailyLearnerFact, course_ids, period)
+        .values("learner_id", email=F("learner__email"))
+        .annotate(seconds=Sum("learning_seconds"), active_days=Count("date", distinct=True))
+        .order_by("-seconds", "learner_id")[:limit]
+    )
+    return [{**row, "minutes": round(row["seconds"] / 60, 1)} for row in rows]
+
+
+# Item analysis: an item answered correctly by fewer than 30% is too hard; one that the strongest
+# learners miss about as often as the weakest (discrimination under 0.2) may be misleading.
+HARD_BELOW = 0.3
+WEAK_DISCRIMINATION_BELOW = 0.2
+ITEM_ANALYSIS_MAX_ATTEMPTS = 5000
+
+
+def quiz_item_analysis(*, course_ids: list[int] | None) -> list[dict[str, Any]]:
+    """Per question: difficulty (share correct) and discrimination (share correct among the top
+    27% of attempts by score minus the bottom 27%), from the latest submitted attempts."""
+    attempts = QuizAttempt.objects.filter(submitted_at__isnull=False).order_by("-submitted_at")
+    if course_ids is not None:
+        attempts = attempts.filter(quiz__lesson__module__course_id__in=course_ids)
+    by_quiz: dict[int, list[tuple[Decimal, dict[str, Any]]]] = defaultdict(list)
+    for quiz_id, percent, results in attempts.values_list("quiz_id", "percent", "results")[
+        :ITEM_ANALYSIS_MAX_ATTEMPTS
+    ]:
+        by_quiz[quiz_id].append((percent or Decimal(0), results or {}))
+    stats: dict[int, dict[str, Any]] = {}
+    for scored in by_quiz.values():
+        scored.sort(key=lambda item: item[0])
+        group = max(1, round(len(scored) * 0.27))
+        lower, upper = scored[:group], scored[-group:]
+        per_question: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for _, results in scored:
+            for question_id, result in results.items():
+                counts = per_question[int(question_id)]
+                counts[0] += 1
+                counts[1] += 1 if result.get("is_correct") else 0
+
+        def share(attempt_group: list, question_id: int) -> float:
+            answered = [r for _, r in attempt_group if str(question_id) in r]
+            if not answered:
+                return 0.0
+            return sum(1 for r in answered if r[str(question_id)].get("is_correct")) / len(answered)
+
+        for question_id, (answered, correct) in per_question.items():
+            difficulty = correct / answered
+            discrimination = share(upper, question_id) - share(lower, question_id)
+            flags = []
+            if difficulty < HARD_BELOW:
+                flags.append("too hard")
+            if len(scored) >= 10 and discrimination < WEAK_DISCRIMINATION_BELOW:
+                flags.append("misleading" if discrimination < 0 else "weak discrimination")
+            stats[question_id] = {
+                "question_id": question_id,
+                "answered": answered,
+                "difficulty": round(difficulty, 3),
+                "discrimination": round(discrimination, 3),
+                "flags": flags,
+            }
+    texts = (
+        dict(Question.objects.filter(pk__in=stats.keys()).values_list("pk", "text"))
+        if stats
+        else {}
+    )
+    rows = [{**row, "text": texts.get(question_id, "")[:120]} for question_id, row in stats.items()]
+    return sorted(rows, key=lambda row: (-len(row["flags"]), row["difficulty"], row["question_id"]))
+
+
+@dataclass(frozen=True)
+class AtRiskLearner:
+    enrollment_id: int
+    learner_id: int
+    email: str
+    course_id: int
+    course_title: str
+    last_activity_at: Any
+    failed_attempts: int
+    reasons: tuple[str, ...]
+
+
+def at_risk_learner_list(
+    *,
+    course_ids: list[int] | None,
+    inactive_days: int = 7,
+    failed_attempts: int = 3,
+    limit: int = 100,
+) -> list[AtRiskLearner]:
+    """Enrolled learners who have not finished and either were inactive for `inactive_days` or
+    failed the same quiz `failed_attempts` times without passing it. Two queries."""
+    now = timezone.now()
+    cutoff = now - timedelta(days=inactive_days)
+    failing = (
+        QuizAttempt.objects.filter(
+            learner_id=OuterRef("learner_id"),
+            quiz__lesson__module__course_id=OuterRef("course_id"),
+            submitted_at__isnull=False,
+            passed=False,
+        )
+        .values("learner_id", "quiz_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=failed_attempts)
+    )
+    passed_quiz = QuizAttempt.objects.filter(
+        learner_id=OuterRef("learner_id"), quiz_id=OuterRef("quiz_id"), passed=True
+    )
+    failing = failing.annotate(has_passed=Exists(passed_quiz)).filter(has_passed=False)
+    enrollments = Enrollment.objects.filter(completed_at__isnull=True)
+    if course_ids is not None:
+        enrollments = enrollments.filter(course_id__in=course_ids)
+    inactive = Q(last_activity_at__lt=cutoff) | Q(
+        last_activity_at__isnull=True, enrolled_at__lt=cutoff
+    )
+    rows = (
+        enrollments.annotate(is_failing=Exists(failing))
+        .filter(inactive | Q(is_failing=True))
+        .values(
+            "id",
+            "learner_id",
+            "course_id",
+            "last_activity_at",
+            "enrolled_at",
+            "is_failing",
+            email=F("learner__email"),
+            course_title=F("course__title"),
+        )
+        .order_by(F("last_activity_at").asc(nulls_first=True), "id")[:limit]
+    )
+    rows = list(rows)
+    failures: dict[tuple[int, int], int] = defaultdict(int)
+    if rows:
+        for learner_id, course_id, n in (
+            QuizAttempt.objects.filter(
+                learner_id__in={r["learner_id"] for r in rows},
+                quiz__lesson__module__course_id__in={r["course_id"] for r in rows},
+                submitted_at__isnull=False,
+                passed=False,
+            )
+            .values("learner_id", "quiz_id", "quiz__lesson__module__course_id")
+            .annotate(n=Count("id"))
+            .values_list("learner_id", "quiz__lesson__module__course_id", "n")
+            .order_by()
+        ):
+            failures[(learner_id, course_id)] = max(failures[(learner_id, course_id)], n)
+    result = []
+    for row in rows:
+        reasons = []
+        last = row["last_activity_at"] or row["enrolled_at"]
+        if last < cutoff:
+            reasons.append(f"inactive for {(now - last).days} days")
+        if row["is_failing"]:
+            reasons.append(f"failed a quiz {failed_attempts}+ times")
+        result.append(
+            AtRiskLearner(
+                enrollment_id=row["id"],
+                learner_id=row["learner_id"],
+                email=row["email"],
+                course_id=row["course_id"],
+                course_title=row["course_title"],
+                last_activity_at=row["last_activity_at"],
+                failed_attempts=failures.get((row["learner_id"], row["course_id"]), 0),
+                reasons=tuple(reasons),
+            )
+        )
+    return result
+
+
+def learner_stats(*, learner: Any) -> dict[str, Any]:
+    """A learner's own figures: minutes learned this week (Monday on), the current daily streak
+    (ending today or yesterday) and progress in each enrolment. Three queries."""
+    today = timezone.localdate()
+    week_start = today - timedelta(days=today.weekday())
+    days = sorted(
+        set(
+            DailyLearnerFact.objects.filter(
+                learner=learner, date__gt=today - timedelta(days=366)
+            ).values_list("date", flat=True)
+        ),
+        reverse=True,
+    )
+    streak = 0
+    expected = today if days and days[0] == today else today - timedelta(days=1)
+    for day in days:
+        if day != expected:
+            break
+        streak += 1
+        expected -= timedelta(days=1)
+    week_seconds = DailyLearnerFact.objects.filter(learner=learner, date__gte=week_start).aggregate(
+        s=Sum("learning_seconds", default=0)
+    )["s"]
+    progress = [
+        {
+            "course_id": enrollment.course_id,
+            "title": enrollment.course.title,
+            "lessons": enrollment.lessons_total,
+            "completed": enrollment.lessons_done,
+            "percent": round(100 * enrollment.lessons_done / enrollment.lessons_total)
+            if enrollment.lessons_total
+            else 0,
+            "is_completed": enrollment.completed_at is not None,
+        }
+        for enrollment in Enrollment.objects.filter(learner=learner)
+        .select_related("course")
+        .annotate(
+            lessons_total=Count("course__modules__lessons", distinct=True),
+            lessons_done=Count(
+                "course__modules__lessons__progress_records",
+                filter=Q(
+                    course__modules__lessons__progress_records__learner=learner,
+                    course__modules__lessons__progress_records__completed_at__isnull=False,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("-enrolled_at")
+    ]
+    return {
+        "week_minutes": round(week_seconds / 60, 1),
+        "streak_days": streak,
+        "progress": progress,
+    }
