@@ -68,6 +68,9 @@ class CheckoutCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CheckoutInput"
+
         plan = serializers.ChoiceField(choices=Plan.Tier.choices, required=False)
         interval = serializers.ChoiceField(
             choices=Subscription.Interval.choices, default=Subscription.Interval.MONTH
