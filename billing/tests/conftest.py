@@ -37,6 +37,27 @@ def stripe_fake(settings: Any) -> Iterator[FakeStripe]:
         yield fake
 
 
+def _plans_ensure() -> None:
+    """The plans migration 0002 seeds; a transactional test elsewhere in the same worker flushes
+    the database, and them with it, so DB tests here put them back first."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("billing.migrations.0002_seed_plans").create_plans(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _plans_seeded(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if marker is None and "db" not in names and "transactional_db" not in names:
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    _plans_ensure()
+
+
 @pytest.fixture
 def plans(db: None) -> dict[str, Plan]:
     """The three seeded plans, with Stripe price ids as `billing_sync_stripe` would set them."""
