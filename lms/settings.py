@@ -426,3 +426,8 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
+
+# --- courses --------------------------------------------------------------------------------------
+# Demo content added by `manage.py seed_demo` after the demo accounts (dotted paths to callables
+# taking `stdout=`); other apps append theirs.
+DEMO_SEEDERS = ["courses.demo.seed"]

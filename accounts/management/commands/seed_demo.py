@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from accounts import services
 from accounts.models import User
@@ -48,3 +49,6 @@ class Command(BaseCommand):
                     user=user, email=email, defaults={"verified": True, "primary": True}
                 )
         self.stdout.write(self.style.SUCCESS(f"Demo accounts ready; password: {DEMO_PASSWORD}"))
+        # Apps add their demo content without accounts importing them (settings.DEMO_SEEDERS).
+        for dotted_path in getattr(settings, "DEMO_SEEDERS", []):
+            import_string(dotted_path)(stdout=self.stdout)
