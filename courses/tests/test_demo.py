@@ -48,8 +48,9 @@ def test_seed_demo_builds_a_catalog_with_the_students_learning_and_is_idempotent
     assert Certificate.objects.filter(learner=student).count() == 1
     javascript = Enrollment.objects.get(learner=student, course__slug="modern-javascript")
     assert (
-        LessonProgress.objects.get(learner=student, lesson=javascript.last_lesson)
-        .last_position_seconds
+        LessonProgress.objects.get(
+            learner=student, lesson=javascript.last_lesson
+        ).last_position_seconds
         == 25
     )
     assert "demo courses: 0 created, 6 kept" in output.getvalue()
