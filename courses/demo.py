@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -18,7 +19,8 @@ from accounts.models import User
 from courses import services
 from courses.models import Course, Lesson
 
-MEDIA_SOURCE = Path(__file__).resolve().parent / "demo_media"
+# Bundled with the static files, so the browser tests can play the sample from the live server.
+MEDIA_SOURCE = Path(settings.BASE_DIR) / "static" / "courses" / "demo"
 VIDEO_NAME = "demo/sample-lesson.webm"
 CAPTIONS_NAME = "demo/sample-lesson.en.vtt"
 VIDEO_SECONDS = 60

@@ -270,6 +270,9 @@ def _attempt_page(
             "quiz": attempt.quiz,
             "lesson": lesson,
             "course": lesson.module.course,
+            "enrollment": selectors.enrollment_get(
+                learner=request.user, course_id=lesson.module.course_id
+            ),
             "error": error,
         },
         status=status,

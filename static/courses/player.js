@@ -50,14 +50,22 @@
         return;
       }
       lastSaved = position;
-      video.setAttribute("data-saved-seconds", String(position));
       if (useBeacon && navigator.sendBeacon) {
         navigator.sendBeacon(url, payload());
         return;
       }
-      fetch(url, { method: "POST", body: payload(), credentials: "same-origin" }).catch(function () {
-        lastSaved = -1; // try again at the next tick
-      });
+      fetch(url, { method: "POST", body: payload(), credentials: "same-origin" })
+        .then(function (response) {
+          if (response.ok) {
+            // The position the server has stored (tests and the resume note read it).
+            video.setAttribute("data-saved-seconds", String(position));
+          } else {
+            lastSaved = -1;
+          }
+        })
+        .catch(function () {
+          lastSaved = -1; // try again at the next tick
+        });
     }
 
     window.setInterval(function () {
