@@ -606,3 +606,32 @@ def test_certificate_pdf_is_a_real_pdf_with_the_verification_url(
     assert response.content.rstrip().endswith(b"%%EOF")
     assert b"Sam Student" in response.content
     assert f"http://testserver/certificates/{certificate.public_id}/".encode() in (response.content)
+
+
+def test_course_page_and_player_query_counts_do_not_grow_with_the_outline(
+    student: User, django_assert_max_num_queries
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = course_with_outline(title="Small", modules=1, lessons_per_module=1)
+    large = course_with_outline(title="Large", modules=4, lessons_per_module=5)
+    for course in (small, large):
+        EnrollmentFactory(learner=student, course=course)
+        LessonProgressFactory(
+            learner=student, lesson=_lessons(course)[0], completed_at=timezone.now()
+        )
+    client = _client(student)
+    client.get(reverse("courses:detail", kwargs={"slug": small.slug}))  # warm the session
+    with CaptureQueriesContext(connection) as page_queries:
+        client.get(reverse("courses:detail", kwargs={"slug": small.slug}))
+    with CaptureQueriesContext(connection) as player_queries:
+        client.get(_lesson_url(_lessons(small)[0]))
+
+    with django_assert_max_num_queries(len(page_queries)):
+        page = client.get(reverse("courses:detail", kwargs={"slug": large.slug}))
+    with django_assert_max_num_queries(len(player_queries)):
+        player = client.get(_lesson_url(_lessons(large)[0]))
+    assert page.status_code == 200
+    assert player.status_code == 200
+    assert b"Lesson 4.5" in page.content
