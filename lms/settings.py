@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -426,3 +427,16 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
+
+# --- gamification ---------------------------------------------------------------------------------
+# Overrides of gamification.rules.DEFAULT_RULES (the XP table), per key, e.g.
+# GAMIFICATION_XP_RULES = {"base": {"lesson_completed": 15}, "streak_bonus_cap": 5}
+GAMIFICATION_XP_RULES: dict = {}
+CELERY_BEAT_SCHEDULE["gamification-streaks-expire"] = {
+    "task": "gamification.streaks_expire",
+    "schedule": crontab(minute=5),  # hourly: midnight comes at a different hour in each zone
+}
+CELERY_BEAT_SCHEDULE["gamification-leaderboards-rebuild"] = {
+    "task": "gamification.leaderboards_rebuild",
+    "schedule": crontab(hour=3, minute=30),
+}
