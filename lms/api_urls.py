@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
     path("", include("gamification.api.urls")),
+    path("", include("qa.api.urls")),
 ]

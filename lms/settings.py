@@ -323,6 +323,10 @@ SPECTACULAR_SETTINGS = {
         "TeacherApplicationStatusEnum": "accounts.models.TeacherApplication.Status",
         "LessonKindEnum": "courses.models.Lesson.Kind",
         "QuestionKindEnum": "courses.models.Question.Kind",
+        "QaQuestionStatusEnum": "qa.models.Question.Status",
+        "QaCloseReasonEnum": "qa.models.Question.CloseReason",
+        "QaFlagReasonEnum": "qa.models.Flag.Reason",
+        "QaFlagStatusEnum": "qa.models.Flag.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -439,4 +443,20 @@ CELERY_BEAT_SCHEDULE["gamification-streaks-expire"] = {
 CELERY_BEAT_SCHEDULE["gamification-leaderboards-rebuild"] = {
     "task": "gamification.leaderboards_rebuild",
     "schedule": crontab(hour=3, minute=30),
+}
+
+# --- qa (peer help center) ------------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["qa-daily-digests"] = {
+    "task": "qa.digests_send",
+    "schedule": crontab(hour=7, minute=0),
+    "args": ("daily",),
+}
+CELERY_BEAT_SCHEDULE["qa-weekly-digests"] = {
+    "task": "qa.digests_send",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    "args": ("weekly",),
+}
+CELERY_BEAT_SCHEDULE["qa-removed-raters-reverse"] = {
+    "task": "qa.removed_raters_reverse",
+    "schedule": crontab(minute=15),
 }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("gamification/", include("gamification.urls")),
+    path("questions/", include("qa.urls")),
     path("api/v1/", include("lms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file: the CSP allows no inline script.

@@ -1,0 +1,609 @@
+"""Reads of the Peer Help Center: querysets already shaped for the pages and the API.
+
+Every list here is one query (plus one per prefetched relation), whatever the number of rows:
+reputation next to each name is a LEFT JOIN, answer counts are subqueries, and the viewer's own
+ratings come from one extra query for the whole page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+from core.roles import Role
+from courses.models import Course
+from qa import classifier, reputation
+from qa.exceptions import AnswerNotFoundError, QuestionNotFoundError
+from qa.models import (
+    Answer,
+    Category,
+    Comment,
+    DigestSubscription,
+    Flag,
+    Follow,
+    PostRevision,
+    Question,
+    ReputationEvent,
+    StarRating,
+    UserReputation,
+    XpAward,
+    question_search_vector,
+)
+
+SORTS = ("newest", "active", "votes", "unanswered")
+
+
+# --- Roles and visibility --------------------------------------------------------------------
+
+
+def _is_signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def user_is_admin(user: Any) -> bool:
+    """Admins moderate everything."""
+    return _is_signed_in(user) and user.role == Role.ADMIN
+
+
+def courses_moderated_by(user: Any) -> QuerySet[Course]:
+    """The courses whose questions the user moderates: the ones they teach (admins: all)."""
+    if user_is_admin(user):
+        return Course.objects.all()
+    if _is_signed_in(user) and user.role == Role.INSTRUCTOR:
+        return Course.objects.filter(instructors=user)
+    return Course.objects.none()
+
+
+def user_can_moderate_question(user: Any, question: Question) -> bool:
+    """Admins moderate every question; instructors the questions about courses they teach."""
+    if user_is_admin(user):
+        return True
+    if not (_is_signed_in(user) and user.role == Role.INSTRUCTOR and question.course_id):
+        return False
+    return Course.objects.filter(pk=question.course_id, instructors=user).exists()
+
+
+def _visible_questions_q(viewer: Any) -> Q:
+    if user_is_admin(viewer):
+        return Q()
+    if not _is_signed_in(viewer):
+        return Q(is_hidden=False)
+    condition = Q(is_hidden=False) | Q(asker=viewer)
+    if viewer.role == Role.INSTRUCTOR:
+        condition |= Q(course__in=courses_moderated_by(viewer))
+    return condition
+
+
+def _visible_answers_q(viewer: Any, prefix: str = "") -> Q:
+    if user_is_admin(viewer):
+        return Q()
+    if not _is_signed_in(viewer):
+        return Q(**{f"{prefix}is_hidden": False})
+    condition = Q(**{f"{prefix}is_hidden": False}) | Q(**{f"{prefix}author": viewer})
+    if viewer.role == Role.INSTRUCTOR:
+        condition |= Q(**{f"{prefix}question__course__in": courses_moderated_by(viewer)})
+    return condition
+
+
+def _reputation_of(path: str) -> Coalesce:
+    """Annotation: the reputation of the user at `path` (0 when they have none yet)."""
+    return Coalesce(F(f"{path}__qa_reputation__points"), Value(0))
+
+
+def _visible_answer_count(viewer: Any) -> Subquery:
+    answers = (
+        Answer.objects.filter(question=OuterRef("pk"), is_hidden=False)
+        .order_by()
+        .values("question")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(answers, output_field=IntegerField()), Value(0))
+
+
+def _rating_count() -> Subquery:
+    ratings = (
+        Answer.objects.filter(question=OuterRef("pk"), is_hidden=False)
+        .order_by()
+        .values("question")
+        .annotate(total=Sum("star_count"))
+        .values("total")
+    )
+    return Coalesce(Subquery(ratings, output_field=IntegerField()), Value(0))
+
+
+# --- Categories --------------------------------------------------------------------------------
+
+
+def category_list(*, include_inactive: bool = False) -> QuerySet[Category]:
+    """Categories in display order, each with its number of visible questions."""
+    categories = Category.objects.all()
+    if not include_inactive:
+        categories = categories.filter(is_active=True)
+    return categories.annotate(
+        question_count=Count("questions", filter=Q(questions__is_hidden=False))
+    ).order_by("position", "name")
+
+
+def category_experts(*, category: Category, limit: int = 5) -> list[User]:
+    """The category's top answerers: accepted answers first, then stars received, then XP."""
+    answers = Answer.objects.filter(
+        question__category=category, is_hidden=False, question__is_hidden=False
+    )
+    ranked = (
+        answers.values("author")
+        .annotate(
+            accepted=Count("pk", filter=Q(is_accepted=True)),
+            stars=Coalesce(Sum("star_total"), Value(0)),
+            answered=Count("pk"),
+        )
+        .filter(author__is_active=True)
+        .order_by("-accepted", "-stars", "-answered", "author")[:limit]
+    )
+    author_ids = [row["author"] for row in ranked]
+    users = User.objects.in_bulk(author_ids)
+    return [users[author_id] for author_id in author_ids if author_id in users]
+
+
+# --- Questions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionFilters:
+    """What the list page and the API filter and sort by (all optional)."""
+
+    search: str = ""
+    category: str = ""  # a category slug
+    tag: str = ""
+    course: int | None = None
+    unanswered: bool = False
+    sort: str = ""  # "" = relevance when searching, newest otherwise
+    asker_id: int | None = None
+
+
+def _search_words(text: str) -> list[str]:
+    return [word for word in re.findall(r"\w[\w+#.-]*", text.lower()) if len(word) > 1][:12]
+
+
+def _apply_search(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
+    text = text.strip()
+    if not text:
+        return questions
+    if connection.vendor == "postgresql":
+        # websearch syntax: words are ANDed, "quoted phrases", -excluded and OR work as on the web.
+        query = SearchQuery(text, search_type="websearch", config="english")
+        vector = question_search_vector()
+        return questions.annotate(search_document=vector, rank=SearchRank(vector, query)).filter(
+            search_document=query
+        )
+    # SQLite (development): every word must appear in the title or the body; title hits rank higher.
+    words = _search_words(text)
+    if not words:
+        return questions.none()
+    rank: Any = Value(1.0)
+    for word in words:
+        questions = questions.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        rank = rank + Case(
+            When(title__icontains=word, then=Value(2.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    return questions.annotate(rank=rank)
+
+
+def question_list(*, viewer: Any, filters: QuestionFilters | None = None) -> QuerySet[Question]:
+    """Questions the viewer may see, filtered and sorted, shaped for the list page and API."""
+    filters = filters or QuestionFilters()
+    questions = (
+        Question.objects.filter(_visible_questions_q(viewer))
+        .select_related("asker", "category", "course")
+        .prefetch_related("tags")
+        .annotate(
+            answer_count=_visible_answer_count(viewer),
+            rating_count=_rating_count(),
+            asker_reputation=_reputation_of("asker"),
+        )
+    )
+    if filters.category:
+        questions = questions.filter(category__slug=filters.category)
+    if filters.tag:
+        questions = questions.filter(tags__name=filters.tag.lower())
+    if filters.course:
+        questions = questions.filter(course_id=filters.course)
+    if filters.asker_id:
+        questions = questions.filter(asker_id=filters.asker_id)
+    if filters.unanswered or filters.sort == "unanswered":
+        questions = questions.filter(answer_count=0).exclude(status=Question.Status.CLOSED)
+    searching = bool(filters.search.strip())
+    questions = _apply_search(questions, filters.search)
+    ordering: list[Any]
+    if filters.sort == "active":
+        ordering = ["-last_activity_at", "-id"]
+    elif filters.sort == "votes":
+        ordering = ["-rating_count", "-answer_count", "-created_at", "-id"]
+    elif searching and filters.sort in ("", "relevance"):
+        ordering = ["-rank", "-created_at", "-id"]
+    else:
+        ordering = ["-created_at", "-id"]
+    return questions.order_by(*ordering)
+
+
+def question_get(*, question_id: int, viewer: Any) -> Question:
+    """One question the viewer may see (hidden ones only for their asker and moderators)."""
+    question = (
+        Question.objects.filter(pk=question_id)
+        .filter(_visible_questions_q(viewer))
+        .select_related(
+            "asker",
+            "category",
+            "course",
+            "lesson",
+            "duplicate_of",
+            "hidden_by",
+            "closed_by",
+        )
+        .prefetch_related("tags")
+        .annotate(asker_reputation=_reputation_of("asker"))
+        .first()
+    )
+    if question is None:
+        raise QuestionNotFoundError("There is no such question, or it has been hidden.")
+    return question
+
+
+def _visible_comments(viewer: Any) -> QuerySet[Comment]:
+    comments = Comment.objects.select_related("author").annotate(
+        author_reputation=_reputation_of("author")
+    )
+    if user_is_admin(viewer):
+        return comments
+    if not _is_signed_in(viewer):
+        return comments.filter(is_hidden=False)
+    return comments.filter(Q(is_hidden=False) | Q(author=viewer))
+
+
+def answer_list_for_question(*, question: Question, viewer: Any) -> QuerySet[Answer]:
+    """The question's answers the viewer may see: accepted first, then by Bayesian stars."""
+    score = (
+        Value(reputation.PRIOR_WEIGHT * reputation.PRIOR_MEAN) + Cast("star_total", FloatField())
+    ) / (Value(float(reputation.PRIOR_WEIGHT)) + Cast("star_count", FloatField()))
+    return (
+        Answer.objects.filter(question=question)
+        .filter(_visible_answers_q(viewer))
+        .select_related("author", "xp_award", "hidden_by")
+        .annotate(author_reputation=_reputation_of("author"), ranking_score=score)
+        .prefetch_related(Prefetch("comments", queryset=_visible_comments(viewer)))
+        .order_by("-is_accepted", "-ranking_score", "-star_count", "created_at", "id")
+    )
+
+
+def question_comment_list(*, question: Question, viewer: Any) -> QuerySet[Comment]:
+    """The comments on the question itself that the viewer may see."""
+    return _visible_comments(viewer).filter(question=question).order_by("created_at", "id")
+
+
+def answer_get(*, answer_id: int, viewer: Any) -> Answer:
+    """One answer the viewer may see, with its question."""
+    answers = Answer.objects.select_related("question", "question__asker", "author").filter(
+        pk=answer_id
+    )
+    answers = answers.filter(_visible_answers_q(viewer)).filter(
+        question__in=Question.objects.filter(_visible_questions_q(viewer))
+    )
+    answer = answers.first()
+    if answer is None:
+        raise AnswerNotFoundError("There is no such answer, or it has been hidden.")
+    return answer
+
+
+def star_ratings_by_user(*, user: Any, answer_ids: list[int]) -> dict[int, int]:
+    """The stars the user gave each of these answers ({answer_id: stars}), in one query."""
+    if not _is_signed_in(user) or not answer_ids:
+        return {}
+    return dict(
+        StarRating.objects.filter(rater=user, answer_id__in=answer_ids).values_list(
+            "answer_id", "stars"
+        )
+    )
+
+
+def xp_award_is_changeable(award: XpAward | None, *, now: datetime | None = None) -> bool:
+    """An award may change until XP_AWARD_CHANGE_WINDOW after it was first given."""
+    if award is None:
+        return True
+    return (now or timezone.now()) < award.created_at + reputation.XP_AWARD_CHANGE_WINDOW
+
+
+def question_revision_list(*, question: Question) -> QuerySet[PostRevision]:
+    """The question's versions, oldest first."""
+    return PostRevision.objects.filter(question=question).select_related("editor")
+
+
+def answer_revision_list(*, answer: Answer) -> QuerySet[PostRevision]:
+    """The answer's versions, oldest first."""
+    return PostRevision.objects.filter(answer=answer).select_related("editor")
+
+
+# --- Smart matching --------------------------------------------------------------------------
+
+# Cached per process; rebuilt when the labelled questions or the categories change.
+_classifier_cache: dict[str, Any] = {"fingerprint": None, "model": None}
+TRAINING_LIMIT = 5000
+
+
+def _classifier_fingerprint() -> tuple[Any, ...]:
+    labelled = Question.objects.filter(
+        category__isnull=False,
+        category_source__in=[Question.CategorySource.ASKER, Question.CategorySource.EDITOR],
+    ).aggregate(total=Count("pk"), latest=Max("updated_at"))
+    categories = Category.objects.filter(is_active=True).values_list("slug", "keywords")
+    return (labelled["total"], labelled["latest"], tuple(categories))
+
+
+def classifier_training_examples() -> list[classifier.Example]:
+    """Questions people filed themselves (never the classifier's own guesses), newest first."""
+    rows = (
+        Question.objects.filter(
+            category__isnull=False,
+            category__is_active=True,
+            is_hidden=False,
+            category_source__in=[Question.CategorySource.ASKER, Question.CategorySource.EDITOR],
+        )
+        .order_by("-id")
+        .values_list("title", "body", "category__slug")[:TRAINING_LIMIT]
+    )
+    return [classifier.Example(title, body[:2000], slug) for title, body, slug in rows]
+
+
+def category_classifier_get() -> classifier.CategoryClassifier:
+    """The classifier trained on labelled questions, the seed examples and category keywords."""
+    fingerprint = _classifier_fingerprint()
+    if _classifier_cache["fingerprint"] != fingerprint:
+        active = {slug for slug, _ in fingerprint[2]}
+        keywords = {
+            category.slug: category.keyword_list
+            for category in Category.objects.filter(is_active=True)
+        }
+        examples = [
+            example for example in classifier.seed_examples() if example.label in active
+        ] + classifier_training_examples()
+        _classifier_cache["model"] = classifier.CategoryClassifier(examples, keywords)
+        _classifier_cache["fingerprint"] = fingerprint
+    return _classifier_cache["model"]
+
+
+def question_similar_list(
+    *, title: str, viewer: Any, exclude_id: int | None = None, limit: int = 5
+) -> list[Question]:
+    """Visible questions whose titles share the most words with `title` (possible duplicates)."""
+    words = list(dict.fromkeys(classifier.tokenize(title)))[:8]
+    if len(" ".join(words)) < 3:
+        return []
+    raw_words = _search_words(title)
+    condition = Q()
+    for word in {*raw_words, *words}:
+        if len(word) > 2:
+            condition |= Q(title__icontains=word)
+    if not condition:
+        return []
+    candidates = (
+        Question.objects.filter(_visible_questions_q(viewer))
+        .filter(condition)
+        .select_related("category")
+        .annotate(answer_count=_visible_answer_count(viewer))
+        .order_by("-last_activity_at")
+    )
+    if exclude_id:
+        candidates = candidates.exclude(pk=exclude_id)
+    scored = [
+        (classifier.similarity(title, question.title), question) for question in candidates[:100]
+    ]
+    scored = [(score, question) for score, question in scored if score >= 0.2]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
+    return [question for _, question in scored[:limit]]
+
+
+# --- Reputation ---------------------------------------------------------------------------
+
+
+def user_reputation_points(*, user: Any) -> int:
+    """The user's reputation (0 before anything was earned)."""
+    if not getattr(user, "pk", None):
+        return 0
+    return (
+        UserReputation.objects.filter(user_id=user.pk).values_list("points", flat=True).first() or 0
+    )
+
+
+def user_privileges(*, user: Any, points: int | None = None) -> dict[str, bool]:
+    """Each privilege's code and whether the user holds it (moderators hold them all)."""
+    if not _is_signed_in(user):
+        return {privilege.code: False for privilege in reputation.PRIVILEGES}
+    if user.role in (Role.ADMIN, Role.INSTRUCTOR):
+        return {privilege.code: True for privilege in reputation.PRIVILEGES}
+    if points is None:
+        points = user_reputation_points(user=user)
+    return {
+        privilege.code: reputation.has_privilege(points, privilege.code)
+        for privilege in reputation.PRIVILEGES
+    }
+
+
+def reputation_event_list(*, user: Any, limit: int = 20) -> QuerySet[ReputationEvent]:
+    """The user's latest reputation changes, with the answer and question they came from."""
+    return (
+        ReputationEvent.objects.filter(user_id=user.pk)
+        .select_related("answer", "answer__question")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def reputation_today(*, user: Any, day: Any) -> int:
+    """Net reputation counted toward the daily cap on `day`."""
+    return ReputationEvent.objects.filter(
+        user_id=user.pk, day=day, counts_toward_cap=True
+    ).aggregate(total=Coalesce(Sum("points"), Value(0)))["total"]
+
+
+def rating_earns_reputation(*, rater: Any, author: Any, now: datetime | None = None) -> str:
+    """'' when a rating from `rater` to `author` may earn reputation, else the reason it may not."""
+    now = now or timezone.now()
+    live = ReputationEvent.objects.filter(
+        kind__in=[ReputationEvent.Kind.STARS, ReputationEvent.Kind.XP_AWARD], is_reversed=False
+    )
+    given_today = live.filter(
+        actor_id=rater.pk, user_id=author.pk, created_at__gte=now - timedelta(days=1)
+    ).count()
+    if given_today >= reputation.SERIAL_RATINGS_PER_DAY:
+        return "serial rating: this rater has already rated this author often today"
+    since = now - reputation.RECIPROCAL_WINDOW
+    given = live.filter(actor_id=rater.pk, user_id=author.pk, created_at__gte=since).count()
+    received = live.filter(actor_id=author.pk, user_id=rater.pk, created_at__gte=since).count()
+    # A ring: counting this rating, each has rated the other RECIPROCAL_RATINGS times or more.
+    if given + 1 >= reputation.RECIPROCAL_RATINGS and received >= reputation.RECIPROCAL_RATINGS:
+        return "reciprocal rating: these two people keep rating each other"
+    return ""
+
+
+def user_profile_summary(*, user: User) -> dict[str, Any]:
+    """What a Q&A profile shows: reputation, privileges, counts and recent answers."""
+    points = user_reputation_points(user=user)
+    answers = Answer.objects.filter(author=user, is_hidden=False, question__is_hidden=False)
+    return {
+        "points": points,
+        "privileges": user_privileges(user=user, points=points),
+        "question_count": Question.objects.filter(asker=user, is_hidden=False).count(),
+        "answer_count": answers.count(),
+        "accepted_count": answers.filter(is_accepted=True).count(),
+        "recent_answers": list(answers.select_related("question").order_by("-created_at")[:10]),
+    }
+
+
+# --- Moderation ---------------------------------------------------------------------------
+
+
+def flag_list_for_moderator(*, moderator: Any, status: str = Flag.Status.OPEN) -> QuerySet[Flag]:
+    """Flags on posts the moderator moderates (admins: all), oldest first."""
+    flags = Flag.objects.filter(status=status).select_related(
+        "flagger",
+        "question",
+        "answer",
+        "answer__question",
+        "comment",
+        "comment__question",
+        "comment__answer",
+    )
+    if not user_is_admin(moderator):
+        courses = courses_moderated_by(moderator)
+        flags = flags.filter(
+            Q(question__course__in=courses)
+            | Q(answer__question__course__in=courses)
+            | Q(comment__question__course__in=courses)
+            | Q(comment__answer__question__course__in=courses)
+        )
+    return flags.order_by("created_at", "id")
+
+
+# --- Follows and digests -------------------------------------------------------------------
+
+
+def follow_list(*, user: Any) -> QuerySet[Follow]:
+    """What the user follows, newest first."""
+    return Follow.objects.filter(follower=user).select_related("question", "category", "course")
+
+
+def follow_targets(*, user: Any) -> dict[str, set[int]]:
+    """The ids the user follows, per kind ("question", "category" and "course")."""
+    targets: dict[str, set[int]] = {"question": set(), "category": set(), "course": set()}
+    if not _is_signed_in(user):
+        return targets
+    for question_id, category_id, course_id in Follow.objects.filter(follower=user).values_list(
+        "question_id", "category_id", "course_id"
+    ):
+        if question_id:
+            targets["question"].add(question_id)
+        if category_id:
+            targets["category"].add(category_id)
+        if course_id:
+            targets["course"].add(course_id)
+    return targets
+
+
+def digest_subscription_get(*, user: Any) -> DigestSubscription:
+    """The user's digest settings (the defaults, unsaved, when they never chose)."""
+    subscription = DigestSubscription.objects.filter(user_id=user.pk).first()
+    return subscription or DigestSubscription(user_id=user.pk)
+
+
+@dataclass
+class DigestActivity:
+    new_answers: list[Answer]
+    new_questions: list[Question]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.new_answers and not self.new_questions
+
+
+def digest_activity(*, user: Any, since: datetime, until: datetime) -> DigestActivity:
+    """New answers on followed questions and new questions in followed categories and courses."""
+    targets = follow_targets(user=user)
+    answers = list(
+        Answer.objects.filter(
+            question_id__in=targets["question"],
+            created_at__gte=since,
+            created_at__lt=until,
+            is_hidden=False,
+            question__is_hidden=False,
+        )
+        .exclude(author=user)
+        .select_related("question", "author")
+        .order_by("question_id", "created_at")[:50]
+    )
+    questions = list(
+        Question.objects.filter(
+            Q(category_id__in=targets["category"]) | Q(course_id__in=targets["course"]),
+            created_at__gte=since,
+            created_at__lt=until,
+            is_hidden=False,
+        )
+        .exclude(asker=user)
+        .select_related("category", "course", "asker")
+        .order_by("-created_at")[:50]
+    )
+    return DigestActivity(new_answers=answers, new_questions=questions)
+
+
+def digest_recipients(*, frequency: str) -> QuerySet[DigestSubscription]:
+    """Active users with this digest frequency who follow something."""
+    return (
+        DigestSubscription.objects.filter(frequency=frequency, user__is_active=True)
+        .filter(Exists(Follow.objects.filter(follower=OuterRef("user"))))
+        .select_related("user")
+        .order_by("pk")
+    )
