@@ -1,0 +1,22 @@
+"""Errors of the learning modes: each is a broken rule with a message safe to show."""
+
+from core.exceptions import ApplicationError, NotFoundError
+
+
+class CardNotFoundError(NotFoundError):
+    default_code = "card_not_found"
+
+
+class CardNotDueError(ApplicationError):
+    """Also what a double-submitted review gets: the first one already moved the card on."""
+
+    status_code = 409
+    default_code = "card_not_due"
+
+
+class InvalidRatingError(ApplicationError):
+    default_code = "invalid_rating"
+
+
+class InvalidPreferenceError(ApplicationError):
+    default_code = "invalid_preference"
