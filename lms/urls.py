@@ -20,6 +20,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("learning.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
