@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from core.exceptions import ApplicationError
 from learning import services
-from learning.models import LearningPreference, ReviewCard, ReviewLog, StudyActivity
+from learning.models import ChallengeRun, LearningPreference, ReviewCard, ReviewLog, StudyActivity
 
 
 @admin.register(LearningPreference)
@@ -60,4 +60,12 @@ class ReviewLogAdmin(ReadOnlyAdmin):
 @admin.register(StudyActivity)
 class StudyActivityAdmin(ReadOnlyAdmin):
     list_display = ["learner", "active_seconds", "break_started_at", "lessons_in_a_row"]
+    list_select_related = ["learner"]
+
+
+@admin.register(ChallengeRun)
+class ChallengeRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "learner", "scope", "started_at", "deadline", "score", "is_expired"]
+    list_filter = ["is_expired"]
+    search_fields = ["learner__email", "scope"]
     list_select_related = ["learner"]

@@ -20,3 +20,18 @@ class InvalidRatingError(ApplicationError):
 
 class InvalidPreferenceError(ApplicationError):
     default_code = "invalid_preference"
+
+
+class ChallengeUnavailableError(ApplicationError):
+    default_code = "challenge_unavailable"
+
+
+class ChallengeRunNotFoundError(NotFoundError):
+    default_code = "challenge_run_not_found"
+
+
+class ChallengeClosedError(ApplicationError):
+    """Answers after the deadline (by the server's clock) or a second submit."""
+
+    status_code = 409
+    default_code = "challenge_closed"

@@ -154,3 +154,35 @@ class StudyActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner}: {self.active_seconds}s active"
+
+
+class ChallengeRun(models.Model):
+    """A timed challenge over a course's or a category's questions. The server sets the deadline
+    when the run starts; reloading returns the same run and clock."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenge_runs"
+    )
+    # "course:<id>" or "category:<id>": the leaderboard a run counts on.
+    scope = models.CharField(max_length=40)
+    question_ids = models.JSONField(default=list)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    correct_count = models.PositiveSmallIntegerField(default=0)
+    score = models.PositiveIntegerField(null=True, blank=True)
+    is_expired = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "scope"],
+                condition=models.Q(submitted_at__isnull=True, is_expired=False),
+                name="one_open_challenge_run_per_scope",
+            )
+        ]
+        indexes = [models.Index(fields=["scope", "-score"], name="challenge_leaderboard")]
+
+    def __str__(self) -> str:
+        return f"challenge run {self.pk} of {self.learner} on {self.scope}"

@@ -21,4 +21,20 @@ urlpatterns = [
         views.LessonNextApi.as_view(),
         name="learning-lesson-next",
     ),
+    path("challenges/runs", views.ChallengeRunStartApi.as_view(), name="challenge-start"),
+    path(
+        "challenges/runs/<int:run_id>",
+        views.ChallengeRunDetailApi.as_view(),
+        name="challenge-run",
+    ),
+    path(
+        "challenges/runs/<int:run_id>/submit",
+        views.ChallengeRunSubmitApi.as_view(),
+        name="challenge-submit",
+    ),
+    path(
+        "challenges/leaderboard",
+        views.ChallengeLeaderboardApi.as_view(),
+        name="challenge-leaderboard",
+    ),
 ]

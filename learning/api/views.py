@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -14,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.markdown import render_markdown
-from courses.models import Course, Lesson
-from learning import selectors, services
-from learning.models import LearningPreference, Mode, ReviewCard, ReviewLog
+from courses.models import Category, Course, Lesson, Question
+from learning import challenges, selectors, services
+from learning.models import ChallengeRun, LearningPreference, Mode, ReviewCard, ReviewLog
 
 COURSE_PARAMETER = OpenApiParameter(
     "course", int, description="Only the cards of this course.", required=False
@@ -294,3 +295,144 @@ class LessonNextApi(APIView):
                 "lessons_in_a_row": activity.lessons_in_a_row,
             }
         )
+
+
+class ChallengeRunOutputSerializer(serializers.ModelSerializer):
+    seconds_left = serializers.SerializerMethodField()
+    questions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChallengeRun
+        fields = [
+            "id",
+            "scope",
+            "started_at",
+            "deadline",
+            "seconds_left",
+            "submitted_at",
+            "is_expired",
+            "correct_count",
+            "score",
+            "questions",
+        ]
+
+    def get_seconds_left(self, run: ChallengeRun) -> int:
+        if run.submitted_at or run.is_expired:
+            return 0
+        return max(0, int((run.deadline - timezone.now()).total_seconds()))
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_questions(self, run: ChallengeRun) -> list[dict[str, Any]]:
+        questions = {
+            question.pk: question
+            for question in Question.objects.filter(pk__in=run.question_ids).prefetch_related(
+                "choices"
+            )
+        }
+        return [
+            {
+                "id": pk,
+                "kind": questions[pk].kind,
+                "text_html": str(render_markdown(questions[pk].text)),
+                "choices": [
+                    {"id": choice.pk, "text": choice.text} for choice in questions[pk].choices.all()
+                ],
+            }
+            for pk in run.question_ids
+            if pk in questions
+        ]
+
+
+class ChallengeRunStartApi(APIView):
+    """Start a timed challenge on a course or a category (a running one is returned, clock kept)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class ChallengeRunStartInputSerializer(serializers.Serializer):
+        course_id = serializers.IntegerField(required=False, min_value=1)
+        category_id = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(
+        request=ChallengeRunStartInputSerializer,
+        responses={201: ChallengeRunOutputSerializer, 200: ChallengeRunOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.ChallengeRunStartInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        course = (
+            get_object_or_404(Course, pk=values["course_id"]) if "course_id" in values else None
+        )
+        category = (
+            get_object_or_404(Category, pk=values["category_id"])
+            if "category_id" in values
+            else None
+        )
+        run, created = challenges.challenge_run_start(
+            learner=request.user, course=course, category=category
+        )
+        return Response(
+            ChallengeRunOutputSerializer(run).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ChallengeRunDetailApi(APIView):
+    """A run of the learner's: the clock while it runs, the score once submitted."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ChallengeRunOutputSerializer})
+    def get(self, request: Request, run_id: int) -> Response:
+        run = get_object_or_404(ChallengeRun, pk=run_id, learner=request.user)
+        return Response(ChallengeRunOutputSerializer(run).data)
+
+
+class ChallengeRunSubmitApi(APIView):
+    """Submit the answers: {question id: choice id or [choice ids]}; refused after the deadline."""
+
+    permission_classes = [IsAuthenticated]
+
+    class ChallengeRunSubmitInputSerializer(serializers.Serializer):
+        answers = serializers.DictField(child=serializers.JSONField())
+
+    @extend_schema(
+        request=ChallengeRunSubmitInputSerializer, responses={200: ChallengeRunOutputSerializer}
+    )
+    def post(self, request: Request, run_id: int) -> Response:
+        data = self.ChallengeRunSubmitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = challenges.challenge_run_submit(
+            learner=request.user, run_id=run_id, answers=data.validated_data["answers"]
+        )
+        return Response(ChallengeRunOutputSerializer(run).data)
+
+
+class ChallengeLeaderboardApi(APIView):
+    """The best score of each learner on a challenge (?course=<id> or ?category=<id>)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class ChallengeLeaderboardRowSerializer(serializers.Serializer):
+        rank = serializers.IntegerField()
+        learner_id = serializers.IntegerField()
+        name = serializers.CharField()
+        best_score = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("course", int, required=False),
+            OpenApiParameter("category", int, required=False),
+        ],
+        responses={200: ChallengeLeaderboardRowSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        course_id = request.query_params.get("course", "")
+        category_id = request.query_params.get("category", "")
+        if bool(course_id) == bool(category_id) or not (course_id or category_id).isdigit():
+            raise serializers.ValidationError(
+                {"course": ["Give one course or category id, a positive whole number."]}
+            )
+        scope = f"course:{course_id}" if course_id else f"category:{category_id}"
+        rows = challenges.challenge_leaderboard(scope=scope)
+        return Response(self.ChallengeLeaderboardRowSerializer(rows, many=True).data)
