@@ -7,4 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "billing",
     "analytics",
 ]
+# --- notifications ---
+INSTALLED_APPS += ["notifications"]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
@@ -426,3 +428,13 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
+
+# --- notifications ------------------------------------------------------------------------------
+# Web push (VAPID): the key pair is generated once (`vapid --gen`) and kept in the environment;
+# without it push is off and everything else works. The public key is base64url of the
+# uncompressed P-256 point, the private key base64url of the raw or DER key.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@localhost")
+# Absolute links in emails.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
