@@ -6,15 +6,31 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken
 
+from accounts.authentication import LumenJWTAuthentication
 from notifications import realtime, selectors, services
 from notifications.models import Notification
 
 CLOSE_UNAUTHENTICATED = 4401
 
 
+def _jwt_user(scope: dict[str, Any]) -> Any:
+    """API clients (apps, scripts) authenticate with `Authorization: Bearer <access token>`."""
+    header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw:
+        return None
+    authentication = LumenJWTAuthentication()
+    try:
+        return authentication.get_user(authentication.get_validated_token(raw.encode()))
+    except (InvalidToken, AuthenticationFailed):
+        return None
+
+
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
-    """`/ws/notifications/`: session-authenticated; joins the user's group and their courses'.
+    """`/ws/notifications/`: session or JWT; joins the user's group and their courses' groups.
 
     Client messages: `{"action": "mark_read", "id": N}` and `{"action": "mark_all_read"}`.
     """
@@ -24,6 +40,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.groups_joined = []
         user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            user = await database_sync_to_async(_jwt_user)(self.scope)
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return

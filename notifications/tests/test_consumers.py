@@ -121,3 +121,24 @@ async def test_course_announcement_reaches_enrolled_sockets_only(
     assert await outsider.receive_nothing(timeout=0.2)
     for tab in (learner, outsider):
         await tab.disconnect()
+
+
+@run_async
+async def test_an_access_token_authenticates_and_a_bad_one_is_refused(student):
+    from accounts.tokens import token_pair_issue
+
+    access = (await sync_to_async(token_pair_issue)(user=student))["access"]
+    good = WebsocketCommunicator(
+        application,
+        "/ws/notifications/",
+        headers=[(b"origin", b"http://localhost"), (b"authorization", f"Bearer {access}".encode())],
+    )
+    assert (await good.connect())[0]
+    assert await good.receive_json_from() == {"type": "unread_count", "unread_count": 0}
+    await good.disconnect()
+    bad = WebsocketCommunicator(
+        application,
+        "/ws/notifications/",
+        headers=[(b"origin", b"http://localhost"), (b"authorization", b"Bearer not-a-token")],
+    )
+    assert await bad.connect() == (False, 4401)
