@@ -7,6 +7,13 @@
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    // Signing out drops the pages kept for offline use, so the next person sees none of them.
+    document.addEventListener("submit", function (event) {
+      var action = event.target.getAttribute("action") || "";
+      if (action.indexOf("/accounts/logout/") !== -1 && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "lumen:clear-pages" });
+      }
+    });
   }
 
   var bell = document.getElementById("notification-bell");

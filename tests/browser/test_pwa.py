@@ -70,3 +70,21 @@ def test_the_bell_counts_unread_notifications_live(
     assert_no_axe_violations(page, "notifications inbox")
     page.get_by_role("button", name="Mark all as read").click()
     expect(page.get_by_text("0 unread")).to_be_visible()
+
+
+def test_signing_out_drops_the_pages_kept_offline(
+    page: Page, browser_context: BrowserContext, live_server: Any
+) -> None:
+    log_in(browser_context, StudentFactory(), live_server)
+    page.goto("/notifications/")
+    _wait_for_control(page)
+    page.reload()  # kept by the worker
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/")
+    page.wait_for_function(
+        "() => caches.open('lumen-pages-v1').then(c => c.match('/notifications/')).then(r => !r)"
+    )
+    browser_context.set_offline(True)
+    page.goto("/notifications/")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    browser_context.set_offline(False)
