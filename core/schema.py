@@ -41,12 +41,19 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             wanted = ["429"]
-            if method in {"post", "put", "patch"}:
+            # Bodies and query parameters (filters, ordering, page) are validated.
+            if method in {"post", "put", "patch"} or any(
+                p.get("in") == "query" for p in operation.get("parameters", [])
+            ):
                 wanted.append("400")
-            # An operation open to anonymous callers lists `{}` among its security requirements.
-            if {} not in operation.get("security", []):
+            # An operation open to anonymous callers lists `{}` among its security requirements;
+            # changing an object found by its path (an open view's PATCH/DELETE) still checks who.
+            changes_object = method in {"put", "patch", "delete"} and "{" in path
+            if {} not in operation.get("security", []) or changes_object:
                 wanted += ["401", "403"]
-            if "{" in path:
+            # A path parameter names an object; a paginated list answers 404 past its last page.
+            paginated = any(p.get("name") == "page" for p in operation.get("parameters", []))
+            if "{" in path or paginated:
                 wanted.append("404")
             responses = operation.setdefault("responses", {})
             for status_code in wanted:

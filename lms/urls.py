@@ -31,3 +31,7 @@ urlpatterns = [
 if settings.DEBUG:
     # Uploaded files in development; production serves them from its storage.
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+# --- security: the API's JSON error shape for unmatched /api/ URLs and errors outside DRF ---
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
