@@ -426,3 +426,10 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
+
+# --- security and reliability ---------------------------------------------------------------
+# With Redis down the cache answers misses instead of raising (sessions in the cache are lost,
+# so visitors are signed out; pages and the JWT API keep serving); rate limits fail open
+# (core/throttling.py); /readyz reports the cache as failed.
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
