@@ -10,14 +10,18 @@ process.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Any
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 from rest_framework import throttling
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
+
+logger = logging.getLogger("lumen.throttling")
 
 # Returns [count, milliseconds until the window resets].
 _INCREMENT_SCRIPT = """
@@ -47,7 +51,13 @@ def window_hit(key: str, window_seconds: int) -> tuple[int, float]:
     redis_client = _redis_client()
     full_key = cache.make_key(key)
     if redis_client is not None:
-        count, ttl_ms = redis_client.eval(_INCREMENT_SCRIPT, 1, full_key, window_seconds * 1000)
+        try:
+            count, ttl_ms = redis_client.eval(_INCREMENT_SCRIPT, 1, full_key, window_seconds * 1000)
+        except RedisError:
+            # Redis is down: serve the request unthrottled rather than fail it (documented in
+            # docs/architecture.md, "Rate limits"); /readyz reports the cache meanwhile.
+            logger.warning("Rate limit not counted: Redis is unavailable", exc_info=True)
+            return 0, float(window_seconds)
         return int(count), int(ttl_ms) / 1000
     # Local-memory cache: `add` creates the window once, `incr` is atomic under its lock.
     now = time.time()

@@ -529,3 +529,10 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,
     )
+
+# --- security and reliability ---------------------------------------------------------------------
+# With Redis down the cache answers misses instead of raising (sessions in the cache are lost,
+# so visitors are signed out; pages and the JWT API keep serving); rate limits fail open
+# (core/throttling.py); /readyz reports the cache as failed.
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

@@ -39,3 +39,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Uploaded files in development and tests; production serves them from its storage.
     urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_serve))
+
+# The API's JSON error shape for unmatched /api/ URLs and errors raised outside DRF.
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
