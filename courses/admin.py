@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -47,14 +47,11 @@ def is_admin(request: HttpRequest) -> bool:
 
 
 def lesson_preview_url(lesson: Lesson) -> str:
-    """Where an instructor sees the lesson as a learner does (the HTML app's lesson player)."""
-    course = lesson.module.course
-    try:
-        return reverse(
-            "courses:lesson_preview", kwargs={"course_slug": course.slug, "lesson_id": lesson.pk}
-        )
-    except NoReverseMatch:
-        return f"/learn/{course.slug}/{lesson.pk}/?preview=1"
+    """Where an instructor sees the lesson as an enrolled learner does (nothing recorded)."""
+    return reverse(
+        "courses:lesson_preview",
+        kwargs={"course_slug": lesson.module.course.slug, "lesson_id": lesson.pk},
+    )
 
 
 class InstructorScopedAdmin(admin.ModelAdmin):

@@ -10,6 +10,11 @@ urlpatterns = [
     path("courses/<slug:slug>/enroll/", views.course_enroll, name="enroll"),
     path("courses/<slug:slug>/complete/", views.course_complete, name="complete"),
     path("learn/<slug:course_slug>/<int:lesson_id>/", views.lesson_player, name="lesson"),
+    path(
+        "learn/<slug:course_slug>/<int:lesson_id>/preview/",
+        views.lesson_preview,
+        name="lesson_preview",
+    ),
     path("lessons/<int:lesson_id>/position/", views.lesson_position, name="lesson_position"),
     path("lessons/<int:lesson_id>/complete/", views.lesson_complete, name="lesson_complete"),
     path("quizzes/<int:quiz_id>/start/", views.quiz_start, name="quiz_start"),

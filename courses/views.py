@@ -130,6 +130,34 @@ def lesson_player(request: HttpRequest, course_slug: str, lesson_id: int) -> Htt
     return render(request, "courses/lesson_player.html", context, status=status)
 
 
+@login_required
+@require_GET
+def lesson_preview(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    """The lesson as an enrolled learner sees it, for the course's instructors and admins (also
+    in a draft course). Nothing is recorded: no progress, no playback position, no attempts."""
+    try:
+        view = selectors.lesson_get_for_learner(
+            user=request.user, lesson_id=lesson_id, course_slug=course_slug
+        )
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    if not selectors.course_can_edit(user=request.user, course=view.course):
+        raise Http404("Lesson not found.")
+    outline = selectors.course_get_for_learner(user=request.user, slug=course_slug)
+    quiz = None
+    if view.lesson.kind == Lesson.Kind.QUIZ:
+        quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=view.lesson.quiz.pk)
+    context = {
+        "view": view,
+        "lesson": view.lesson,
+        "course": outline,
+        "quiz": quiz,
+        "preview": True,
+        "panels": [],
+    }
+    return render(request, "courses/lesson_player.html", context)
+
+
 def _lesson_for_write(request: HttpRequest, lesson_id: int) -> Lesson:
     try:
         return selectors.lesson_get(user=request.user, lesson_id=lesson_id)

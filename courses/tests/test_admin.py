@@ -233,7 +233,7 @@ def test_the_lesson_page_links_to_the_learner_preview(instructor, course):
     response = _signed_in(instructor).get(f"/admin/courses/lesson/{lesson.pk}/change/")
 
     assert response.status_code == 200
-    assert f'href="/learn/{course.slug}/{lesson.pk}/?preview=1"' in response.content.decode()
+    assert f'href="/learn/{course.slug}/{lesson.pk}/preview/"' in response.content.decode()
 
 
 def test_quiz_lessons_added_inline_get_their_quiz(instructor, course):

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 
@@ -323,3 +324,67 @@ def test_the_dashboard_shows_progress_and_runs_a_fixed_number_of_queries(
             response = client.get("/dashboard/")
         assert response.status_code == 200
     assert response.content.decode().count("50% complete") == 9
+
+
+# --- preview as a learner (authoring) ----------------------------------------------------------
+
+
+def _staff_client(user: User) -> Client:
+    """Staff must have set up two-factor authentication before they see any page."""
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return _client(user)
+
+
+def test_an_instructor_previews_a_draft_lessons_as_a_learner_and_nothing_is_recorded(
+    instructor: User,
+) -> None:
+    course = course_with_outline(
+        instructors=[instructor], status=Course.Status.DRAFT, published_at=None
+    )
+    lesson = _first_lesson(course)
+    quiz = quiz_lesson(course.modules.order_by("order").first(), order=9, questions=2)
+
+    page = _staff_client(instructor).get(f"/learn/{course.slug}/{lesson.pk}/preview/")
+    quiz_page = _client(instructor).get(f"/learn/{course.slug}/{quiz.lesson_id}/preview/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Preview." in html
+    assert "it is draft now" in html
+    assert lesson.body.split()[0] in html
+    # The outline and previous/next stay inside the preview.
+    assert f"/learn/{course.slug}/{lesson.pk}/preview/" in html
+    assert "Mark complete" not in html
+    quiz_html = quiz_page.content.decode()
+    assert quiz_html.count("(correct)") == 2
+    assert "Start the quiz" not in quiz_html
+    assert not LessonProgress.objects.filter(learner=instructor).exists()
+    assert not Enrollment.objects.filter(learner=instructor).exists()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "student", "enrolled", "other_instructor"])
+def test_only_the_course_staff_may_preview(
+    who: str, instructor: User, other_instructor: User, student: User, course: Course
+) -> None:
+    lesson = _first_lesson(course)
+    if who == "enrolled":
+        EnrollmentFactory(learner=student, course=course)
+    user = {"anonymous": None, "other_instructor": other_instructor}.get(who, student)
+    client = _staff_client(user) if who == "other_instructor" else _client(user)
+
+    response = client.get(f"/learn/{course.slug}/{lesson.pk}/preview/")
+
+    if user is None:
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == 404
+
+
+def test_an_admin_previews_any_course(admin_user: User, course: Course) -> None:
+    lesson = _first_lesson(course)
+
+    response = _staff_client(admin_user).get(f"/learn/{course.slug}/{lesson.pk}/preview/")
+
+    assert response.status_code == 200
+    assert "Preview." in response.content.decode()
