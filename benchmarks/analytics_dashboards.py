@@ -1,8 +1,8 @@
-"""Dashboard render time and query count on `seed_load` data, against a raw-events baseline.
+"""Dashboard render time and query count on `seed_load_events` data, against a raw-events baseline.
 
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python benchmarks/analytics_dashboards.py
 
-Builds the database (migrate + `seed_load`, default 1,000,000 events) unless it already holds
+Builds the database (migrate + `seed_load_events`, default 1,000,000 events) unless it already holds
 events, then renders /teach/analytics/ (an instructor) and /staff/analytics/ (an admin) through
 Django's test client REPEAT times each and reports the median time and the query count. The
 baseline is what a dashboard without roll-ups would run: the same funnel and daily active
@@ -51,8 +51,8 @@ def ensure_data() -> None:
     call_command("migrate", verbosity=0)
     if Event.objects.count() < EVENTS:
         started = time.perf_counter()
-        call_command("seed_load", events=EVENTS)
-        print(f"seed_load: {time.perf_counter() - started:.1f} s")
+        call_command("seed_load_events", events=EVENTS)
+        print(f"seed_load_events: {time.perf_counter() - started:.1f} s")
 
 
 def measure(callable_) -> tuple[float, int]:
@@ -126,7 +126,7 @@ def main() -> None:
     report = ROOT / "benchmarks" / "reports" / "analytics_dashboards.md"
     report.parent.mkdir(parents=True, exist_ok=True)
     lines = [
-        "# Analytics dashboards on seed_load data",
+        "# Analytics dashboards on seed_load_events data",
         "",
         f"- Events: {total:,}; database: `{settings.DATABASES['default']['ENGINE']}`; "
         f"range: {start} to {end}; median of {REPEAT} renders in-process (Django test client).",

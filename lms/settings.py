@@ -233,6 +233,14 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "accounts.User"
 # `manage.py seed_demo` runs these after creating the demo accounts (each is idempotent).
 DEMO_SEEDERS = ["courses.demo.seed_courses_demo", "qa.demo.seed_qa_demo"]
+# `seed_load`'s stages, in order (each takes a core.bulk.LoadContext).
+LOAD_SEEDERS = [
+    "accounts.load.seed_users",
+    "courses.load.seed_courses",
+    "courses.load.seed_progress",
+    "gamification.load.seed_xp",
+    "qa.load.seed_questions",
+]
 # Pieces satellite apps add to the core's pages (dotted paths; see courses.views._panels).
 PLAYER_PANELS = ["learning.panels.player_mode"]
 DASHBOARD_PANELS = ["learning.panels.dashboard_reviews"]

@@ -31,7 +31,9 @@ def test_backfill_refuses_bad_dates():
         call_command("analytics_backfill", start="2026-03-10", end="2026-03-01")
 
 
-def test_seed_load_writes_the_requested_number_of_events():
-    call_command("seed_load", events=3000, learners=30, courses=4, days=10, stdout=StringIO())
+def test_seed_load_events_writes_the_requested_number_of_events():
+    call_command(
+        "seed_load_events", events=3000, learners=30, courses=4, days=10, stdout=StringIO()
+    )
     assert Event.objects.count() == 3000
     assert DailyCourseFact.objects.exists()

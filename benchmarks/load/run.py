@@ -215,7 +215,9 @@ def prepare(args: argparse.Namespace) -> None:
             check=True,
         )
     if args.seed_load:
-        subprocess.run([PYTHON, "manage.py", "seed_load"], cwd=ROOT, env=environment, check=True)
+        subprocess.run(
+            [PYTHON, "manage.py", "seed_load", "--force"], cwd=ROOT, env=environment, check=True
+        )
 
 
 def server_start(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
