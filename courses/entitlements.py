@@ -30,7 +30,9 @@ class EntitlementProvider(Protocol):
         ...
 
     def can_access_lesson(self, user: Any, lesson: Lesson, *, is_enrolled: bool) -> bool:
-        """May this user (possibly anonymous) open the lesson's content?"""
+        """May this user (possibly anonymous) open the lesson's content? The answer may depend
+        on the lesson only through its course and `is_free_preview`: the outline asks once per
+        course and flag, not once per lesson."""
         ...
 
 

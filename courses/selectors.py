@@ -31,6 +31,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
@@ -96,22 +97,47 @@ def course_can_edit(*, user: Any, course: Course) -> bool:
     )
 
 
+def _running_exams(*, learner_id: Any, course_id: Any) -> QuerySet[QuizAttempt]:
+    now = timezone.now()
+    return QuizAttempt.objects.filter(
+        learner_id=learner_id,
+        quiz__is_exam=True,
+        quiz__lesson__module__course_id=course_id,
+        submitted_at__isnull=True,
+    ).filter(Q(deadline__isnull=True) | Q(deadline__gt=now - EXAM_GRACE))
+
+
 def running_exam_attempt_get(*, learner: Any, course_id: int) -> QuizAttempt | None:
     """The learner's exam attempt still running in the course (it hides the rest), if any."""
     if not getattr(learner, "is_authenticated", False):
         return None
-    now = timezone.now()
     return (
-        QuizAttempt.objects.filter(
-            learner_id=learner.pk,
-            quiz__is_exam=True,
-            quiz__lesson__module__course_id=course_id,
-            submitted_at__isnull=True,
-        )
-        .filter(Q(deadline__isnull=True) | Q(deadline__gt=now - EXAM_GRACE))
+        _running_exams(learner_id=learner.pk, course_id=course_id)
         .select_related("quiz__lesson")
         .first()
     )
+
+
+def _enrollment_and_exam_get(
+    *, user: Any, course: Course
+) -> tuple[Enrollment | None, QuizAttempt | None]:
+    """One query in the usual case: the enrollment, with the running exam's id annotated.
+    Attempts without an enrollment are only possible for the course's staff."""
+    if not getattr(user, "is_authenticated", False):
+        return None, None
+    exam_id = _running_exams(learner_id=user.pk, course_id=course.pk).values("pk")[:1]
+    enrollment = (
+        Enrollment.objects.filter(learner_id=user.pk, course_id=course.pk)
+        .annotate(running_exam_id=Subquery(exam_id))
+        .first()
+    )
+    if enrollment is None:
+        if entitlements.is_course_staff(user, course):
+            return None, running_exam_attempt_get(learner=user, course_id=course.pk)
+        return None, None
+    if enrollment.running_exam_id is None:
+        return enrollment, None
+    return enrollment, running_exam_attempt_get(learner=user, course_id=course.pk)
 
 
 _UNKNOWN: Any = object()
@@ -368,7 +394,11 @@ def _outline_prefetch() -> Prefetch:
 
 
 def course_get_for_learner(
-    *, user: Any, slug: str | None = None, course_id: int | None = None
+    *,
+    user: Any,
+    slug: str | None = None,
+    course_id: int | None = None,
+    with_tags: bool = True,
 ) -> Course:
     """A course page: the course with its outline (`course.modules.all`, `module.lessons.all`)
     and, for `user`: `course.enrollment` (or None), `course.progress_percent`,
@@ -381,8 +411,10 @@ def course_get_for_learner(
         Course.objects.filter(course_visibility_q(user))
         .filter(**lookup)
         .select_related("category")
-        .prefetch_related("instructors", "tags", _outline_prefetch())
+        .prefetch_related("instructors", _outline_prefetch())
     )
+    if with_tags:
+        queryset = queryset.prefetch_related("tags")
     course = with_course_counts(queryset).first()
     if course is None:
         raise CourseNotFoundError("Course not found.")
@@ -391,8 +423,7 @@ def course_get_for_learner(
 
 
 def _attach_learner_outline(course: Course, user: Any) -> None:
-    enrollment = enrollment_get(learner=user, course_id=course.pk)
-    running_exam = running_exam_attempt_get(learner=user, course_id=course.pk)
+    enrollment, running_exam = _enrollment_and_exam_get(user=user, course=course)
     progress_by_lesson: dict[int, LessonProgress] = {}
     if enrollment is not None:
         progress_by_lesson = {
@@ -404,6 +435,9 @@ def _attach_learner_outline(course: Course, user: Any) -> None:
     completed_total = 0
     first_incomplete: Lesson | None = None
     lessons_by_id: dict[int, Lesson] = {}
+    # Entitlement answers depend on a lesson only through its course and its free-preview flag
+    # (see courses.entitlements), so two checks cover the outline, however long it is.
+    locked: dict[bool, bool] = {}
     for module in course.modules.all():
         module.lesson_count = 0
         module.completed_lesson_count = 0
@@ -413,15 +447,20 @@ def _attach_learner_outline(course: Course, user: Any) -> None:
             progress = progress_by_lesson.get(lesson.pk)
             lesson.progress = progress
             lesson.is_completed = bool(progress and progress.completed_at)
-            lesson.is_locked = (
-                lesson_access_error(
-                    user=user,
-                    lesson=lesson,
-                    is_enrolled=enrollment is not None,
-                    running_exam=running_exam,
-                )
-                is not None
-            )
+            if running_exam is not None:
+                lesson.is_locked = running_exam.quiz.lesson_id != lesson.pk
+            else:
+                if lesson.is_free_preview not in locked:
+                    locked[lesson.is_free_preview] = (
+                        lesson_access_error(
+                            user=user,
+                            lesson=lesson,
+                            is_enrolled=enrollment is not None,
+                            running_exam=None,
+                        )
+                        is not None
+                    )
+                lesson.is_locked = locked[lesson.is_free_preview]
             module.lesson_count += 1
             if lesson.is_completed:
                 module.completed_lesson_count += 1
@@ -528,6 +567,45 @@ def lesson_get_for_learner(
         running_exam=running_exam,
         position=index + 1,
         lesson_count=len(siblings),
+    )
+
+
+def lesson_get_for_player(*, user: Any, course_slug: str, lesson_id: int) -> LessonForLearner:
+    """The lesson player's data in one pass: the course outline (`course_get_for_learner`) and,
+    from it, the lesson (with its captions), previous/next, progress and why it is locked.
+    A fixed number of queries whatever the size of the course."""
+    course = course_get_for_learner(user=user, slug=course_slug, with_tags=False)
+    ordered = [lesson for module in course.modules.all() for lesson in module.lessons.all()]
+    index = next((i for i, lesson in enumerate(ordered) if lesson.pk == lesson_id), None)
+    if index is None:
+        raise LessonNotFoundError("Lesson not found.")
+    lesson = ordered[index]
+    if lesson.kind == Lesson.Kind.VIDEO:
+        prefetch_related_objects([lesson], "captions")
+    previous_lesson = ordered[index - 1] if index > 0 else None
+    next_lesson = ordered[index + 1] if index + 1 < len(ordered) else None
+    return LessonForLearner(
+        lesson=lesson,
+        course=course,
+        enrollment=course.enrollment,
+        progress=lesson.progress,
+        previous_lesson=(
+            LessonLink(previous_lesson.pk, previous_lesson.title, previous_lesson.kind)
+            if previous_lesson
+            else None
+        ),
+        next_lesson=(
+            LessonLink(next_lesson.pk, next_lesson.title, next_lesson.kind) if next_lesson else None
+        ),
+        access_error=lesson_access_error(
+            user=user,
+            lesson=lesson,
+            is_enrolled=course.enrollment is not None,
+            running_exam=course.running_exam,
+        ),
+        running_exam=course.running_exam,
+        position=index + 1,
+        lesson_count=len(ordered),
     )
 
 

@@ -108,14 +108,19 @@ def course_enroll(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def lesson_player(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
     try:
-        view = selectors.lesson_get_for_learner(
+        view = selectors.lesson_get_for_player(
             user=request.user, lesson_id=lesson_id, course_slug=course_slug
         )
     except NotFoundError as error:
         raise _not_found(error) from error
     if view.can_access and view.enrollment is not None:
-        services.lesson_start(learner=request.user, lesson=view.lesson)
-    outline = selectors.course_get_for_learner(user=request.user, slug=course_slug)
+        services.lesson_start(
+            learner=request.user,
+            lesson=view.lesson,
+            enrollment=view.enrollment,
+            progress=view.progress,
+        )
+    outline = view.course
     quiz = None
     if view.lesson.kind == Lesson.Kind.QUIZ and view.can_access:
         quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=view.lesson.quiz.pk)
@@ -136,14 +141,14 @@ def lesson_preview(request: HttpRequest, course_slug: str, lesson_id: int) -> Ht
     """The lesson as an enrolled learner sees it, for the course's instructors and admins (also
     in a draft course). Nothing is recorded: no progress, no playback position, no attempts."""
     try:
-        view = selectors.lesson_get_for_learner(
+        view = selectors.lesson_get_for_player(
             user=request.user, lesson_id=lesson_id, course_slug=course_slug
         )
     except NotFoundError as error:
         raise _not_found(error) from error
     if not selectors.course_can_edit(user=request.user, course=view.course):
         raise Http404("Lesson not found.")
-    outline = selectors.course_get_for_learner(user=request.user, slug=course_slug)
+    outline = view.course
     quiz = None
     if view.lesson.kind == Lesson.Kind.QUIZ:
         quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=view.lesson.quiz.pk)

@@ -91,12 +91,36 @@ def _progress_for_update(learner: User, lesson: Lesson) -> LessonProgress:
     return LessonProgress.objects.select_for_update().get(learner=learner, lesson=lesson)
 
 
-@transaction.atomic
-def lesson_start(*, learner: User, lesson: Lesson) -> LessonProgress:
-    """Record that an enrolled learner opened a lesson: it becomes the course's resume point."""
-    enrollment = _enrollment_for_lesson(learner, lesson)
-    progress, _ = LessonProgress.objects.get_or_create(learner=learner, lesson=lesson)
-    _touch(enrollment, lesson, timezone.now())
+# Reopening the lesson one is already on refreshes `last_activity_at` at most this often.
+RESUME_TOUCH_SECONDS = 300
+
+
+def lesson_start(
+    *,
+    learner: User,
+    lesson: Lesson,
+    enrollment: Enrollment | None = None,
+    progress: LessonProgress | None = None,
+) -> LessonProgress:
+    """Record that an enrolled learner opened a lesson: it becomes the course's resume point.
+
+    The player passes the enrollment (already checked for access) and progress it loaded, so
+    reopening the current lesson writes nothing unless the last activity is older than
+    RESUME_TOUCH_SECONDS."""
+    now = timezone.now()
+    if enrollment is None:
+        enrollment = _enrollment_for_lesson(learner, lesson)
+    if (
+        progress is not None
+        and enrollment.last_lesson_id == lesson.pk
+        and enrollment.last_activity_at is not None
+        and (now - enrollment.last_activity_at).total_seconds() < RESUME_TOUCH_SECONDS
+    ):
+        return progress
+    with transaction.atomic():
+        if progress is None:
+            progress, _ = LessonProgress.objects.get_or_create(learner=learner, lesson=lesson)
+        _touch(enrollment, lesson, now)
     return progress
 
 

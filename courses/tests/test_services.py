@@ -347,6 +347,36 @@ def test_lesson_start_makes_the_lesson_the_resume_point(course, student, enrolle
     assert enrolled.last_activity_at.isoformat() == "2026-02-02T08:00:00+00:00"
 
 
+def test_reopening_the_current_lesson_refreshes_the_resume_time_only_now_and_then(
+    course, student, enrolled
+):
+    lesson = _lessons(course)[1]
+    with time_machine.travel("2026-02-02 08:00:00Z", tick=False):
+        progress = services.lesson_start(learner=student, lesson=lesson)
+    enrolled.refresh_from_db()
+
+    with time_machine.travel("2026-02-02 08:04:00Z", tick=False):
+        services.lesson_start(
+            learner=student, lesson=lesson, enrollment=enrolled, progress=progress
+        )
+    enrolled.refresh_from_db()
+    assert enrolled.last_activity_at.isoformat() == "2026-02-02T08:00:00+00:00"
+
+    with time_machine.travel("2026-02-02 08:06:00Z", tick=False):
+        services.lesson_start(
+            learner=student, lesson=lesson, enrollment=enrolled, progress=progress
+        )
+    enrolled.refresh_from_db()
+    assert enrolled.last_activity_at.isoformat() == "2026-02-02T08:06:00+00:00"
+
+    other = _lessons(course)[2]
+    with time_machine.travel("2026-02-02 08:07:00Z", tick=False):
+        services.lesson_start(learner=student, lesson=other, enrollment=enrolled, progress=None)
+    enrolled.refresh_from_db()
+    assert enrolled.last_lesson == other
+    assert LessonProgress.objects.filter(learner=student, lesson=other).exists()
+
+
 def test_progress_needs_an_enrollment(course, student):
     lesson = _lessons(course)[0]
 
