@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         "courses.view_enrollment",
         "courses.view_quizattempt",
+        "courses.view_coursereview",
         # Help center: the admin narrows these to questions about the instructor's courses.
         "qa.view_category",
         "qa.view_tag",

@@ -30,6 +30,7 @@ from courses.models import (
     Certificate,
     Choice,
     Course,
+    CourseReview,
     Enrollment,
     Lesson,
     Module,
@@ -682,3 +683,29 @@ class CertificateAdmin(ReadOnlyAdmin):
     course_path = "course"
     list_display = ["public_id", "learner_name", "course_title", "issued_at"]
     search_fields = ["public_id", "learner_name", "course_title", "learner__email"]
+
+
+# --- Ratings --------------------------------------------------------------------------------------
+
+
+@admin.register(CourseReview)
+class CourseReviewAdmin(InstructorScopedAdmin):
+    """Learners' ratings: instructors read those of their courses; admins may remove one (the
+    course's average follows through courses.services.reviews.review_deleted)."""
+
+    course_path = "course"
+    list_display = ["course", "learner", "rating", "short_comment", "updated_at"]
+    list_filter = ["rating"]
+    search_fields = ["course__title", "learner__email", "comment"]
+    list_select_related = ["course", "learner"]
+    readonly_fields = ["course", "learner", "rating", "comment", "created_at", "updated_at"]
+
+    @admin.display(description="Comment")
+    def short_comment(self, review: CourseReview) -> str:
+        return review.comment[:80]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -99,3 +99,13 @@ class QuizHasNoQuestionsError(ApplicationError):
 
 class CourseNotCompletedError(ConflictError):
     default_code = "course_not_completed"
+
+
+class InvalidReviewError(ApplicationError):
+    default_code = "invalid_review"
+
+
+class ReviewTooEarlyError(PermissionDeniedError):
+    """Ratings come from learners who have finished at least one lesson of the course."""
+
+    default_code = "review_too_early"

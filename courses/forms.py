@@ -1,4 +1,4 @@
-"""HTML input for the learner pages: the catalog's search and filters."""
+"""HTML input for the learner pages: the catalog's search and filters, course ratings."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from courses.models import Course
 SORTS = [
     ("popular", "Most popular"),
     ("relevance", "Best match (when searching)"),
+    ("rating", "Highest rated"),
     ("newest", "Newest"),
     ("title", "Title"),
 ]
@@ -36,3 +37,20 @@ class CatalogForm(forms.Form):
         self.fields["language"].choices = [("", "Any language")] + [
             (code, code.upper()) for code in languages
         ]
+
+
+class CourseReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Your rating",
+        choices=[(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose from 1 to 5 stars."},
+    )
+    comment = forms.CharField(
+        label="What did you think?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Other learners see your comment with your display name.",
+    )

@@ -73,6 +73,7 @@ def seed_courses(ctx: LoadContext) -> str:
                 slug, name, subjects = TOPICS[n % len(TOPICS)]
                 subject = rng.choice(subjects)
                 title = f"{rng.choice(LEVELS)} {subject} ({name}) #{n}"
+                ratings = rng.randrange(0, 200)
                 yield (
                     first_course + n,
                     title,
@@ -85,6 +86,8 @@ def seed_courses(ctx: LoadContext) -> str:
                     Course.Status.PUBLISHED,
                     published + timedelta(hours=n % 9000),
                     rng.choice(plans),
+                    ratings,
+                    int(ratings * rng.uniform(3.0, 5.0)),
                 )
 
         ctx.writer.write(
@@ -101,6 +104,8 @@ def seed_courses(ctx: LoadContext) -> str:
                 "status",
                 "published_at",
                 "required_plan",
+                "rating_count",
+                "rating_total",
             ],
             courses(),
             total=wanted,

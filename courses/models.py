@@ -131,6 +131,9 @@ class Course(TimeStampedModel):
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="courses"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="courses")
+    # Learners' ratings, kept in step with CourseReview by courses.services.reviews.
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    rating_total = models.PositiveIntegerField(default=0, editable=False)
     difficulty = models.CharField(
         max_length=16, choices=Difficulty.choices, default=Difficulty.BEGINNER, db_index=True
     )
@@ -196,6 +199,11 @@ class Course(TimeStampedModel):
     @property
     def is_free(self) -> bool:
         return self.required_plan == self.Plan.FREE
+
+    @property
+    def average_rating(self) -> float | None:
+        """The learners' mean rating (1-5), or None before the first rating."""
+        return round(self.rating_total / self.rating_count, 1) if self.rating_count else None
 
     @property
     def learning_outcomes(self) -> list[str]:
@@ -582,6 +590,36 @@ class QuizAttempt(models.Model):
         if self.deadline is None or self.submitted_at is not None:
             return None
         return max(int((self.deadline - timezone.now()).total_seconds()), 0)
+
+
+class CourseReview(models.Model):
+    """A learner's rating (1-5 stars) and optional comment on a course they take; one each."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="reviews")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_reviews"
+    )
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "learner"], name="courses_review_one_per_learner"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="courses_review_rating_1_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "-updated_at"], name="courses_review_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.course_id} by {self.learner_id}"
 
 
 class Certificate(models.Model):

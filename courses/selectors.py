@@ -21,7 +21,9 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    FloatField,
     Func,
     IntegerField,
     OuterRef,
@@ -54,6 +56,7 @@ from courses.models import (
     Certificate,
     Choice,
     Course,
+    CourseReview,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -300,8 +303,24 @@ def _sorted(queryset: QuerySet[Course], sort: str, *, searching: bool) -> QueryS
         return queryset.order_by(F("published_at").desc(nulls_last=True), "-id")
     if sort == "title":
         return queryset.order_by("title", "id")
-    # "popular", and "rating" until learners can rate courses: the most enrolled first.
+    if sort == "rating":
+        return queryset.order_by("-rating_score", "-rating_count", "-id")
+    # "popular": the most enrolled first.
     return queryset.order_by("-enrollment_count", F("published_at").desc(nulls_last=True), "-id")
+
+
+# A Bayesian average: every course starts with RATING_PRIOR_WEIGHT imaginary ratings of
+# RATING_PRIOR_MEAN, so one 5-star rating does not outrank a hundred 4.8s.
+RATING_PRIOR_MEAN = 3.5
+RATING_PRIOR_WEIGHT = 5
+
+
+def rating_score() -> Any:
+    return ExpressionWrapper(
+        (F("rating_total") + Value(RATING_PRIOR_MEAN * RATING_PRIOR_WEIGHT))
+        / (F("rating_count") + Value(float(RATING_PRIOR_WEIGHT))),
+        output_field=FloatField(),
+    )
 
 
 # --- Courses --------------------------------------------------------------------------------------
@@ -316,8 +335,10 @@ def course_list(*, user: Any) -> QuerySet[Course]:
         .select_related("category")
         .prefetch_related("instructors", "tags")
     )
-    return with_learner_progress(with_course_counts(queryset), user).order_by(
-        F("published_at").desc(nulls_last=True), "-id"
+    return (
+        with_learner_progress(with_course_counts(queryset), user)
+        .annotate(rating_score=rating_score())
+        .order_by(F("published_at").desc(nulls_last=True), "-id")
     )
 
 
@@ -349,7 +370,9 @@ def course_list_for_catalog(
     if searching:
         queryset = course_search(queryset, search)
     queryset = queryset.select_related("category").prefetch_related("instructors", "tags")
-    queryset = with_learner_progress(with_course_counts(queryset), user)
+    queryset = with_learner_progress(with_course_counts(queryset), user).annotate(
+        rating_score=rating_score()
+    )
     return _sorted(queryset, sort, searching=searching)
 
 
@@ -867,6 +890,24 @@ def quiz_attempt_list_for_learner(*, user: Any, quiz: Quiz) -> QuerySet[QuizAtte
 
 
 # --- Certificates ---------------------------------------------------------------------------------
+
+
+# --- Reviews --------------------------------------------------------------------------------------
+
+
+def review_list_for_course(*, course: Course) -> QuerySet[CourseReview]:
+    """The course's ratings, newest first, with their authors (one query per page)."""
+    return (
+        CourseReview.objects.filter(course_id=course.pk, learner__is_active=True)
+        .select_related("learner")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def review_get_for_learner(*, user: Any, course: Course) -> CourseReview | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return CourseReview.objects.filter(course_id=course.pk, learner_id=user.pk).first()
 
 
 def certificate_list_for_learner(*, user: Any) -> QuerySet[Certificate]:

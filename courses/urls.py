@@ -8,6 +8,7 @@ urlpatterns = [
     path("courses/", views.catalog, name="list"),
     path("courses/<slug:slug>/", views.course_detail, name="detail"),
     path("courses/<slug:slug>/enroll/", views.course_enroll, name="enroll"),
+    path("courses/<slug:slug>/review/", views.course_review, name="review"),
     path("courses/<slug:slug>/complete/", views.course_complete, name="complete"),
     path("learn/<slug:course_slug>/<int:lesson_id>/", views.lesson_player, name="lesson"),
     path(

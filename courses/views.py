@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.exceptions import ApplicationError, NotFoundError
 from courses import selectors, services
 from courses.certificates import certificate_pdf
-from courses.forms import CatalogForm
+from courses.forms import CatalogForm, CourseReviewForm
 from courses.models import Lesson, Question
 
 CATALOG_PAGE_SIZE = 12
@@ -83,7 +83,62 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         course = selectors.course_get_for_learner(user=request.user, slug=slug)
     except NotFoundError as error:
         raise _not_found(error) from error
-    return render(request, "courses/course_detail.html", {"course": course})
+    return render(request, "courses/course_detail.html", _course_page_context(request, course))
+
+
+REVIEWS_ON_COURSE_PAGE = 10
+
+
+def _course_page_context(request: HttpRequest, course: Any, **extra: Any) -> dict[str, Any]:
+    my_review = selectors.review_get_for_learner(user=request.user, course=course)
+    form = extra.pop("review_form", None) or CourseReviewForm(
+        initial={"rating": my_review.rating, "comment": my_review.comment} if my_review else None
+    )
+    return {
+        "course": course,
+        "reviews": selectors.review_list_for_course(course=course)[:REVIEWS_ON_COURSE_PAGE],
+        "my_review": my_review,
+        "can_review": course.enrollment is not None and course.completed_lesson_count > 0,
+        "review_form": form,
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def course_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Rate the course (or withdraw the rating with `delete`); errors show on the course page."""
+    try:
+        course = selectors.course_get_for_learner(user=request.user, slug=slug)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    if request.POST.get("delete"):
+        if services.review_delete(learner=request.user, course=course):
+            messages.success(request, "Your rating was withdrawn.")
+        return redirect(reverse("courses:detail", args=[slug]) + "#reviews-heading")
+    form = CourseReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            _, created = services.review_submit(
+                learner=request.user,
+                course=course,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ApplicationError as error:
+            if not error.fields:  # not enrolled, or no lesson finished yet
+                messages.error(request, error.message)
+                return redirect(reverse("courses:detail", args=[slug]) + "#reviews-heading")
+            for field, problems in error.fields.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(
+                request, "Thank you for rating this course." if created else "Rating updated."
+            )
+            return redirect(reverse("courses:detail", args=[slug]) + "#reviews-heading")
+    context = _course_page_context(request, course, review_form=form)
+    return render(request, "courses/course_detail.html", context, status=400)
 
 
 @login_required

@@ -14,6 +14,7 @@ from courses.models import (
     Category,
     Certificate,
     Course,
+    CourseReview,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -54,6 +55,10 @@ class CourseOutputSerializer(serializers.ModelSerializer):
         help_text="0-100, for the caller; 0 if not enrolled."
     )
     url = serializers.SerializerMethodField(help_text="The course's page on the site.")
+    average_rating = serializers.FloatField(
+        allow_null=True, help_text="Learners' mean rating, 1-5; null before the first rating."
+    )
+    rating_count = serializers.IntegerField()
 
     class Meta:
         model = Course
@@ -81,6 +86,8 @@ class CourseOutputSerializer(serializers.ModelSerializer):
             "total_duration_seconds",
             "is_enrolled",
             "progress_percent",
+            "average_rating",
+            "rating_count",
             "url",
         ]
 
@@ -336,3 +343,23 @@ class CertificateOutputSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = certificate.get_absolute_url()
         return request.build_absolute_uri(path) if request is not None else path
+
+
+class ReviewerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class CourseReviewOutputSerializer(serializers.ModelSerializer):
+    learner = ReviewerSerializer()
+
+    class Meta:
+        model = CourseReview
+        fields = ["id", "course_id", "learner", "rating", "comment", "created_at", "updated_at"]
+
+
+class CourseReviewInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", trim_whitespace=True
+    )

@@ -9,6 +9,12 @@ urlpatterns = [
     path("courses/<int:course_id>", views.CourseDetailApi.as_view(), name="course-detail"),
     path("courses/<int:course_id>/enroll", views.CourseEnrollApi.as_view(), name="course-enroll"),
     path(
+        "courses/<int:course_id>/reviews",
+        views.CourseReviewListApi.as_view(),
+        name="course-reviews",
+    ),
+    path("courses/<int:course_id>/review", views.CourseReviewApi.as_view(), name="course-review"),
+    path(
         "courses/<int:course_id>/progress",
         views.CourseProgressApi.as_view(),
         name="course-progress",

@@ -31,6 +31,8 @@ from courses.api.serializers import (
     CertificateOutputSerializer,
     CourseDetailOutputSerializer,
     CourseOutputSerializer,
+    CourseReviewInputSerializer,
+    CourseReviewOutputSerializer,
     EnrollmentOutputSerializer,
     LessonListItemSerializer,
     LessonProgressOutputSerializer,
@@ -38,7 +40,7 @@ from courses.api.serializers import (
     QuizAttemptOutputSerializer,
 )
 from courses.exceptions import NotEnrolledError
-from courses.models import Category, Certificate, Course, Lesson
+from courses.models import Category, Certificate, Course, CourseReview, Lesson
 
 # --- Courses --------------------------------------------------------------------------------------
 
@@ -172,7 +174,9 @@ def _apply_status(course: Course, wanted: str | None) -> Course:
         summary="List courses",
         description=(
             "Published courses (and, for instructors, their own drafts; for admins, every "
-            "course), newest first. `ordering=-enrollment_count` sorts by popularity."
+            "course), newest first. `ordering=-enrollment_count` sorts by popularity, "
+            "`ordering=-rating_score` by rating (a Bayesian average, so one 5-star rating does "
+            "not outrank many 4.8s)."
         ),
         responses={200: CourseOutputSerializer(many=True)},
     ),
@@ -193,7 +197,7 @@ class CourseListCreateApi(GenericAPIView):
         filters.OrderingFilter,
     ]
     search_fields = ["title", "subtitle", "description"]
-    ordering_fields = ["published_at", "title", "enrollment_count", "created_at"]
+    ordering_fields = ["published_at", "title", "enrollment_count", "created_at", "rating_score"]
 
     def get_permissions(self) -> list[Any]:
         if self.request.method == "POST":
@@ -775,3 +779,54 @@ class CertificateVerifyApi(APIView):
     def get(self, request: Request, public_id: UUID) -> Response:
         certificate = selectors.certificate_get_public(public_id=public_id)
         return Response(CertificateOutputSerializer(certificate, context={"request": request}).data)
+
+
+class CourseReviewListApi(GenericAPIView):
+    """Anyone may read a course's ratings; the course must be one they may open."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CourseReviewOutputSerializer
+
+    def get_queryset(self) -> QuerySet[CourseReview]:
+        course = selectors.course_get(user=self.request.user, course_id=self.kwargs["course_id"])
+        return selectors.review_list_for_course(course=course)
+
+    @extend_schema(summary="List a course's ratings", description="Newest first.")
+    def get(self, request: Request, course_id: int) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CourseReviewOutputSerializer(page, many=True).data)
+
+
+class CourseReviewApi(APIView):
+    """The caller's own rating of a course."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Rate a course",
+        description=(
+            "1-5 stars and an optional comment, by a learner enrolled in the course who has "
+            "finished at least one lesson. One rating per learner: a second call replaces the "
+            "first (200); the first answers 201."
+        ),
+        request=CourseReviewInputSerializer,
+        responses={201: CourseReviewOutputSerializer, 200: CourseReviewOutputSerializer},
+    )
+    def put(self, request: Request, course_id: int) -> Response:
+        course = selectors.course_get(user=request.user, course_id=course_id)
+        serializer = CourseReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review, created = services.review_submit(
+            learner=request.user, course=course, **serializer.validated_data
+        )
+        return Response(
+            CourseReviewOutputSerializer(review).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(summary="Withdraw your rating of a course", responses={204: None})
+    def delete(self, request: Request, course_id: int) -> Response:
+        course = selectors.course_get(user=request.user, course_id=course_id)
+        if not services.review_delete(learner=request.user, course=course):
+            raise exceptions.NotFound("You have not rated this course.")
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -39,6 +39,7 @@ from courses.services.quizzes import (
     quiz_attempt_start,
     quiz_attempt_submit,
 )
+from courses.services.reviews import review_delete, review_submit
 
 __all__ = [
     "DEADLINE_GRACE_SECONDS",
@@ -69,5 +70,7 @@ __all__ = [
     "quiz_attempt_close_expired",
     "quiz_attempt_start",
     "quiz_attempt_submit",
+    "review_delete",
+    "review_submit",
     "tags_get_or_create",
 ]
