@@ -394,6 +394,28 @@ STORAGES = {
         )
     },
 }
+# Uploads go to S3-compatible object storage (AWS, MinIO, R2, ...) through django-storages when a
+# bucket is named; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (read by boto3).
+# AWS_S3_CUSTOM_DOMAIN puts a CDN in front; files are then served from there, not from MEDIA_URL.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN or None,
+            "location": env.str("AWS_LOCATION", default="media"),
+            # Public-read content (covers, lesson videos) gets plain URLs a CDN can cache;
+            # set AWS_QUERYSTRING_AUTH=true for a private bucket with signed, expiring URLs.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -423,6 +445,12 @@ _MEDIA_ORIGINS = (
     if (MEDIA_URL.startswith(("http://", "https://")))
     else []
 )
+if AWS_STORAGE_BUCKET_NAME:
+    _MEDIA_ORIGINS.append(
+        f"https://{AWS_S3_CUSTOM_DOMAIN}"
+        if AWS_S3_CUSTOM_DOMAIN
+        else (AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com")
+    )
 _CSP_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
