@@ -1,4 +1,5 @@
-"""JSON log lines that carry the request id (LOG_FORMAT=json, the default outside development)."""
+"""JSON log lines that carry the request id and the signed-in user's id (LOG_FORMAT=json, the
+default outside development)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,22 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from core.request_id import request_id_var
+from django.utils.functional import SimpleLazyObject, empty
+
+from core.request_id import current_request_var, request_id_var
 
 _STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+
+
+def _user_id(request: object) -> int | None:
+    """The request's user id if the request has already loaded its user (a session's lazy user
+    once read, or the user DRF authenticated from a token); logging never costs a query."""
+    user = getattr(request, "__dict__", {}).get("user")
+    if isinstance(user, SimpleLazyObject):
+        user = None if user._wrapped is empty else user._wrapped
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.pk
 
 
 class RequestIdFilter(logging.Filter):
@@ -20,6 +34,9 @@ class RequestIdFilter(logging.Filter):
                 # finished; those records carry the request itself.
                 request_id = getattr(getattr(record, "request", None), "request_id", "-")
             record.request_id = request_id
+        if not hasattr(record, "user_id"):
+            request = current_request_var.get() or getattr(record, "request", None)
+            record.user_id = _user_id(request) if request is not None else None
         return True
 
 

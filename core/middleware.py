@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from core.request_id import request_id_var
+from core.request_id import current_request_var, request_id_var
 
 # A caller (a load balancer, say) may pass its own id; anything odd is replaced, not trusted.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -23,9 +23,11 @@ class RequestIdMiddleware:
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]  # set for views and templates
         token = request_id_var.set(request_id)
+        request_token = current_request_var.set(request)
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(token)
+            current_request_var.reset(request_token)
         response["X-Request-ID"] = request_id
         return response

@@ -480,7 +480,11 @@ LOGGING = {
     "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "core.logging.JsonFormatter"},
-        "console": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "console": {
+            "format": (
+                "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s] %(message)s"
+            )
+        },
     },
     "handlers": {
         "default": {

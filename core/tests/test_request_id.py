@@ -112,3 +112,26 @@ def test_django_request_log_lines_for_server_errors_carry_the_request_id(client,
     assert entry["message"] == "Internal Server Error: /test-api/broken"
     assert entry["request_id"] == "trace-server-error-1"
     assert entry["status_code"] == 500
+
+
+@pytest.mark.django_db
+def test_log_lines_carry_the_signed_in_users_id_whether_by_session_or_token(client, json_log):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.tests.factories import UserFactory
+
+    by_session, by_token = UserFactory(), UserFactory()
+    client.force_login(by_session)
+    client.get("/test-api/echo")
+    client.logout()
+    client.get("/test-api/echo", HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(by_token)}")
+    client.get("/test-api/echo")
+
+    users = [json.loads(line)["user_id"] for line in json_log.getvalue().splitlines()]
+    assert users == [by_session.pk, by_token.pk, None]
+
+
+def test_log_lines_outside_a_request_have_no_user(json_log):
+    logging.getLogger("lumen.tests").info("from a task")
+
+    assert json.loads(json_log.getvalue())["user_id"] is None
