@@ -427,3 +427,30 @@ def learner_stats(*, learner: Any) -> dict[str, Any]:
         "streak_days": streak,
         "progress": progress,
     }
+
+
+def learner_week(*, learner: Any) -> dict[str, Any]:
+    """The learner's last seven days (today last): minutes learned per day, their total and the
+    days with any learning. One query."""
+    today = timezone.localdate()
+    first = today - timedelta(days=6)
+    seconds = dict(
+        DailyLearnerFact.objects.filter(learner=learner, date__gte=first, date__lte=today)
+        .values("date")
+        .annotate(s=Sum("learning_seconds"))
+        .values_list("date", "s")
+    )
+    days = [
+        {
+            "date": first + timedelta(days=n),
+            "minutes": (seconds.get(first + timedelta(days=n)) or 0) // 60,
+        }
+        for n in range(7)
+    ]
+    most = max((day["minutes"] for day in days), default=0)
+    return {
+        "days": days,
+        "most_minutes": most,
+        "total_minutes": sum(day["minutes"] for day in days),
+        "active_days": sum(1 for day in days if day["minutes"] > 0),
+    }

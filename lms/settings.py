@@ -243,7 +243,7 @@ LOAD_SEEDERS = [
 ]
 # Pieces satellite apps add to the core's pages (dotted paths; see courses.views._panels).
 PLAYER_PANELS = ["learning.panels.player_mode"]
-DASHBOARD_PANELS = ["learning.panels.dashboard_reviews"]
+DASHBOARD_PANELS = ["learning.panels.dashboard_reviews", "analytics.panels.dashboard_week"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
