@@ -45,7 +45,8 @@ CELERY_TASKS = Counter(
     "lumen_celery_tasks_total", "Celery task outcomes by task name.", ["task", "outcome"]
 )
 WEBSOCKET_CONNECTIONS = Gauge(
-    "lumen_websocket_connections", "Open WebSocket connections (consumers call connected())."
+    "lumen_websocket_connections",
+    "Open WebSocket connections (counted by WebSocketConnectionGauge in lms.asgi).",
 )
 
 _queries = threading.local()  # per-thread query count, read by the middleware
@@ -122,3 +123,29 @@ class MetricsMiddleware:
         REQUESTS.labels(view, request.method, str(response.status_code)).inc()
         REQUEST_QUERIES.labels(view).observe(max(getattr(_queries, "n", 0) - queries_before, 0))
         return response
+
+
+class WebSocketConnectionGauge:
+    """ASGI middleware around the WebSocket routes: every accepted connection counts in
+    `lumen_websocket_connections` until it ends, whichever consumer serves it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+        accepted = False
+
+        async def counting_send(message: dict[str, Any]) -> None:
+            nonlocal accepted
+            if message["type"] == "websocket.accept" and not accepted:
+                accepted = True
+                WEBSOCKET_CONNECTIONS.inc()
+            await send(message)
+
+        try:
+            return await self.inner(scope, receive, counting_send)
+        finally:
+            if accepted:
+                WEBSOCKET_CONNECTIONS.dec()

@@ -116,11 +116,12 @@ def test_django_request_log_lines_for_server_errors_carry_the_request_id(client,
 
 @pytest.mark.django_db
 def test_log_lines_carry_the_signed_in_users_id_whether_by_session_or_token(client, json_log):
+    from django.contrib.auth import get_user_model
     from rest_framework_simplejwt.tokens import AccessToken
 
-    from accounts.tests.factories import UserFactory
-
-    by_session, by_token = UserFactory(), UserFactory()
+    users = get_user_model().objects
+    by_session = users.create_user(email="session@example.com", password="x-long-password-1")
+    by_token = users.create_user(email="token@example.com", password="x-long-password-2")
     client.force_login(by_session)
     client.get("/test-api/echo")
     client.logout()
