@@ -19,6 +19,9 @@ from learning.models import (
     ReviewLog,
 )
 
+# Binge mode: a pause longer than this between two completed lessons ends the run.
+BINGE_SESSION_GAP = dt.timedelta(minutes=30)
+
 
 def _end_of_local_day(user: Any, now: dt.datetime) -> dt.datetime:
     try:
@@ -106,10 +109,24 @@ def mode_for(*, user: Any, course_id: int | None) -> str:
     )
 
 
-def challenge_leaderboard(*, course_id: int, limit: int = 10) -> list[dict[str, Any]]:
-    """Each learner's best challenge score in the course, best first (ties: who got it first)."""
+def binge_run_length(*, preference: LearningPreference, now: dt.datetime | None = None) -> int:
+    """Lessons completed in a row in the current binge session (0 once the pause between
+    lessons has grown past the session gap)."""
+    moment = now or timezone.now()
+    last = preference.binge_last_lesson_at
+    if last is None or moment - last > BINGE_SESSION_GAP:
+        return 0
+    return preference.binge_run_count
+
+
+def challenge_leaderboard(
+    *, course_id: int | None = None, category_id: int | None = None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Each learner's best score in one challenge (a course's, or a category's: the two are
+    separate boards), best first; ties go to the lower user id. One query."""
+    scope = {"course_id": course_id} if course_id is not None else {"category_id": category_id}
     rows = (
-        ChallengeRun.objects.filter(course_id=course_id, score__isnull=False, score__gt=0)
+        ChallengeRun.objects.filter(**scope, score__isnull=False, score__gt=0)
         .values("learner_id", "learner__display_name")
         .annotate(best=Max("score"))
         .order_by("-best", "learner_id")[:limit]

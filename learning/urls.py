@@ -12,5 +12,10 @@ urlpatterns = [
     path("learning/relax/heartbeat/", views.relax_heartbeat, name="relax-heartbeat"),
     path("learning/relax/break/", views.relax_break, name="relax-break"),
     path("challenges/start/<int:course_id>/", views.challenge_start, name="challenge-start"),
+    path(
+        "challenges/start/category/<slug:slug>/",
+        views.category_challenge_start,
+        name="category-challenge-start",
+    ),
     path("challenges/<int:run_id>/", views.challenge, name="challenge"),
 ]
