@@ -511,6 +511,11 @@ SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
 # outside production.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 MIDDLEWARE.insert(1, "analytics.monitoring.MetricsMiddleware")
+# learning: re-fit FSRS parameters for learners whose review log has grown (optional extra).
+CELERY_BEAT_SCHEDULE["learning-fsrs-optimize"] = {
+    "task": "learning.fsrs_optimize_due_learners",
+    "schedule": crontab(hour=3, minute=30),
+}
 CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
     "task": "analytics.rollup_recent_days",
     "schedule": 15 * 60,  # every 15 minutes: today and yesterday, so dashboards lag little
