@@ -82,6 +82,11 @@ def review_stats(*, learner: Any, now: dt.datetime | None = None) -> ReviewStats
     )
 
 
+def preference_or_defaults(*, user: Any) -> LearningPreference:
+    """The learner's saved preferences, or the defaults (unsaved) if they never chose any."""
+    return LearningPreference.objects.filter(user=user).first() or LearningPreference(user=user)
+
+
 def course_mode_get(*, user: Any, course_id: int) -> str | None:
     """The mode the learner chose for one course, or None."""
     return (

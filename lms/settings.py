@@ -236,6 +236,8 @@ DEMO_SEEDERS = ["courses.demo.seed_courses_demo", "qa.demo.seed_qa_demo"]
 # Pieces satellite apps add to the core's pages (dotted paths; see courses.views._panels).
 PLAYER_PANELS = ["learning.panels.player_mode"]
 DASHBOARD_PANELS = ["learning.panels.dashboard_reviews"]
+# Sections other apps add to the profile API (accounts nests them without importing the apps).
+PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
