@@ -22,6 +22,29 @@ def dashboard_reviews(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
+MODE_DESCRIPTIONS = {
+    Mode.STANDARD: "Learn at your own pace.",
+    Mode.CHALLENGE: "Timed question runs scored for speed, with leaderboards; start one from "
+    "a lesson.",
+    Mode.RELAX: "No timers and no leaderboards, your streak stays out of sight, and a short "
+    "break is offered after your chosen minutes of learning.",
+    Mode.BINGE: "When a lesson ends the next one starts after a short countdown you can cancel.",
+}
+
+
+def dashboard_mode(request: HttpRequest) -> dict[str, Any] | None:
+    """The dashboard's mode switcher: the learner's default mode, changeable in place."""
+    if not request.user.is_authenticated:
+        return None
+    mode = selectors.preference_or_defaults(user=request.user).mode
+    return {
+        "template": "learning/_dashboard_mode.html",
+        "mode": mode,
+        "modes": Mode.choices,
+        "description": MODE_DESCRIPTIONS[Mode(mode)],
+    }
+
+
 def player_mode(
     request: HttpRequest, *, course: Any, lesson: Any, view: Any
 ) -> dict[str, Any] | None:

@@ -44,6 +44,17 @@ def due_cards(
     return cards.select_related("question", "course").prefetch_related("question__choices")
 
 
+def due_courses(*, learner: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The courses the learner has cards due in, with how many (by title). One query."""
+    moment = now or timezone.now()
+    return list(
+        ReviewCard.objects.filter(learner=learner, due__lte=moment)
+        .values("course_id", "course__title")
+        .annotate(due=Count("id"))
+        .order_by("course__title", "course_id")
+    )
+
+
 @dataclass(frozen=True)
 class ReviewStats:
     due_now: int

@@ -8,6 +8,7 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("review/<int:card_id>/rate/", views.review_rate, name="review-rate"),
     path("learning/preferences/", views.preferences, name="preferences"),
+    path("learning/mode/", views.default_mode, name="default-mode"),
     path("learning/mode/<int:course_id>/", views.course_mode, name="course-mode"),
     path("learning/relax/heartbeat/", views.relax_heartbeat, name="relax-heartbeat"),
     path("learning/relax/break/", views.relax_break, name="relax-break"),

@@ -29,6 +29,7 @@ def review(request: HttpRequest) -> HttpResponse:
         "card": card,
         "due_count": cards.count(),
         "stats": selectors.review_stats(learner=request.user),
+        "due_courses": selectors.due_courses(learner=request.user),
         "course_id": course_id_value,
         "shown_at": int(timezone.now().timestamp() * 1000),
     }
@@ -93,6 +94,21 @@ def _number(value: str | None, kind: type) -> object:
         return kind(value)
     except (TypeError, ValueError):
         return value  # the model's validation names the field
+
+
+@login_required
+@require_POST
+def default_mode(request: HttpRequest) -> HttpResponse:
+    """Switch the learner's default mode (the dashboard's switcher)."""
+    try:
+        preference = services.preference_update(user=request.user, mode=request.POST.get("mode"))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{preference.get_mode_display()} mode is on.")
+    return redirect(
+        request.POST.get("next") if _safe(request.POST.get("next")) else "courses:dashboard"
+    )
 
 
 @login_required

@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
                 "notifications.context_processors.unread",
+                "learning.context_processors.learning_mode",
             ],
         },
     },
@@ -235,7 +236,7 @@ AUTH_USER_MODEL = "accounts.User"
 DEMO_SEEDERS = ["courses.demo.seed_courses_demo", "qa.demo.seed_qa_demo"]
 # Pieces satellite apps add to the core's pages (dotted paths; see courses.views._panels).
 PLAYER_PANELS = ["learning.panels.player_mode"]
-DASHBOARD_PANELS = ["learning.panels.dashboard_reviews"]
+DASHBOARD_PANELS = ["learning.panels.dashboard_reviews", "learning.panels.dashboard_mode"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 AUTHENTICATION_BACKENDS = [

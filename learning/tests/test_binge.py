@@ -111,3 +111,21 @@ def test_the_player_shows_the_run_and_asks_for_one_more_lesson_at_the_end_of_a_m
     assert ">Stop here</button>" in end
     # Two hours later the session is over: no run is shown.
     assert "in a row" not in later
+
+
+def test_the_dashboard_switches_the_default_mode_and_describes_it(student: User) -> None:
+    client = Client()
+    client.force_login(student)
+
+    before = client.get("/dashboard/").content.decode()
+    response = client.post("/learning/mode/", {"mode": "relax", "next": "/dashboard/"})
+    after = client.get(response["Location"]).content.decode()
+    refused = client.post("/learning/mode/", {"mode": "turbo"})
+
+    assert '<option value="standard" selected>Standard</option>' in before
+    assert response["Location"] == "/dashboard/"
+    assert '<option value="relax" selected>Relax</option>' in after
+    assert "your streak stays out of sight" in after
+    assert "Relax mode is on." in after
+    assert refused.status_code == 302
+    assert LearningPreference.objects.get(user=student).mode == "relax"
