@@ -20,6 +20,7 @@ from courses.tests.factories import (
     course_with_outline,
     quiz_lesson,
 )
+from gamification.models import XpTransaction
 from learning import selectors, services
 from learning.models import ChallengeRun, ReviewCard
 
@@ -112,6 +113,7 @@ def test_a_category_run_keeps_its_clock_scores_and_makes_review_cards(
         run = services.challenge_submit(learner=student, run_id=run.pk, answers=_right_answers(run))
 
     assert (run.correct_count, run.score) == (2, 200 + 25)
+    assert XpTransaction.objects.filter(user=student, action="challenge_completed").count() == 1
     # The questions met in the challenge are revision cards now, rated "good".
     cards = ReviewCard.objects.filter(learner=student)
     assert set(cards.values_list("question_id", flat=True)) == set(run.question_ids)
@@ -210,6 +212,11 @@ def test_the_category_challenge_api_and_page(
 
     client = Client()
     client.force_login(student)
+    services.preference_update(user=student, mode="challenge")
+    lesson = course.modules.get().lessons.order_by("order").first()
+    player = client.get(f"/learn/{course.slug}/{lesson.pk}/").content.decode()
+    assert 'action="/challenges/start/category/science/"' in player
+    assert "Challenge across Science</button>" in player
     response = client.post("/challenges/start/category/science/")
     page = client.get(response["Location"]).content.decode()
     assert "<h1>Challenge: Science</h1>" in page
