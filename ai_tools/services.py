@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ai_tools import events
 from ai_tools import text as text_methods
 from ai_tools.exceptions import (
     AIProviderError,
@@ -324,6 +326,14 @@ def practice_set_submit(
     practice_set.correct_count = correct
     practice_set.submitted_at = timezone.now()
     practice_set.save(update_fields=["answers", "correct_count", "submitted_at", "updated_at"])
+    transaction.on_commit(
+        functools.partial(
+            events.practice_set_submitted.send,
+            sender=PracticeSet,
+            practice_set=practice_set,
+            learner=user,
+        )
+    )
     return practice_set
 
 

@@ -12,7 +12,7 @@ class LearningPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(ReviewCard)
 class ReviewCardAdmin(admin.ModelAdmin):
-    list_display = ["learner", "question", "course", "state", "due", "reviews", "lapses"]
+    list_display = ["learner", "question", "source_key", "course", "state", "due", "reviews"]
     list_select_related = ["learner", "question", "course"]
     search_fields = ["learner__email"]
     readonly_fields = [f.name for f in ReviewCard._meta.fields]
@@ -35,8 +35,8 @@ class ReviewLogAdmin(admin.ModelAdmin):
 
 @admin.register(ChallengeRun)
 class ChallengeRunAdmin(admin.ModelAdmin):
-    list_display = ["learner", "course", "started_at", "deadline", "score"]
-    list_select_related = ["learner", "course"]
+    list_display = ["learner", "course", "category", "started_at", "deadline", "score"]
+    list_select_related = ["learner", "course", "category"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from learning import selectors, services
+from learning.models import Mode
 
 
 def dashboard_reviews(request: HttpRequest) -> dict[str, Any] | None:
@@ -18,6 +19,29 @@ def dashboard_reviews(request: HttpRequest) -> dict[str, Any] | None:
     return {
         "template": "learning/_dashboard_reviews.html",
         "stats": selectors.review_stats(learner=request.user),
+    }
+
+
+MODE_DESCRIPTIONS = {
+    Mode.STANDARD: "Learn at your own pace.",
+    Mode.CHALLENGE: "Timed question runs scored for speed, with leaderboards; start one from "
+    "a lesson.",
+    Mode.RELAX: "No timers and no leaderboards, your streak stays out of sight, and a short "
+    "break is offered after your chosen minutes of learning.",
+    Mode.BINGE: "When a lesson ends the next one starts after a short countdown you can cancel.",
+}
+
+
+def dashboard_mode(request: HttpRequest) -> dict[str, Any] | None:
+    """The dashboard's mode switcher: the learner's default mode, changeable in place."""
+    if not request.user.is_authenticated:
+        return None
+    mode = selectors.preference_or_defaults(user=request.user).mode
+    return {
+        "template": "learning/_dashboard_mode.html",
+        "mode": mode,
+        "modes": Mode.choices,
+        "description": MODE_DESCRIPTIONS[Mode(mode)],
     }
 
 
@@ -32,34 +56,33 @@ def player_mode(
     next_url = ""
     if view.next_lesson is not None:
         next_url = reverse("courses:lesson", args=[course.slug, view.next_lesson.id])
+    module = _module_of(course, lesson)
     return {
         "template": "learning/_player_mode.html",
         "mode": mode,
-        "modes": [
-            ("standard", "Standard"),
-            ("challenge", "Challenge"),
-            ("relax", "Relax"),
-            ("binge", "Binge"),
-        ],
+        "modes": Mode.choices,
         "course": course,
+        "category": course.category,
         "next_url": next_url,
         "next_title": view.next_lesson.title if view.next_lesson else "",
-        "is_module_end": bool(view.next_lesson)
-        and not any(
-            lesson_in_module.pk == view.next_lesson.id
-            for lesson_in_module in lesson.module.lessons.all()
-        ),
+        "module_title": module.title if module is not None else "",
+        "is_module_end": _next_is_in_another_module(module, view),
+        "in_a_row": selectors.binge_run_length(preference=preference),
         "countdown": preference.binge_countdown_seconds,
         "relax_interval_minutes": preference.relax_interval_minutes,
     }
 
 
-def _next_is_in_another_module(course: Any, lesson: Any, view: Any) -> bool:
-    """From the outline the player already loaded (no query)."""
-    if view.next_lesson is None:
-        return False
+def _module_of(course: Any, lesson: Any) -> Any | None:
+    """The lesson's module, from the outline the player already loaded (no query)."""
     for module in course.modules.all():
-        ids = {item.pk for item in module.lessons.all()}
-        if lesson.pk in ids:
-            return view.next_lesson.id not in ids
-    return False
+        if any(item.pk == lesson.pk for item in module.lessons.all()):
+            return module
+    return None
+
+
+def _next_is_in_another_module(module: Any | None, view: Any) -> bool:
+    """Is this the module's last lesson, with more of the course after it?"""
+    if view.next_lesson is None or module is None:
+        return False
+    return all(item.pk != view.next_lesson.id for item in module.lessons.all())

@@ -19,6 +19,9 @@ from learning.models import (
     ReviewLog,
 )
 
+# Binge mode: a pause longer than this between two completed lessons ends the run.
+BINGE_SESSION_GAP = dt.timedelta(minutes=30)
+
 
 def _end_of_local_day(user: Any, now: dt.datetime) -> dt.datetime:
     try:
@@ -39,6 +42,17 @@ def due_cards(
     if course_id is not None:
         cards = cards.filter(course_id=course_id)
     return cards.select_related("question", "course").prefetch_related("question__choices")
+
+
+def due_courses(*, learner: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The courses the learner has cards due in, with how many (by title). One query."""
+    moment = now or timezone.now()
+    return list(
+        ReviewCard.objects.filter(learner=learner, due__lte=moment)
+        .values("course_id", "course__title")
+        .annotate(due=Count("id"))
+        .order_by("course__title", "course_id")
+    )
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,11 @@ def review_stats(*, learner: Any, now: dt.datetime | None = None) -> ReviewStats
     )
 
 
+def preference_or_defaults(*, user: Any) -> LearningPreference:
+    """The learner's saved preferences, or the defaults (unsaved) if they never chose any."""
+    return LearningPreference.objects.filter(user=user).first() or LearningPreference(user=user)
+
+
 def course_mode_get(*, user: Any, course_id: int) -> str | None:
     """The mode the learner chose for one course, or None."""
     return (
@@ -106,10 +125,24 @@ def mode_for(*, user: Any, course_id: int | None) -> str:
     )
 
 
-def challenge_leaderboard(*, course_id: int, limit: int = 10) -> list[dict[str, Any]]:
-    """Each learner's best challenge score in the course, best first (ties: who got it first)."""
+def binge_run_length(*, preference: LearningPreference, now: dt.datetime | None = None) -> int:
+    """Lessons completed in a row in the current binge session (0 once the pause between
+    lessons has grown past the session gap)."""
+    moment = now or timezone.now()
+    last = preference.binge_last_lesson_at
+    if last is None or moment - last > BINGE_SESSION_GAP:
+        return 0
+    return preference.binge_run_count
+
+
+def challenge_leaderboard(
+    *, course_id: int | None = None, category_id: int | None = None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Each learner's best score in one challenge (a course's, or a category's: the two are
+    separate boards), best first; ties go to the lower user id. One query."""
+    scope = {"course_id": course_id} if course_id is not None else {"category_id": category_id}
     rows = (
-        ChallengeRun.objects.filter(course_id=course_id, score__isnull=False, score__gt=0)
+        ChallengeRun.objects.filter(**scope, score__isnull=False, score__gt=0)
         .values("learner_id", "learner__display_name")
         .annotate(best=Max("score"))
         .order_by("-best", "learner_id")[:limit]

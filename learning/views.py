@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
-from courses.models import Course, Question
+from courses.models import Category, Course, Question
 from learning import selectors, services
 from learning.models import ChallengeRun, Mode
 
@@ -29,11 +29,12 @@ def review(request: HttpRequest) -> HttpResponse:
         "card": card,
         "due_count": cards.count(),
         "stats": selectors.review_stats(learner=request.user),
+        "due_courses": selectors.due_courses(learner=request.user),
         "course_id": course_id_value,
         "shown_at": int(timezone.now().timestamp() * 1000),
     }
     if card is not None:
-        context["correct_choices"] = [c for c in card.question.choices.all() if c.is_correct]
+        context["answers"] = card.answers
     return render(request, "learning/review.html", context)
 
 
@@ -97,6 +98,21 @@ def _number(value: str | None, kind: type) -> object:
 
 @login_required
 @require_POST
+def default_mode(request: HttpRequest) -> HttpResponse:
+    """Switch the learner's default mode (the dashboard's switcher)."""
+    try:
+        preference = services.preference_update(user=request.user, mode=request.POST.get("mode"))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{preference.get_mode_display()} mode is on.")
+    return redirect(
+        request.POST.get("next") if _safe(request.POST.get("next")) else "courses:dashboard"
+    )
+
+
+@login_required
+@require_POST
 def course_mode(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=course_id, status=Course.Status.PUBLISHED)
     try:
@@ -142,10 +158,22 @@ def challenge_start(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def category_challenge_start(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    try:
+        run = services.challenge_start(learner=request.user, category=category)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('courses:list')}?category={category.slug}")
+    return redirect("learning:challenge", run_id=run.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def challenge(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(
-        ChallengeRun.objects.select_related("course"), pk=run_id, learner=request.user
+        ChallengeRun.objects.select_related("course", "category"), pk=run_id, learner=request.user
     )
     if request.method == "POST":
         answers = {}
@@ -169,7 +197,9 @@ def challenge(request: HttpRequest, run_id: int) -> HttpResponse:
     context = {
         "run": run,
         "questions": [questions[pk] for pk in run.question_ids if pk in questions],
-        "board": selectors.challenge_leaderboard(course_id=run.course_id),
+        "board": selectors.challenge_leaderboard(
+            course_id=run.course_id, category_id=run.category_id
+        ),
         "seconds_left": max(int((run.deadline - timezone.now()).total_seconds()), 0),
     }
     return render(request, "learning/challenge.html", context)

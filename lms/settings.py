@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
                 "notifications.context_processors.unread",
+                "learning.context_processors.learning_mode",
             ],
         },
     },
@@ -243,7 +244,13 @@ LOAD_SEEDERS = [
 ]
 # Pieces satellite apps add to the core's pages (dotted paths; see courses.views._panels).
 PLAYER_PANELS = ["learning.panels.player_mode"]
-DASHBOARD_PANELS = ["learning.panels.dashboard_reviews", "analytics.panels.dashboard_week"]
+DASHBOARD_PANELS = [
+    "learning.panels.dashboard_reviews",
+    "learning.panels.dashboard_mode",
+    "analytics.panels.dashboard_week",
+]
+# Sections other apps add to the profile API (accounts nests them without importing the apps).
+PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -551,6 +558,11 @@ SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
 # outside production.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 MIDDLEWARE.insert(1, "analytics.monitoring.MetricsMiddleware")
+# learning: re-fit FSRS parameters for learners whose review log has grown (optional extra).
+CELERY_BEAT_SCHEDULE["learning-fsrs-optimize"] = {
+    "task": "learning.fsrs_optimize_due_learners",
+    "schedule": crontab(hour=3, minute=30),
+}
 CELERY_BEAT_SCHEDULE["analytics-rollup"] = {
     "task": "analytics.rollup_recent_days",
     "schedule": 15 * 60,  # every 15 minutes: today and yesterday, so dashboards lag little

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -306,8 +308,42 @@ class AuthLogoutApi(_OpenAuthApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _profile_extensions() -> dict[str, type[serializers.Serializer]]:
+    """Sections other apps add to the profile (settings.PROFILE_API_EXTENSIONS: a key -> the
+    dotted path of a serializer whose `to_representation` takes the user and whose
+    `update(user, data)` saves): accounts nests them without importing those apps."""
+    return {
+        name: import_string(path)
+        for name, path in getattr(settings, "PROFILE_API_EXTENSIONS", {}).items()
+    }
+
+
+_PROFILE_EXTENSIONS = _profile_extensions()
+
+
+class _ProfileMeta(UserProfileSerializer.Meta):
+    ref_name = "Profile"
+    fields = [*UserProfileSerializer.Meta.fields, *_PROFILE_EXTENSIONS]
+    read_only_fields = fields
+
+
+# The profile with every section nested (each one reads the user: source="*").
+ProfileSerializer = type(
+    "ProfileSerializer",
+    (UserProfileSerializer,),
+    {
+        **{
+            name: section(source="*", read_only=True)
+            for name, section in _PROFILE_EXTENSIONS.items()
+        },
+        "Meta": _ProfileMeta,
+    },
+)
+
+
 class ProfileRetrieveUpdateApi(APIView):
-    """The caller's own profile; PUT and PATCH take JSON, or multipart to upload an avatar."""
+    """The caller's own profile; PUT and PATCH take JSON, or multipart to upload an avatar.
+    Other apps' sections (settings.PROFILE_API_EXTENSIONS) are optional objects on PUT too."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -331,6 +367,12 @@ class ProfileRetrieveUpdateApi(APIView):
         class Meta:
             ref_name = "ProfileUpdate"
 
+        def get_fields(self) -> dict[str, serializers.Field]:
+            fields = super().get_fields()
+            for name, section in _PROFILE_EXTENSIONS.items():
+                fields[name] = section(required=False)
+            return fields
+
         def validate_avatar(self, avatar: Any) -> Any:
             # The same limit as the profile page's form.
             if avatar is not None and avatar.size > AVATAR_MAX_BYTES:
@@ -343,11 +385,11 @@ class ProfileRetrieveUpdateApi(APIView):
     @extend_schema(
         operation_id="profile_retrieve",
         summary="The caller's profile",
-        responses={200: UserProfileSerializer},
+        responses={200: ProfileSerializer},
         examples=[OpenApiExample("Profile", value=_PROFILE_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request) -> Response:
-        return Response(UserProfileSerializer(request.user, context={"request": request}).data)
+        return Response(ProfileSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(
         operation_id="profile_update",
@@ -356,7 +398,7 @@ class ProfileRetrieveUpdateApi(APIView):
             "application/json": InputSerializer,
             "multipart/form-data": InputSerializer,
         },
-        responses={200: UserProfileSerializer},
+        responses={200: ProfileSerializer},
         examples=[
             OpenApiExample(
                 "Replace profile",
@@ -381,7 +423,7 @@ class ProfileRetrieveUpdateApi(APIView):
             "application/json": InputSerializer,
             "multipart/form-data": InputSerializer,
         },
-        responses={200: UserProfileSerializer},
+        responses={200: ProfileSerializer},
         examples=[
             OpenApiExample(
                 "Change the time zone", value={"time_zone": "America/New_York"}, request_only=True
@@ -395,11 +437,16 @@ class ProfileRetrieveUpdateApi(APIView):
     def _update(self, request: Request, *, partial: bool) -> Response:
         serializer = self.InputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        user = services.user_profile_update(
-            user=request.user,  # type: ignore[arg-type]  # IsAuthenticated: a User
-            data=dict(serializer.validated_data),
-        )
-        return Response(UserProfileSerializer(user, context={"request": request}).data)
+        data = dict(serializer.validated_data)
+        sections = {name: data.pop(name) for name in _PROFILE_EXTENSIONS if name in data}
+        with transaction.atomic():
+            user = services.user_profile_update(
+                user=request.user,  # type: ignore[arg-type]  # IsAuthenticated: a User
+                data=data,
+            )
+            for name, section_data in sections.items():
+                _PROFILE_EXTENSIONS[name]().update(user, section_data)
+        return Response(ProfileSerializer(user, context={"request": request}).data)
 
 
 class UserPasswordChangeApi(APIView):

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.models import Course
+from courses.models import Category, Course
 from learning import selectors, services
 from learning.models import ChallengeRun, Mode
 
@@ -22,26 +22,28 @@ class ChoiceSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class ReviewCardChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="Null on AI practice cards.")
+    text = serializers.CharField()
+
+
 class ReviewCardSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     course = serializers.IntegerField(source="course_id")
     course_title = serializers.CharField(source="course.title")
-    question = serializers.CharField(source="question.text")
-    kind = serializers.CharField(source="question.kind")
-    choices = serializers.SerializerMethodField()
-    answer = serializers.SerializerMethodField(help_text="Shown after the learner tries.")
-    explanation = serializers.CharField(source="question.explanation")
+    question = serializers.CharField(source="prompt_text")
+    kind = serializers.CharField(
+        help_text="A quiz question's kind, or `practice` for an AI practice question."
+    )
+    choices = ReviewCardChoiceSerializer(source="choice_list", many=True)
+    answer = serializers.ListField(
+        source="answers", child=serializers.CharField(), help_text="Shown after the learner tries."
+    )
+    explanation = serializers.CharField(source="explanation_text")
     due = serializers.DateTimeField()
     state = serializers.IntegerField()
     stability = serializers.FloatField(allow_null=True)
     difficulty = serializers.FloatField(allow_null=True)
-
-    def get_choices(self, card: Any) -> list[dict[str, Any]]:
-        return [{"id": c.pk, "text": c.text} for c in card.question.choices.all()]
-
-    def get_answer(self, card: Any) -> list[str]:
-        correct = [c.text for c in card.question.choices.all() if c.is_correct]
-        return correct or list(card.question.accepted_answers or [])
 
 
 class ReviewDueApi(APIView):
@@ -163,7 +165,8 @@ class ChallengeQuestionSerializer(serializers.Serializer):
 
 class ChallengeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    course = serializers.IntegerField(source="course_id")
+    course = serializers.IntegerField(source="course_id", allow_null=True)
+    category = serializers.IntegerField(source="category_id", allow_null=True)
     started_at = serializers.DateTimeField()
     deadline = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
@@ -194,24 +197,41 @@ class ChallengeStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        course = serializers.IntegerField(min_value=1)
+        course = serializers.IntegerField(min_value=1, required=False, help_text="A course id.")
+        category = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            help_text="A category id: questions from its published courses you are enrolled in.",
+        )
 
         class Meta:
             ref_name = "ChallengeStart"
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if ("course" in attrs) == ("category" in attrs):
+                raise serializers.ValidationError(
+                    {"course": ["Give either a course or a category."]}
+                )
+            return attrs
 
     @extend_schema(
         operation_id="challenges_start",
         request=InputSerializer,
         responses={201: ChallengeSerializer},
-        summary="Start a timed challenge (a running one is returned with its original deadline)",
+        summary="Start a timed challenge on a course or across a category (a running one is "
+        "returned with its original deadline)",
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        course = get_object_or_404(
-            Course, pk=data.validated_data["course"], status=Course.Status.PUBLISHED
-        )
-        run = services.challenge_start(learner=request.user, course=course)
+        if "course" in data.validated_data:
+            course = get_object_or_404(
+                Course, pk=data.validated_data["course"], status=Course.Status.PUBLISHED
+            )
+            run = services.challenge_start(learner=request.user, course=course)
+        else:
+            category = get_object_or_404(Category, pk=data.validated_data["category"])
+            run = services.challenge_start(learner=request.user, category=category)
         return Response(ChallengeSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
@@ -264,17 +284,26 @@ class ChallengeLeaderboardApi(APIView):
 
     @extend_schema(
         operation_id="challenges_leaderboard",
-        parameters=[OpenApiParameter("course", int, required=True)],
+        parameters=[
+            OpenApiParameter("course", int, required=False, description="A course's board."),
+            OpenApiParameter("category", int, required=False, description="A category's board."),
+        ],
         responses={200: OutputSerializer(many=True)},
+        summary="A challenge's leaderboard: a course's or a category's (give exactly one)",
     )
     def get(self, request: Request) -> Response:
         course = request.query_params.get("course", "")
-        if not course.isdigit():
+        category = request.query_params.get("category", "")
+        if bool(course) == bool(category) or not (course or category).isdigit():
             return Response(
-                {"error": {"code": "invalid", "message": "course is required.",
-                           "fields": {"course": ["A course id is required."]}}},
+                {"error": {"code": "invalid", "message": "Give a course id or a category id.",
+                           "fields": {"course": ["A course id or a category id is required."]}}},
                 status=400,
             )  # fmt: skip
-        get_object_or_404(Course, pk=int(course), status=Course.Status.PUBLISHED)
-        rows = selectors.challenge_leaderboard(course_id=int(course))
+        if course:
+            get_object_or_404(Course, pk=int(course), status=Course.Status.PUBLISHED)
+            rows = selectors.challenge_leaderboard(course_id=int(course))
+        else:
+            get_object_or_404(Category, pk=int(category))
+            rows = selectors.challenge_leaderboard(category_id=int(category))
         return Response(self.OutputSerializer(rows, many=True).data)

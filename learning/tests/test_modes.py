@@ -180,3 +180,17 @@ def test_the_preferences_api(student: User) -> None:
     assert (ok.json()["mode"], ok.json()["desired_retention"]) == ("binge", 0.85)
     assert bad.status_code == 400
     assert "desired_retention" in bad.json()["error"]["fields"]
+
+
+def test_relax_mode_hides_the_streak_on_the_progress_page(student: User) -> None:
+    client = Client()
+    client.force_login(student)
+    before = client.get("/progress/").content.decode()
+    services.preference_update(user=student, mode="relax")
+    relaxed = client.get("/progress/").content.decode()
+
+    assert "<dt>Current streak</dt>" in before
+    assert 'id="streak-hidden"' not in before
+    assert "<dt>Current streak</dt>" not in relaxed
+    assert "<dt>Streak freezes</dt>" not in relaxed
+    assert "Relax mode is on: your streak is out of sight" in relaxed

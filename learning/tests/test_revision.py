@@ -172,3 +172,50 @@ def test_the_review_api_rates_and_validates(student: User) -> None:
     assert good.status_code == 201
     assert again.status_code == 409
     assert APIClient().get("/api/v1/reviews/due").status_code == 401
+
+
+def _due_cards_in_two_courses(student: User, first: int, second: int) -> tuple[Any, Any]:
+    one = _answered_quiz(student, right=False, questions=first)
+    two = _answered_quiz(student, right=False, questions=second)
+    services.cards_from_attempt(attempt=one)
+    services.cards_from_attempt(attempt=two)
+    return one.quiz.lesson.module.course, two.quiz.lesson.module.course
+
+
+def test_the_review_page_can_be_narrowed_to_one_course(student: User) -> None:
+    first, second = _due_cards_in_two_courses(student, 2, 3)
+    client = Client()
+    client.force_login(student)
+    with time_machine.travel(START + dt.timedelta(days=1), tick=False):
+        everything = client.get("/review/").content.decode()
+        one = client.get(f"/review/?course={second.pk}").content.decode()
+        api = APIClient()
+        api.force_authenticate(student)
+        due = api.get(f"/api/v1/reviews/due?course={second.pk}").json()
+
+    assert "5 cards due now" in everything
+    assert f'href="/review/?course={first.pk}">{first.title} (2)</a>' in everything
+    assert f'href="/review/?course={second.pk}">{second.title} (3)</a>' in everything
+    assert "3 cards due now" in one
+    assert f'href="/review/?course={second.pk}" aria-current="page"' in one
+    assert f'<p class="hint">{second.title}</p>' in one
+    assert {card["course"] for card in due} == {second.pk}
+    assert len(due) == 3
+
+
+@pytest.mark.parametrize("cards", [2, 6])
+def test_review_pages_and_the_due_api_keep_a_query_budget(
+    student: User, cards: int, django_assert_max_num_queries: Any
+) -> None:
+    _due_cards_in_two_courses(student, cards, cards)
+    client = Client()
+    client.force_login(student)
+    api = APIClient()
+    api.force_authenticate(student)
+    with time_machine.travel(START + dt.timedelta(days=1), tick=False):
+        with django_assert_max_num_queries(12):
+            assert client.get("/review/").status_code == 200
+        with django_assert_max_num_queries(5):
+            assert len(api.get("/api/v1/reviews/due").json()) == 2 * cards
+        with django_assert_max_num_queries(12):
+            assert client.get("/dashboard/").status_code == 200

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.utils import timezone
@@ -111,3 +112,76 @@ def test_binge_plays_the_next_lesson_unless_cancelled_or_motion_is_reduced(
                 expect(page.locator("#binge-panel")).to_be_hidden()
         finally:
             context.close()
+
+
+def test_binge_asks_for_one_more_lesson_at_the_end_of_a_module_and_counts_the_run(
+    page: Page, live_server: Any, tmp_path: Path
+) -> None:
+    with override_settings(MEDIA_ROOT=tmp_path):
+        student = StudentFactory()
+        course = CourseFactory()
+        first_module = course_services.module_create(course=course, title="Tides")
+        second_module = course_services.module_create(course=course, title="Waves")
+        intro = course_services.lesson_create(
+            module=first_module, title="Intro", kind=Lesson.Kind.ARTICLE, body="Hello"
+        )
+        video = course_services.lesson_create(
+            module=first_module, title="Clip", kind=Lesson.Kind.VIDEO, duration_seconds=60
+        )
+        video.video_file.save("clip.webm", ContentFile(SAMPLE_VIDEO.read_bytes()))
+        after = course_services.lesson_create(
+            module=second_module, title="Breakers", kind=Lesson.Kind.ARTICLE, body="Next!"
+        )
+        EnrollmentFactory(learner=student, course=course)
+        services.preference_update(user=student, mode="binge", binge_countdown_seconds=5)
+        course_services.lesson_complete(learner=student, lesson=intro)  # a run of one so far
+        log_in(page.context, student, live_server)
+
+        page.clock.install()
+        page.goto(f"/learn/{course.slug}/{video.pk}/")
+        expect(page.locator("#binge-count")).to_have_text("1 lesson in a row")
+        page.evaluate(END_VIDEO)
+        expect(page.locator("#binge-prompt")).to_have_text("You finished “Tides”. One more lesson?")
+        expect(page.locator("#binge-message")).to_contain_text("Next: Breakers in")
+        assert_no_axe_violations(page, "binge end of module")
+        # Stopping here keeps the learner on the clip.
+        page.get_by_role("button", name="Stop here").click()
+        page.clock.run_for(10_000)
+        assert page.url.endswith(f"/learn/{course.slug}/{video.pk}/")
+        expect(page.locator("#binge-panel")).to_be_hidden()
+        # Otherwise the countdown carries on into the next module.
+        page.reload()
+        page.evaluate(END_VIDEO)
+        page.clock.run_for(6_000)
+        expect(page).to_have_url(f"{live_server.url}/learn/{course.slug}/{after.pk}/")
+
+
+def test_relax_offers_a_break_after_the_chosen_minutes_of_visible_activity(
+    page: Page, live_server: Any
+) -> None:
+    student = StudentFactory()
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    EnrollmentFactory(learner=student, course=course)
+    services.preference_update(user=student, mode="relax", relax_interval_minutes=5)
+    lesson = course.modules.get().lessons.get()
+    log_in(page.context, student, live_server)
+    heartbeat = "**/learning/relax/heartbeat/"
+
+    # Both clocks are controlled: the page's timers (page.clock) and the server's (time-machine).
+    with time_machine.travel(timezone.now(), tick=False) as server_clock:
+        page.clock.install()
+        with page.expect_response(heartbeat):
+            page.goto(f"/learn/{course.slug}/{lesson.pk}/")
+        dialog = page.get_by_role("dialog", name="Time for a short break")
+        for minute in range(1, 6):
+            server_clock.shift(60)
+            with page.expect_response(heartbeat):
+                page.clock.run_for(60_000)
+            if minute < 5:
+                expect(dialog).to_be_hidden()
+        expect(dialog).to_be_visible()
+        assert_no_axe_violations(page, "relax break")
+        page.get_by_role("button", name="I'm back").click()
+        expect(dialog).to_be_hidden()
+    preference = services.preference_get(user=student)
+    assert preference.relax_active_seconds == 0

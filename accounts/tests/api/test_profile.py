@@ -38,6 +38,8 @@ def profile_of(user: User) -> dict:
         "time_zone": user.time_zone,
         "bio": user.bio,
         "theme": user.theme,
+        # settings.PROFILE_API_EXTENSIONS: learning's section (its defaults; learning tests it).
+        "learning": {"mode": "standard", "desired_retention": 0.9},
     }
 
 

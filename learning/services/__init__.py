@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
-from courses.models import Course, Enrollment, Question, QuizAttempt
+from courses import entitlements
+from courses.models import Category, Course, Enrollment, Lesson, Question, QuizAttempt
 from courses.services.quizzes import grade_question
 from learning.models import (
     ChallengeRun,
@@ -71,9 +72,22 @@ def preference_get(*, user: Any) -> LearningPreference:
     return preference
 
 
-def scheduler_for(*, desired_retention: float) -> fsrs.Scheduler:
-    """The FSRS scheduler with the library's default parameters and the learner's retention."""
+def scheduler_for(
+    *, desired_retention: float, parameters: list[float] | None = None
+) -> fsrs.Scheduler:
+    """The FSRS scheduler with the learner's retention and their fitted parameters (the
+    library's defaults until the optimisation job has fitted some)."""
+    if parameters:
+        return fsrs.Scheduler(parameters=parameters, desired_retention=desired_retention)
     return fsrs.Scheduler(desired_retention=desired_retention)
+
+
+def scheduler_for_learner(preference: LearningPreference) -> fsrs.Scheduler:
+    """The scheduler one learner's reviews use."""
+    return scheduler_for(
+        desired_retention=preference.desired_retention,
+        parameters=list(preference.fsrs_parameters or []),
+    )
 
 
 def to_fsrs(card: ReviewCard) -> fsrs.Card:
@@ -93,13 +107,13 @@ def _apply(
     *,
     rating: int,
     at: dt.datetime,
-    desired_retention: float,
+    scheduler: fsrs.Scheduler,
     source: str,
     source_id: int | None = None,
     duration_ms: int | None = None,
 ) -> ReviewLog:
     """Schedule a locked card with FSRS for `rating` at `at`, save it and log the review."""
-    scheduled, _ = scheduler_for(desired_retention=desired_retention).review_card(
+    scheduled, _ = scheduler.review_card(
         to_fsrs(card), fsrs.Rating(rating), review_datetime=at.astimezone(dt.UTC)
     )
     if rating == 1 and card.state == ReviewCard.State.REVIEW:
@@ -167,7 +181,7 @@ def review_submit(
         card,
         rating=value,
         at=moment,
-        desired_retention=preference.desired_retention,
+        scheduler=scheduler_for_learner(preference),
         source=ReviewLog.Source.REVIEW,
         duration_ms=min(duration_ms, 3_600_000) if duration_ms is not None else None,
     )
@@ -181,44 +195,93 @@ def _review_xp(*, learner: Any, log_id: int) -> None:
     tasks.learning_rewarded.delay(learner.pk, "review_done", f"review:{log_id}")
 
 
+def card_rate_answer(
+    *,
+    learner_id: int,
+    card_lookup: dict[str, Any],
+    card_defaults: dict[str, Any],
+    is_correct: bool,
+    at: dt.datetime,
+    scheduler: fsrs.Scheduler,
+    source: str,
+    source_id: int,
+) -> bool:
+    """One answered question becomes (or updates) the learner's card, rated by the answer:
+    right is Good, wrong or unanswered is Again. Each source (a quiz attempt, a challenge run, a
+    practice set) rates a card once, and an answer older than the card's last review is ignored
+    (it would rewind the schedule). Says whether the card was rated."""
+    with transaction.atomic():
+        card, _ = ReviewCard.objects.get_or_create(
+            learner_id=learner_id, **card_lookup, defaults={**card_defaults, "due": at}
+        )
+        card = ReviewCard.objects.select_for_update().get(pk=card.pk)
+        if ReviewLog.objects.filter(card=card, source=source, source_id=source_id).exists():
+            return False
+        if card.last_review and card.last_review > at:
+            return False
+        try:
+            with transaction.atomic():
+                _apply(
+                    card,
+                    rating=3 if is_correct else 1,
+                    at=at,
+                    scheduler=scheduler,
+                    source=source,
+                    source_id=source_id,
+                )
+        except IntegrityError:
+            return False
+    return True
+
+
 def cards_from_attempt(*, attempt: QuizAttempt) -> int:
     """Every question of a graded attempt becomes (or updates) the learner's review card, rated
-    by the answer: right is Good, wrong or unanswered is Again. Each attempt rates a card once."""
+    by the answer. Each attempt rates a card once."""
     if attempt.submitted_at is None:
         return 0
     course_id = attempt.quiz.lesson.module.course_id
-    preference = preference_get(user=attempt.learner)
+    scheduler = scheduler_for_learner(preference_get(user=attempt.learner))
     rated = 0
     for question_id in attempt.question_ids:
         result = (attempt.results or {}).get(str(question_id)) or {}
-        rating = 3 if result.get("is_correct") else 1
-        with transaction.atomic():
-            card, _ = ReviewCard.objects.get_or_create(
-                learner_id=attempt.learner_id,
-                question_id=question_id,
-                defaults={"course_id": course_id, "due": attempt.submitted_at},
-            )
-            card = ReviewCard.objects.select_for_update().get(pk=card.pk)
-            if ReviewLog.objects.filter(
-                card=card, source=ReviewLog.Source.QUIZ, source_id=attempt.pk
-            ).exists():
-                continue
-            # A quiz answer older than the card's last review would rewind its schedule.
-            if card.last_review and card.last_review > attempt.submitted_at:
-                continue
-            try:
-                with transaction.atomic():
-                    _apply(
-                        card,
-                        rating=rating,
-                        at=attempt.submitted_at,
-                        desired_retention=preference.desired_retention,
-                        source=ReviewLog.Source.QUIZ,
-                        source_id=attempt.pk,
-                    )
-            except IntegrityError:
-                continue
-            rated += 1
+        rated += card_rate_answer(
+            learner_id=attempt.learner_id,
+            card_lookup={"question_id": question_id},
+            card_defaults={"course_id": course_id},
+            is_correct=bool(result.get("is_correct")),
+            at=attempt.submitted_at,
+            scheduler=scheduler,
+            source=ReviewLog.Source.QUIZ,
+            source_id=attempt.pk,
+        )
+    return rated
+
+
+def cards_from_challenge(*, run: ChallengeRun, correct_ids: set[int]) -> int:
+    """The questions of a graded challenge run become review cards too (a category challenge
+    can draw questions the learner has not met in a quiz yet)."""
+    if run.submitted_at is None:
+        return 0
+    course_of = dict(
+        Question.objects.filter(pk__in=run.question_ids).values_list(
+            "id", "quiz__lesson__module__course_id"
+        )
+    )
+    scheduler = scheduler_for_learner(preference_get(user=run.learner))
+    rated = 0
+    for question_id in run.question_ids:
+        if question_id not in course_of:
+            continue
+        rated += card_rate_answer(
+            learner_id=run.learner_id,
+            card_lookup={"question_id": question_id},
+            card_defaults={"course_id": course_of[question_id]},
+            is_correct=question_id in correct_ids,
+            at=run.submitted_at,
+            scheduler=scheduler,
+            source=ReviewLog.Source.CHALLENGE,
+            source_id=run.pk,
+        )
     return rated
 
 
@@ -304,9 +367,9 @@ def relax_break_taken(*, user: Any, at: dt.datetime | None = None) -> LearningPr
 # --- challenge mode -------------------------------------------------------------------------------
 
 
-def _close_expired(learner: Any, course: Course, now: dt.datetime) -> None:
+def _close_expired(learner: Any, scope: dict[str, Any], now: dt.datetime) -> None:
     for run in ChallengeRun.objects.select_for_update().filter(
-        learner=learner, course=course, submitted_at__isnull=True
+        learner=learner, submitted_at__isnull=True, **scope
     ):
         if now > run.deadline + CHALLENGE_GRACE:
             run.submitted_at = run.deadline
@@ -314,35 +377,78 @@ def _close_expired(learner: Any, course: Course, now: dt.datetime) -> None:
             run.save(update_fields=["submitted_at", "score"])
 
 
+def challenge_question_pool(*, learner: Any, course_ids: list[int]) -> list[int]:
+    """The questions a challenge may draw for this learner: from the quizzes of those courses
+    they are enrolled in and whose quiz lessons they may open (billing's entitlement rules),
+    never from an exam (a challenge would show its questions before the exam is sat)."""
+    enrolled = set(
+        Enrollment.objects.filter(learner=learner, course_id__in=course_ids).values_list(
+            "course_id", flat=True
+        )
+    )
+    lessons = Lesson.objects.filter(
+        module__course_id__in=enrolled, kind=Lesson.Kind.QUIZ, quiz__is_exam=False
+    ).select_related("module__course")
+    open_lessons = [
+        lesson.pk
+        for lesson in lessons
+        if entitlements.can_access_lesson(learner, lesson, is_enrolled=True)
+    ]
+    return list(
+        Question.objects.filter(quiz__lesson_id__in=open_lessons)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
 @transaction.atomic
 def challenge_start(
-    *, learner: Any, course: Course, questions: int = CHALLENGE_QUESTIONS
+    *,
+    learner: Any,
+    course: Course | None = None,
+    category: Category | None = None,
+    questions: int = CHALLENGE_QUESTIONS,
 ) -> ChallengeRun:
-    """Start a timed run of random questions from the course's quizzes (enrolled learners only);
-    a run still open is returned as it is, with its original deadline: reloading never resets
-    the clock."""
+    """Start a timed run of random questions from one course, or from every published course of
+    a category the learner is enrolled in and may open; a run still open for the same course or
+    category is returned as it is, with its original deadline: reloading never resets the clock."""
+    if (course is None) == (category is None):
+        raise ChallengeUnavailableError("Choose a course or a category for the challenge.")
     now = timezone.now()
-    if not Enrollment.objects.filter(learner=learner, course=course).exists():
-        raise ChallengeUnavailableError("Enroll in this course to take its challenge.")
-    _close_expired(learner, course, now)
+    if course is not None:
+        scope: dict[str, Any] = {"course": course}
+        course_ids = [course.pk]
+        if not Enrollment.objects.filter(learner=learner, course=course).exists():
+            raise ChallengeUnavailableError("Enroll in this course to take its challenge.")
+    else:
+        assert category is not None  # noqa: S101 - narrowed by the either/or check above
+        scope = {"category": category}
+        course_ids = list(
+            Course.objects.filter(category=category, status=Course.Status.PUBLISHED).values_list(
+                "id", flat=True
+            )
+        )
+        if not Enrollment.objects.filter(learner=learner, course_id__in=course_ids).exists():
+            raise ChallengeUnavailableError(
+                f"Enroll in a course of “{category.name}” to take its challenge."
+            )
+    _close_expired(learner, scope, now)
     running = ChallengeRun.objects.filter(
-        learner=learner, course=course, submitted_at__isnull=True
+        learner=learner, submitted_at__isnull=True, **scope
     ).first()
     if running is not None:
         return running
-    pool = list(
-        Question.objects.filter(quiz__lesson__module__course=course).values_list("id", flat=True)
-    )
+    pool = challenge_question_pool(learner=learner, course_ids=course_ids)
     if not pool:
-        raise ChallengeUnavailableError("This course has no questions for a challenge yet.")
+        raise ChallengeUnavailableError("There are no questions for a challenge here yet.")
     drawn = random.sample(pool, min(questions, len(pool)))
     seconds = CHALLENGE_SECONDS_PER_QUESTION * len(drawn)
     return ChallengeRun.objects.create(
         learner=learner,
-        course=course,
         question_ids=drawn,
         started_at=now,
         deadline=now + dt.timedelta(seconds=seconds),
+        **scope,
     )
 
 
@@ -364,7 +470,8 @@ def challenge_submit(*, learner: Any, run_id: int, answers: Any) -> ChallengeRun
             run.score = 0
             run.save(update_fields=["submitted_at", "score"])
         else:
-            _challenge_grade(run, answers, now)
+            correct_ids = _challenge_grade(run, answers, now)
+            cards_from_challenge(run=run, correct_ids=correct_ids)
             if run.correct_count:
                 transaction.on_commit(
                     functools.partial(
@@ -379,7 +486,7 @@ def challenge_submit(*, learner: Any, run_id: int, answers: Any) -> ChallengeRun
     return run
 
 
-def _challenge_grade(run: ChallengeRun, answers: Any, now: dt.datetime) -> None:
+def _challenge_grade(run: ChallengeRun, answers: Any, now: dt.datetime) -> set[int]:
     if not isinstance(answers, dict):
         raise ApplicationError(
             "Send the answers as an object keyed by question id.",
@@ -391,12 +498,13 @@ def _challenge_grade(run: ChallengeRun, answers: Any, now: dt.datetime) -> None:
         for question in Question.objects.filter(pk__in=run.question_ids).prefetch_related("choices")
     }
     cleaned = {str(key): value for key, value in answers.items() if str(key) in drawn}
-    correct = sum(
-        1
+    correct_ids = {
+        question_id
         for question_id in run.question_ids
         if question_id in questions
         and grade_question(questions[question_id], cleaned.get(str(question_id)), 0) > 0
-    )
+    }
+    correct = len(correct_ids)
     total = len(run.question_ids) or 1
     time_left = max((run.deadline - now).total_seconds(), 0)
     time_share = time_left / max((run.deadline - run.started_at).total_seconds(), 1)
@@ -405,9 +513,10 @@ def _challenge_grade(run: ChallengeRun, answers: Any, now: dt.datetime) -> None:
     run.score = correct * POINTS_PER_CORRECT + round(MAX_SPEED_BONUS * time_share * correct / total)
     run.submitted_at = now
     run.save(update_fields=["answers", "correct_count", "score", "submitted_at"])
+    return correct_ids
 
 
-def _challenge_xp(*, learner: Any, run_id: int, course_id: int) -> None:
+def _challenge_xp(*, learner: Any, run_id: int, course_id: int | None) -> None:
     from gamification import tasks
 
     tasks.learning_rewarded.delay(

@@ -1,0 +1,23 @@
+"""`learning_mode` for every template: the signed-in learner's default mode, looked up only when
+a template reads it (other apps' pages use it to hide streak pressure in relax mode, without
+importing this app)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from learning import selectors
+from learning.models import Mode
+
+
+def learning_mode(request: HttpRequest) -> dict[str, Any]:
+    def mode() -> str:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return str(Mode.STANDARD)
+        return str(selectors.preference_or_defaults(user=user).mode)
+
+    return {"learning_mode": SimpleLazyObject(mode)}
