@@ -345,7 +345,9 @@ def test_the_dashboard_shows_progress_and_runs_a_fixed_number_of_queries(
             course = course_with_outline(modules=1, lessons_per_module=2)
             EnrollmentFactory(learner=student, course=course)
             client.post(f"/lessons/{_first_lesson(course).pk}/complete/")
-        with django_assert_max_num_queries(10):
+        # The courses part stays as it was; the panels other apps add (reviews due, the learning
+        # mode switcher, the learner's week) cost their own fixed few.
+        with django_assert_max_num_queries(13):
             response = client.get("/dashboard/")
         assert response.status_code == 200
     assert response.content.decode().count("50% complete") == 9
