@@ -9,6 +9,8 @@ from django.http import HttpRequest
 
 from gamification.models import (
     LeaderboardSnapshot,
+    LeagueCohort,
+    LeagueMembership,
     LearnerStats,
     LevelUp,
     StudyGroup,
@@ -78,3 +80,22 @@ class LeaderboardSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["week_start", "scope", "course", "rank", "user", "xp"]
     list_filter = ["scope", "week_start"]
     list_select_related = ["user", "course"]
+
+
+class LeagueMembershipInline(admin.TabularInline):
+    model = LeagueMembership
+    extra = 0
+    fields = ["user", "xp", "final_rank", "result"]
+    readonly_fields = fields
+    ordering = ["-xp", "user_id"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LeagueCohort)
+class LeagueCohortAdmin(ReadOnlyAdmin):
+    list_display = ["week_start", "tier", "number", "member_count", "settled_at"]
+    list_filter = ["tier", "week_start"]
+    inlines = [LeagueMembershipInline]

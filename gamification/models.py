@@ -77,6 +77,9 @@ class LearnerStats(models.Model):
     streak_freezes = models.PositiveSmallIntegerField(default=0)
     streak_freezes_earned = models.PositiveIntegerField(default=0)
     is_hidden_from_leaderboards = models.BooleanField(default=False)
+    league_tier = models.PositiveSmallIntegerField(
+        default=1, help_text="Weekly league tier: 1 (Bronze) to 10 (Diamond)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -219,3 +222,61 @@ class LeaderboardSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} week {self.week_start}: #{self.rank} {self.user_id}"
+
+
+class LeagueCohort(models.Model):
+    """About 30 learners of one tier competing on XP for one week (Monday to Sunday, UTC)."""
+
+    week_start = models.DateField()
+    tier = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField(help_text="The cohort's number within its week and tier.")
+    member_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-week_start", "-tier", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week_start", "tier", "number"], name="gamif_cohort_number_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["week_start", "tier", "member_count"], name="gamif_cohort_open"),
+            models.Index(
+                fields=["week_start"], condition=Q(settled_at=None), name="gamif_cohort_unsettled"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier} cohort {self.number}, week of {self.week_start}"
+
+
+class LeagueMembership(models.Model):
+    """One learner in one week's cohort: their XP that week and, once settled, the outcome."""
+
+    class Result(models.TextChoices):
+        PROMOTED = "promoted", "Promoted"
+        STAYED = "stayed", "Stayed"
+        DEMOTED = "demoted", "Demoted"
+
+    cohort = models.ForeignKey(LeagueCohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="league_memberships"
+    )
+    week_start = models.DateField()
+    tier = models.PositiveSmallIntegerField()
+    xp = models.IntegerField(default=0)
+    joined_at = models.DateTimeField(default=timezone.now)
+    final_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    result = models.CharField(max_length=10, choices=Result.choices, blank=True)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_start"], name="gamif_league_one_a_week")
+        ]
+        indexes = [models.Index(fields=["cohort", "-xp", "user"], name="gamif_league_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.cohort_id}: {self.xp} XP"

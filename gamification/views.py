@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import ApplicationError
 from courses.models import Course
-from gamification import leaderboards, levels, selectors, services
+from gamification import leaderboards, leagues, levels, selectors, services
 from gamification.achievements import BY_CODE
 from gamification.models import StudyGroup, UserAchievement
 
@@ -25,8 +25,9 @@ from gamification.models import StudyGroup, UserAchievement
 def progress(request: HttpRequest) -> HttpResponse:
     user = request.user
     statuses = selectors.achievement_list_for_user(user=user)
+    stats = selectors.learner_stats_get(user=user)
     context = {
-        "stats": selectors.learner_stats_get(user=user),
+        "stats": stats,
         "level": selectors.level_progress_for(user=user),
         "unlocks": sorted(levels.UNLOCKS.items()),
         "achievement_groups": selectors.achievement_groups(statuses),
@@ -37,6 +38,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         ),
         "history": selectors.xp_history(user=user),
         "groups": selectors.study_group_list_for_user(user=user),
+        "league": selectors.league_get(user=user, stats=stats),
     }
     return render(request, "gamification/progress.html", context)
 
@@ -103,6 +105,18 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#leaderboard-board"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def league(request: HttpRequest) -> HttpResponse:
+    stats = selectors.learner_stats_get(user=request.user)
+    context = {
+        "league": selectors.league_get(user=request.user, stats=stats),
+        "stats": stats,
+        "tiers": leagues.TIERS,
+    }
+    return render(request, "gamification/league.html", context)
 
 
 @login_required

@@ -227,6 +227,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gamification.weekly_boards_settle",
         "schedule": crontab(hour=0, minute=10, day_of_week="mon"),
     },
+    # gamification: settle last week's league cohorts (promotion and demotion), Monday morning.
+    "gamification-weekly-leagues": {
+        "task": "gamification.leagues_settle",
+        "schedule": crontab(hour=0, minute=20, day_of_week="mon"),
+    },
+    # gamification: zero broken streaks hourly (every time zone's midnight comes on the hour).
+    "gamification-streaks-check": {
+        "task": "gamification.streaks_check",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------------

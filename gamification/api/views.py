@@ -209,6 +209,49 @@ class XpGrantApi(APIView):
         return Response(self.OutputSerializer(result).data, status=code)
 
 
+class LeagueRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    xp = serializers.IntegerField(help_text="XP earned this week.")
+    zone = serializers.ChoiceField(choices=["promotion", "safe", "demotion"])
+    is_me = serializers.BooleanField()
+
+
+class LeagueWeekSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    tier = serializers.IntegerField()
+    tier_name = serializers.CharField()
+    final_rank = serializers.IntegerField(allow_null=True)
+    cohort_size = serializers.IntegerField()
+    result = serializers.CharField(help_text="promoted, stayed or demoted; empty until settled.")
+
+
+class LeagueApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "League"
+
+        tier = serializers.IntegerField(help_text="1 (Bronze) to 10 (Diamond).")
+        tier_name = serializers.CharField()
+        week_start = serializers.DateField()
+        promoted_count = serializers.IntegerField()
+        demoted_count = serializers.IntegerField()
+        results = LeagueRowSerializer(many=True, source="rows", help_text="This week's cohort.")
+        me = LeagueRowSerializer(allow_null=True)
+        history = LeagueWeekSerializer(many=True)
+
+    @extend_schema(
+        operation_id="gamification_league",
+        responses={200: OutputSerializer},
+        summary="Your weekly league: tier, this week's cohort with its zones, and past weeks",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(selectors.league_get(user=request.user)).data)
+
+
 class StatsApi(APIView):
     permission_classes = [IsAuthenticated]
 
