@@ -7,6 +7,7 @@ import functools
 import logging
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -24,6 +25,7 @@ from gamification.exceptions import (
     StudyGroupNotFoundError,
 )
 from gamification.models import (
+    TUNABLE_ACTION_CHOICES,
     ActivityDay,
     LeagueCohort,
     LeagueMembership,
@@ -32,6 +34,9 @@ from gamification.models import (
     StudyGroup,
     StudyGroupMembership,
     UserAchievement,
+    XpActionSetting,
+    XpDifficultySetting,
+    XpSettings,
     XpTransaction,
 )
 from gamification.rules import Action
@@ -449,6 +454,57 @@ def streaks_check(*, now: dt.datetime | None = None, batch: int = 500) -> int:
                     current_streak=0 if daily_broken else F("current_streak"),
                     current_weekly_streak=0 if weekly_broken else F("current_weekly_streak"),
                 )
+
+
+# --- the XP table in the admin --------------------------------------------------------------------
+
+
+@transaction.atomic
+def xp_settings_get_or_create() -> XpSettings:
+    """The admin's XP table; the first time, filled with the values in force from settings."""
+    from courses.models import Course
+
+    table, created = XpSettings.objects.select_for_update().get_or_create(
+        pk=1,
+        defaults={
+            "streak_bonus_per_day": int(rules.table_from_settings("STREAK_BONUS_PER_DAY")),
+            "streak_bonus_cap": int(rules.table_from_settings("STREAK_BONUS_CAP")),
+            "freeze_every_xp": int(rules.table_from_settings("FREEZE_EVERY_XP")),
+            "freeze_cap": int(rules.table_from_settings("FREEZE_CAP")),
+        },
+    )
+    if created:
+        bases = rules.table_from_settings("XP_BASE")
+        caps = rules.table_from_settings("DAILY_CAP")
+        multipliers = rules.table_from_settings("DIFFICULTY_MULTIPLIER")
+        XpActionSetting.objects.bulk_create(
+            [
+                XpActionSetting(
+                    table=table,
+                    action=action,
+                    base=int(bases.get(action, 0)),
+                    daily_cap=caps.get(action),
+                )
+                for action, _ in TUNABLE_ACTION_CHOICES
+            ]
+        )
+        XpDifficultySetting.objects.bulk_create(
+            [
+                XpDifficultySetting(
+                    table=table,
+                    difficulty=difficulty,
+                    multiplier=Decimal(str(multipliers.get(difficulty, 1.0))),
+                )
+                for difficulty in Course.Difficulty.values
+            ]
+        )
+        transaction.on_commit(rules.forget_stored_table)
+    return table
+
+
+def xp_settings_saved() -> None:
+    """An admin saved the XP table: awards use it from the moment the save commits."""
+    transaction.on_commit(rules.forget_stored_table)
 
 
 # --- weekly leagues ------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.test import override_settings
 from gamification import levels, rules
 from gamification.rules import Action
 
+pytestmark = pytest.mark.django_db  # the XP table an admin saved is read from the database
+
 
 def test_the_formula_multiplies_by_difficulty_and_adds_a_capped_streak_bonus() -> None:
     assert (
