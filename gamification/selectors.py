@@ -16,6 +16,7 @@ from gamification.models import (
     ActivityDay,
     LeagueMembership,
     LearnerStats,
+    LevelUp,
     StudyGroup,
     StudyGroupMembership,
     UserAchievement,
@@ -233,6 +234,11 @@ def study_group_list_for_user(*, user: Any) -> QuerySet[StudyGroup]:
         .annotate(member_count=Count("memberships"))
         .order_by("name", "id")
     )
+
+
+def level_up_history(*, user: Any, limit: int = 10) -> QuerySet[LevelUp]:
+    """The learner's latest level-ups, highest first."""
+    return LevelUp.objects.filter(user=user).order_by("-level")[:limit]
 
 
 def level_progress_for(*, user: Any) -> levels.LevelProgress:

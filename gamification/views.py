@@ -39,6 +39,8 @@ def progress(request: HttpRequest) -> HttpResponse:
         "history": selectors.xp_history(user=user),
         "groups": selectors.study_group_list_for_user(user=user),
         "league": selectors.league_get(user=user, stats=stats),
+        "level_ups": selectors.level_up_history(user=user),
+        "frame": levels.frame_for_level(stats.level),
     }
     return render(request, "gamification/progress.html", context)
 

@@ -490,6 +490,8 @@ BILLING_INSTRUCTOR_SHARE_PERCENT = env.int("BILLING_INSTRUCTOR_SHARE_PERCENT", d
 AFFILIATE_COMMISSION_PERCENT = env.float("AFFILIATE_COMMISSION_PERCENT", default=20.0)
 AFFILIATE_COOKIE_DAYS = env.int("AFFILIATE_COOKIE_DAYS", default=30)
 MIDDLEWARE += ["billing.middleware.ReferralCookieMiddleware"]  # the ?ref= affiliate cookie
+# Level-up and badge toasts for the page action that earned them (gamification).
+MIDDLEWARE += ["gamification.celebrations.CelebrationMiddleware"]
 # --- ai_tools -------------------------------------------------------------------------------------
 # "auto": DeepSeek when a key is set; "local": always the offline provider.
 AI_PROVIDER = env.str("AI_PROVIDER", default="auto")

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from core.permissions import IsInstructor
 from courses.models import Course
-from gamification import leaderboards, selectors, services
+from gamification import leaderboards, leagues, selectors, services
 from gamification.exceptions import InvalidAwardError, StudyGroupNotFoundError
 from gamification.models import StudyGroup
 
@@ -274,6 +274,10 @@ class StatsApi(APIView):
         rank_all_time = serializers.IntegerField(allow_null=True)
         rank_this_week = serializers.IntegerField(allow_null=True)
         is_hidden_from_leaderboards = serializers.BooleanField()
+        league_tier = serializers.IntegerField(
+            help_text="Weekly league: 1 (Bronze) to 10 (Diamond)."
+        )
+        league_tier_name = serializers.CharField()
 
     @extend_schema(
         operation_id="gamification_stats",
@@ -308,4 +312,6 @@ def stats_payload(user: Any) -> dict[str, Any]:
         "rank_all_time": all_time.rank if all_time else None,
         "rank_this_week": week.rank if week else None,
         "is_hidden_from_leaderboards": stats.is_hidden_from_leaderboards,
+        "league_tier": stats.league_tier,
+        "league_tier_name": leagues.tier_name(stats.league_tier),
     }

@@ -105,6 +105,7 @@ def test_stats_report_level_progress_streaks_and_rank(
         114,
     )
     assert (body["rank_all_time"], body["rank_this_week"]) == (2, 2)
+    assert (body["league_tier"], body["league_tier_name"]) == (1, "Bronze")
 
 
 @pytest.mark.parametrize(
