@@ -536,7 +536,7 @@ def _league_add(*, stats: LearnerStats, amount: int, at: dt.datetime) -> None:
 
 def _league_cohort_with_room(*, week: dt.date, tier: int) -> LeagueCohort:
     """The week's first cohort of `tier` with room (locked), or a new one."""
-    for _ in range(5):
+    for _ in range(20):
         cohort = (
             LeagueCohort.objects.select_for_update()
             .filter(week_start=week, tier=tier, member_count__lt=leagues.COHORT_SIZE)
@@ -546,6 +546,10 @@ def _league_cohort_with_room(*, week: dt.date, tier: int) -> LeagueCohort:
         if cohort is not None:
             return cohort
         last = LeagueCohort.objects.filter(week_start=week, tier=tier).order_by("-number").first()
+        if last is not None and last.member_count < leagues.COHORT_SIZE:
+            # Opened by someone else after our locking read took its snapshot (a wait on a full
+            # cohort's lock ends with that row filtered out, not with the newer rows): look again.
+            continue
         try:
             with transaction.atomic():
                 return LeagueCohort.objects.create(
