@@ -14,6 +14,7 @@ from gamification import leaderboards, leagues, levels
 from gamification.achievements import ACHIEVEMENTS, Achievement, Group, Metric
 from gamification.models import (
     ActivityDay,
+    LeaderboardSnapshot,
     LeagueMembership,
     LearnerStats,
     LevelUp,
@@ -215,10 +216,32 @@ def leaderboard_get(*, board: leaderboards.Board, viewer: Any, limit: int = 10) 
     return Leaderboard(rows=top_rows, me=me)
 
 
-def study_group_leaderboard(*, group: StudyGroup, viewer: Any, period: str) -> Leaderboard:
-    """A study group's members ranked by their XP on the global board of `period`."""
+def leaderboard_history_get(
+    *, scope: str, week_start: dt.date, viewer: Any, course_id: int | None = None, limit: int = 10
+) -> Leaderboard:
+    """A settled week's board as it was recorded when the week closed (three queries)."""
+    rows = LeaderboardSnapshot.objects.filter(scope=scope, week_start=week_start)
+    if scope == leaderboards.COURSE:
+        rows = rows.filter(course_id=course_id)
+    top = [leaderboards.Standing(r.user_id, r.xp, r.rank) for r in rows.order_by("rank")[:limit]]
+    own = rows.filter(user_id=viewer.pk).first() if viewer is not None else None
+    standings = list(top)
+    if own is not None and all(s.user_id != own.user_id for s in top):
+        standings.append(leaderboards.Standing(own.user_id, own.xp, own.rank))
+    board_rows = _rows(standings, viewer)
+    top_ids = {s.user_id for s in top}
+    return Leaderboard(
+        rows=[row for row in board_rows if row.user_id in top_ids],
+        me=next((row for row in board_rows if row.is_me), None),
+    )
+
+
+def study_group_leaderboard(
+    *, group: StudyGroup, viewer: Any, period: str, week_start: dt.date | None = None
+) -> Leaderboard:
+    """A study group's members ranked by their XP on the global board of `period` (and week)."""
     member_ids = list(group.memberships.values_list("user_id", flat=True))
-    board = leaderboards.Board(leaderboards.GLOBAL, period).resolved()
+    board = leaderboards.Board(leaderboards.GLOBAL, period, week_start=week_start).resolved()
     scores = leaderboards.backend().scores(board, member_ids)
     ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     standings = [

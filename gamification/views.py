@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from courses.models import Course
 from gamification import leaderboards, leagues, levels, selectors, services
 from gamification.achievements import BY_CODE
 from gamification.models import StudyGroup, UserAchievement
+
+LAST_WEEK = "last"
 
 
 @login_required
@@ -61,8 +64,10 @@ def visibility_set(request: HttpRequest) -> HttpResponse:
 @require_GET
 def leaderboard(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "week")
-    if period not in (leaderboards.WEEK, leaderboards.ALL_TIME):
+    if period not in (leaderboards.WEEK, leaderboards.ALL_TIME, LAST_WEEK):
         period = leaderboards.WEEK
+    this_week = leaderboards.week_start_of(timezone.now())
+    last_week = this_week - dt.timedelta(days=7)
     scope = request.GET.get("scope", "global")
     courses = list(
         Course.objects.filter(
@@ -86,7 +91,19 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     else:
         scope = "global"
     if scope == "group":
-        board = selectors.study_group_leaderboard(group=group, viewer=request.user, period=period)
+        board = selectors.study_group_leaderboard(
+            group=group,
+            viewer=request.user,
+            period=leaderboards.WEEK if period == LAST_WEEK else period,
+            week_start=last_week if period == LAST_WEEK else None,
+        )
+    elif period == LAST_WEEK:  # the board recorded when last week closed
+        board = selectors.leaderboard_history_get(
+            scope=scope,
+            course_id=course.pk if course else None,
+            week_start=last_week,
+            viewer=request.user,
+        )
     else:
         spec = leaderboards.Board(
             scope=scope, period=period, course_id=course.pk if course else None
@@ -100,7 +117,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "course": course,
         "group": group,
-        "week_start": leaderboards.week_start_of(timezone.now()),
+        "week_start": last_week if period == LAST_WEEK else this_week,
         "stats": selectors.learner_stats_get(user=request.user),
     }
     template = "gamification/leaderboard.html"

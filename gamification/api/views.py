@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -42,8 +43,23 @@ class LeaderboardApi(APIView):
         course = serializers.IntegerField(required=False, min_value=1)
         group = serializers.IntegerField(required=False, min_value=1)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=10)
+        week = serializers.DateField(
+            required=False,
+            help_text="The Monday of a past week: its final board, recorded when it closed.",
+        )
+
+        def validate_week(self, week: dt.date) -> dt.date:
+            if week.weekday() != 0:
+                raise serializers.ValidationError("Give the Monday that starts the week.")
+            if week >= leaderboards.week_start_of(timezone.now()):
+                raise serializers.ValidationError(
+                    "Only a week that has ended; leave it out for this week."
+                )
+            return week
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if "week" in attrs and attrs["period"] != "week":
+                raise serializers.ValidationError({"week": ["Only with period=week."]})
             if attrs["scope"] == "course" and "course" not in attrs:
                 raise serializers.ValidationError({"course": ["Required when scope is course."]})
             if attrs["scope"] == "group" and "group" not in attrs:
@@ -77,8 +93,20 @@ class LeaderboardApi(APIView):
             ).first()
             if group is None:
                 raise StudyGroupNotFoundError("You are not a member of this study group.")
+            week_start = data.get("week")
             board = selectors.study_group_leaderboard(
-                group=group, viewer=request.user, period=data["period"]
+                group=group, viewer=request.user, period=data["period"], week_start=week_start
+            )
+        elif "week" in data:
+            if data["scope"] == "course":
+                get_object_or_404(Course, pk=data["course"], status=Course.Status.PUBLISHED)
+            week_start = data["week"]
+            board = selectors.leaderboard_history_get(
+                scope=data["scope"],
+                course_id=data.get("course"),
+                week_start=week_start,
+                viewer=request.user,
+                limit=data["limit"],
             )
         else:
             if data["scope"] == "course":
