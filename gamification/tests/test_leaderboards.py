@@ -256,3 +256,31 @@ def test_the_last_week_tab_shows_the_recorded_board(student: User, other_student
     assert "<td>60</td>" in page
     assert "<td>40</td>" in page
     assert "<td>100</td>" not in page
+
+
+def test_the_rebuild_command_restores_lost_redis_boards(
+    redis_backend: Any, student: User, other_student: User, settings: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    if not settings.REDIS_URL:
+        pytest.skip("the command rebuilds Redis boards: needs REDIS_URL (the cache on Redis)")
+    course = CourseFactory()
+    now = dt.datetime.now(dt.UTC)
+    _award(student, 30, "a", course=course, at=now)
+    _award(other_student, 50, "b", at=now)
+    live = leaderboards.backend()
+    assert isinstance(live, leaderboards.RedisBackend)
+    boards = services.leaderboards_current()
+    expected = {board: leaderboards.DatabaseBackend().top(board, 10) for board in boards}
+    for board in boards:
+        live.client.delete(live.full_key(board))  # Redis lost its data
+
+    output = StringIO()
+    call_command("leaderboards_rebuild", stdout=output)
+
+    assert {board: live.top(board, 10) for board in boards} == expected
+    assert expected[Board(GLOBAL, ALL_TIME)][0].user_id == other_student.pk
+    assert "6 entries written" in output.getvalue()
