@@ -6,6 +6,7 @@ class GamificationConfig(AppConfig):
     verbose_name = "Gamification"
 
     def ready(self) -> None:
-        from gamification import receivers
+        from gamification import celebrations, receivers
 
         receivers.connect()
+        celebrations.connect()

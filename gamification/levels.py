@@ -42,6 +42,15 @@ UNLOCKS: dict[int, str] = {
 }
 
 
+FRAMES: dict[int, str] = {5: "Bronze", 20: "Silver", 40: "Gold", 60: "Platinum", 80: "Diamond"}
+
+
+def frame_for_level(level: int) -> str | None:
+    """The profile frame a learner at `level` has unlocked (the best one), if any."""
+    reached = [name for threshold, name in sorted(FRAMES.items()) if level >= threshold]
+    return reached[-1] if reached else None
+
+
 def xp_for_level(level: int) -> int:
     """Total XP needed to reach `level` (1 <= level <= 100)."""
     return THRESHOLDS[max(1, min(level, MAX_LEVEL)) - 1]

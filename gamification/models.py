@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from courses.models import Course
 from gamification.rules import Action
+
+# Manual grants carry their own amount; every other action has a tunable base and cap.
+TUNABLE_ACTION_CHOICES = [
+    (key, label) for key, label in Action.CHOICES if key != Action.MANUAL_GRANT
+]
+DIFFICULTY_CHOICES = Course.Difficulty.choices
 
 
 class XpTransaction(models.Model):
@@ -77,6 +87,9 @@ class LearnerStats(models.Model):
     streak_freezes = models.PositiveSmallIntegerField(default=0)
     streak_freezes_earned = models.PositiveIntegerField(default=0)
     is_hidden_from_leaderboards = models.BooleanField(default=False)
+    league_tier = models.PositiveSmallIntegerField(
+        default=1, help_text="Weekly league tier: 1 (Bronze) to 10 (Diamond)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -219,3 +232,139 @@ class LeaderboardSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} week {self.week_start}: #{self.rank} {self.user_id}"
+
+
+class LeagueCohort(models.Model):
+    """About 30 learners of one tier competing on XP for one week (Monday to Sunday, UTC)."""
+
+    week_start = models.DateField()
+    tier = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField(help_text="The cohort's number within its week and tier.")
+    member_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-week_start", "-tier", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week_start", "tier", "number"], name="gamif_cohort_number_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["week_start", "tier", "member_count"], name="gamif_cohort_open"),
+            models.Index(
+                fields=["week_start"], condition=Q(settled_at=None), name="gamif_cohort_unsettled"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier} cohort {self.number}, week of {self.week_start}"
+
+
+class LeagueMembership(models.Model):
+    """One learner in one week's cohort: their XP that week and, once settled, the outcome."""
+
+    class Result(models.TextChoices):
+        PROMOTED = "promoted", "Promoted"
+        STAYED = "stayed", "Stayed"
+        DEMOTED = "demoted", "Demoted"
+
+    cohort = models.ForeignKey(LeagueCohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="league_memberships"
+    )
+    week_start = models.DateField()
+    tier = models.PositiveSmallIntegerField()
+    xp = models.IntegerField(default=0)
+    joined_at = models.DateTimeField(default=timezone.now)
+    final_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    result = models.CharField(max_length=10, choices=Result.choices, blank=True)
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_start"], name="gamif_league_one_a_week")
+        ]
+        indexes = [models.Index(fields=["cohort", "-xp", "user"], name="gamif_league_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.cohort_id}: {self.xp} XP"
+
+
+class XpSettings(models.Model):
+    """The XP table as an admin tuned it (one row). Without it, settings.GAMIFICATION applies."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    streak_bonus_per_day = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(100)], help_text="Bonus XP per day of the current streak."
+    )
+    streak_bonus_cap = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(1000)], help_text="The most streak bonus one award gets."
+    )
+    freeze_every_xp = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+        help_text="A streak freeze is earned for every this much XP.",
+    )
+    freeze_cap = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(10)], help_text="The most streak freezes held at once."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "XP table"
+        verbose_name_plural = "XP table"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="gamif_xp_settings_one_row")]
+
+    def __str__(self) -> str:
+        return "XP table"
+
+
+class XpActionSetting(models.Model):
+    """The base XP and the daily cap of one action."""
+
+    table = models.ForeignKey(XpSettings, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=40, choices=TUNABLE_ACTION_CHOICES)
+    base = models.PositiveIntegerField(validators=[MaxValueValidator(10_000)])
+    daily_cap = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text="The most XP this action mints per learner per local day; blank: no cap.",
+    )
+
+    class Meta:
+        ordering = ["action"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "action"], name="gamif_xp_action_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_action_display()
+
+    def clean(self) -> None:
+        if self.daily_cap is not None and self.base is not None and self.daily_cap < self.base:
+            raise ValidationError(
+                {"daily_cap": "The daily cap must be at least the base XP, or blank for no cap."}
+            )
+
+
+class XpDifficultySetting(models.Model):
+    """The multiplier for courses of one difficulty."""
+
+    table = models.ForeignKey(XpSettings, on_delete=models.CASCADE, related_name="difficulties")
+    difficulty = models.CharField(max_length=20, choices=DIFFICULTY_CHOICES)
+    multiplier = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("10"))],
+    )
+
+    class Meta:
+        ordering = ["multiplier", "difficulty"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "difficulty"], name="gamif_xp_difficulty_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_difficulty_display()

@@ -2,7 +2,8 @@
 
 The tables below are the defaults; settings.GAMIFICATION (a dict with any of the keys XP_BASE,
 DIFFICULTY_MULTIPLIER, STREAK_BONUS_PER_DAY, STREAK_BONUS_CAP, DAILY_CAP, FREEZE_EVERY_XP,
-FREEZE_CAP) overrides them, so an operator can tune the economy without a release.
+FREEZE_CAP) overrides them, and the XP table an admin saves in the Django admin (models.XpSettings,
+cached) overrides both, so the economy is tuned without a release.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 
 
 class Action:
@@ -94,15 +96,57 @@ DIFFICULTY_ACTIONS = frozenset(
 )
 
 
-def table(name: str) -> Any:
-    """One tunable table: the setting's value when given, else the default."""
+STORED_TABLE_CACHE_KEY = "gamification:xp-table"
+STORED_TABLE_SECONDS = 300
+
+
+def table_from_settings(name: str) -> Any:
+    """One table as the settings give it (the defaults where they say nothing)."""
     overrides = getattr(settings, "GAMIFICATION", {}) or {}
-    if name in overrides:
-        value = overrides[name]
-        if isinstance(value, dict) and isinstance(DEFAULTS[name], dict):
-            return {**DEFAULTS[name], **value}
+    return _merged(DEFAULTS[name], overrides, name)
+
+
+def table(name: str) -> Any:
+    """One tunable table in force: the admin's saved table, else the settings, else the default."""
+    return _merged(table_from_settings(name), stored_table(), name)
+
+
+def _merged(value: Any, layer: dict[str, Any], name: str) -> Any:
+    if name not in layer:
         return value
-    return DEFAULTS[name]
+    if isinstance(value, dict) and isinstance(layer[name], dict):
+        return {**value, **layer[name]}
+    return layer[name]
+
+
+def stored_table() -> dict[str, Any]:
+    """The XP table saved in the admin, as table names to values ({} if none), cached."""
+    stored = cache.get(STORED_TABLE_CACHE_KEY)
+    if stored is not None:
+        return stored  # type: ignore[no-any-return]
+    from gamification.models import XpSettings
+
+    row = XpSettings.objects.prefetch_related("actions", "difficulties").filter(pk=1).first()
+    stored = {}
+    if row is not None:
+        stored = {
+            "XP_BASE": {item.action: item.base for item in row.actions.all()},
+            "DAILY_CAP": {item.action: item.daily_cap for item in row.actions.all()},
+            "DIFFICULTY_MULTIPLIER": {
+                item.difficulty: float(item.multiplier) for item in row.difficulties.all()
+            },
+            "STREAK_BONUS_PER_DAY": row.streak_bonus_per_day,
+            "STREAK_BONUS_CAP": row.streak_bonus_cap,
+            "FREEZE_EVERY_XP": row.freeze_every_xp,
+            "FREEZE_CAP": row.freeze_cap,
+        }
+    cache.set(STORED_TABLE_CACHE_KEY, stored, STORED_TABLE_SECONDS)
+    return stored
+
+
+def forget_stored_table() -> None:
+    """Drop the cached table so the next award reads the admin's new values."""
+    cache.delete(STORED_TABLE_CACHE_KEY)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from gamification import leaderboards, levels
+from gamification import leaderboards, leagues, levels
 from gamification.achievements import ACHIEVEMENTS, Achievement, Group, Metric
 from gamification.models import (
     ActivityDay,
+    LeaderboardSnapshot,
+    LeagueMembership,
     LearnerStats,
+    LevelUp,
     StudyGroup,
     StudyGroupMembership,
     UserAchievement,
@@ -213,10 +216,32 @@ def leaderboard_get(*, board: leaderboards.Board, viewer: Any, limit: int = 10) 
     return Leaderboard(rows=top_rows, me=me)
 
 
-def study_group_leaderboard(*, group: StudyGroup, viewer: Any, period: str) -> Leaderboard:
-    """A study group's members ranked by their XP on the global board of `period`."""
+def leaderboard_history_get(
+    *, scope: str, week_start: dt.date, viewer: Any, course_id: int | None = None, limit: int = 10
+) -> Leaderboard:
+    """A settled week's board as it was recorded when the week closed (three queries)."""
+    rows = LeaderboardSnapshot.objects.filter(scope=scope, week_start=week_start)
+    if scope == leaderboards.COURSE:
+        rows = rows.filter(course_id=course_id)
+    top = [leaderboards.Standing(r.user_id, r.xp, r.rank) for r in rows.order_by("rank")[:limit]]
+    own = rows.filter(user_id=viewer.pk).first() if viewer is not None else None
+    standings = list(top)
+    if own is not None and all(s.user_id != own.user_id for s in top):
+        standings.append(leaderboards.Standing(own.user_id, own.xp, own.rank))
+    board_rows = _rows(standings, viewer)
+    top_ids = {s.user_id for s in top}
+    return Leaderboard(
+        rows=[row for row in board_rows if row.user_id in top_ids],
+        me=next((row for row in board_rows if row.is_me), None),
+    )
+
+
+def study_group_leaderboard(
+    *, group: StudyGroup, viewer: Any, period: str, week_start: dt.date | None = None
+) -> Leaderboard:
+    """A study group's members ranked by their XP on the global board of `period` (and week)."""
     member_ids = list(group.memberships.values_list("user_id", flat=True))
-    board = leaderboards.Board(leaderboards.GLOBAL, period).resolved()
+    board = leaderboards.Board(leaderboards.GLOBAL, period, week_start=week_start).resolved()
     scores = leaderboards.backend().scores(board, member_ids)
     ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     standings = [
@@ -234,5 +259,118 @@ def study_group_list_for_user(*, user: Any) -> QuerySet[StudyGroup]:
     )
 
 
+def level_up_history(*, user: Any, limit: int = 10) -> QuerySet[LevelUp]:
+    """The learner's latest level-ups, highest first."""
+    return LevelUp.objects.filter(user=user).order_by("-level")[:limit]
+
+
 def level_progress_for(*, user: Any) -> levels.LevelProgress:
     return levels.level_progress(learner_stats_get(user=user).total_xp)
+
+
+# --- weekly leagues ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeagueRow:
+    rank: int
+    user_id: int
+    display_name: str
+    xp: int
+    zone: str
+    is_me: bool
+
+
+@dataclass(frozen=True)
+class LeagueHistoryRow:
+    week_start: dt.date
+    tier: int
+    tier_name: str
+    final_rank: int | None
+    cohort_size: int
+    result: str
+    result_label: str
+
+
+@dataclass(frozen=True)
+class LeagueView:
+    tier: int
+    tier_name: str
+    week_start: dt.date
+    rows: list[LeagueRow]  # this week's cohort, ranked; empty before the week's first XP
+    promoted_count: int
+    demoted_count: int
+    me: LeagueRow | None
+    history: list[LeagueHistoryRow]
+
+
+def league_get(
+    *,
+    user: Any,
+    stats: LearnerStats | None = None,
+    now: dt.datetime | None = None,
+    history: int = 10,
+) -> LeagueView:
+    """The learner's league: tier, this week's cohort with its zones, and past weeks (3 queries)."""
+    week = leaderboards.week_start_of(now or timezone.now())
+    stats = stats or learner_stats_get(user=user)
+    memberships = list(
+        LeagueMembership.objects.filter(user=user)
+        .select_related("cohort")
+        .order_by("-week_start")[: history + 1]
+    )
+    current = next((m for m in memberships if m.week_start == week), None)
+    rows: list[LeagueRow] = []
+    promoted = demoted = 0
+    tier = current.tier if current else stats.league_tier
+    if current is not None:
+        members = list(
+            LeagueMembership.objects.filter(cohort_id=current.cohort_id)
+            .select_related("user__learner_stats")
+            .only(
+                "user_id",
+                "xp",
+                "user__display_name",
+                "user__learner_stats__is_hidden_from_leaderboards",
+            )
+            .order_by("-xp", "user_id")
+        )
+        size = len(members)
+        promoted, demoted = leagues.zone_sizes(size=size, tier=tier)
+        for rank, member in enumerate(members, start=1):
+            member_stats = getattr(member.user, "learner_stats", None)
+            hidden = member_stats is not None and member_stats.is_hidden_from_leaderboards
+            is_me = member.user_id == user.pk
+            name = member.user.display_name or f"Learner {member.user_id}"
+            rows.append(
+                LeagueRow(
+                    rank=rank,
+                    user_id=member.user_id,
+                    display_name="A hidden learner" if hidden and not is_me else name,
+                    xp=member.xp,
+                    zone=leagues.zone_for(rank=rank, size=size, tier=tier, xp=member.xp),
+                    is_me=is_me,
+                )
+            )
+    past = [m for m in memberships if m.week_start != week][:history]
+    return LeagueView(
+        tier=tier,
+        tier_name=leagues.tier_name(tier),
+        week_start=week,
+        rows=rows,
+        promoted_count=promoted,
+        demoted_count=demoted,
+        me=next((row for row in rows if row.is_me), None),
+        history=[
+            LeagueHistoryRow(
+                week_start=m.week_start,
+                tier=m.tier,
+                tier_name=leagues.tier_name(m.tier),
+                final_rank=m.final_rank,
+                cohort_size=m.cohort.member_count,
+                result=m.result,
+                result_label=m.get_result_display() if m.result else "Not settled yet",
+            )
+            for m in past
+        ],
+    )

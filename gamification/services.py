@@ -7,14 +7,15 @@ import functools
 import logging
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from gamification import events, leaderboards, levels, rules
+from gamification import events, leaderboards, leagues, levels, rules
 from gamification.achievements import ACHIEVEMENTS
 from gamification.exceptions import (
     GrantNotAllowedError,
@@ -24,12 +25,18 @@ from gamification.exceptions import (
     StudyGroupNotFoundError,
 )
 from gamification.models import (
+    TUNABLE_ACTION_CHOICES,
     ActivityDay,
+    LeagueCohort,
+    LeagueMembership,
     LearnerStats,
     LevelUp,
     StudyGroup,
     StudyGroupMembership,
     UserAchievement,
+    XpActionSetting,
+    XpDifficultySetting,
+    XpSettings,
     XpTransaction,
 )
 from gamification.rules import Action
@@ -123,6 +130,7 @@ def xp_award(
             )
             _stats_apply(stats, amount=amount, at=moment)
             _activity_add(user=user, day=local.date(), amount=amount)
+            _league_add(stats=stats, amount=amount, at=moment)
     except IntegrityError:
         # The same key won a race with us; its transaction is the one that counts.
         return XpAwardResult(XpTransaction.objects.get(idempotency_key=idempotency_key), False)
@@ -403,6 +411,198 @@ def weekly_boards_settle(*, week_start: dt.date, keep: int = 100) -> int:
         ]
     LeaderboardSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True)
     return len(snapshots)
+
+
+def streaks_check(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """End the streaks that a missed day broke beyond the learner's freezes (in their own time).
+
+    Streaks grow when a learner learns; this beat job makes the numbers on pages and boards true
+    for learners who stopped: a daily streak whose gap is longer than the freezes held goes to 0,
+    and a weekly streak goes to 0 once a whole week passed without learning. Returns rows changed.
+    """
+    moment = now or timezone.now()
+    # Anyone whose last day is before yesterday in the most advanced time zone (UTC+14).
+    latest_possible = (moment + dt.timedelta(hours=14)).date() - dt.timedelta(days=1)
+    candidates = (
+        LearnerStats.objects.filter(last_active_date__lt=latest_possible)
+        .filter(Q(current_streak__gt=0) | Q(current_weekly_streak__gt=0))
+        .select_related("user")
+        .order_by("pk")
+    )
+    changed = 0
+    last_pk = None
+    while True:
+        page = candidates if last_pk is None else candidates.filter(pk__gt=last_pk)
+        rows = list(page[:batch])
+        if not rows:
+            return changed
+        last_pk = rows[-1].pk
+        for stats in rows:
+            today = local_moment(stats.user, moment).date()
+            missed = (today - stats.last_active_date).days - 1  # type: ignore[operator]
+            monday = today - dt.timedelta(days=today.weekday())
+            daily_broken = stats.current_streak > 0 and missed > stats.streak_freezes
+            weekly_broken = (
+                stats.current_weekly_streak > 0
+                and stats.last_active_week is not None
+                and (monday - stats.last_active_week).days > 7
+            )
+            if daily_broken or weekly_broken:
+                changed += LearnerStats.objects.filter(
+                    pk=stats.pk, last_active_date=stats.last_active_date
+                ).update(
+                    current_streak=0 if daily_broken else F("current_streak"),
+                    current_weekly_streak=0 if weekly_broken else F("current_weekly_streak"),
+                )
+
+
+# --- the XP table in the admin --------------------------------------------------------------------
+
+
+@transaction.atomic
+def xp_settings_get_or_create() -> XpSettings:
+    """The admin's XP table; the first time, filled with the values in force from settings."""
+    from courses.models import Course
+
+    table, created = XpSettings.objects.select_for_update().get_or_create(
+        pk=1,
+        defaults={
+            "streak_bonus_per_day": int(rules.table_from_settings("STREAK_BONUS_PER_DAY")),
+            "streak_bonus_cap": int(rules.table_from_settings("STREAK_BONUS_CAP")),
+            "freeze_every_xp": int(rules.table_from_settings("FREEZE_EVERY_XP")),
+            "freeze_cap": int(rules.table_from_settings("FREEZE_CAP")),
+        },
+    )
+    if created:
+        bases = rules.table_from_settings("XP_BASE")
+        caps = rules.table_from_settings("DAILY_CAP")
+        multipliers = rules.table_from_settings("DIFFICULTY_MULTIPLIER")
+        XpActionSetting.objects.bulk_create(
+            [
+                XpActionSetting(
+                    table=table,
+                    action=action,
+                    base=int(bases.get(action, 0)),
+                    daily_cap=caps.get(action),
+                )
+                for action, _ in TUNABLE_ACTION_CHOICES
+            ]
+        )
+        XpDifficultySetting.objects.bulk_create(
+            [
+                XpDifficultySetting(
+                    table=table,
+                    difficulty=difficulty,
+                    multiplier=Decimal(str(multipliers.get(difficulty, 1.0))),
+                )
+                for difficulty in Course.Difficulty.values
+            ]
+        )
+        transaction.on_commit(rules.forget_stored_table)
+    return table
+
+
+def xp_settings_saved() -> None:
+    """An admin saved the XP table: awards use it from the moment the save commits."""
+    transaction.on_commit(rules.forget_stored_table)
+
+
+# --- weekly leagues ------------------------------------------------------------------------------
+
+
+def _league_add(*, stats: LearnerStats, amount: int, at: dt.datetime) -> None:
+    """Count an award on the learner's cohort of its week; the week's first XP joins a cohort."""
+    week = leaderboards.week_start_of(at)
+    updated = LeagueMembership.objects.filter(
+        user_id=stats.user_id, week_start=week, cohort__settled_at=None
+    ).update(xp=F("xp") + amount)
+    if updated or amount <= 0 or stats.is_hidden_from_leaderboards:
+        return
+    if week != leaderboards.week_start_of(timezone.now()):
+        return  # a late award for a past week joins nobody to a finished week
+    if LeagueMembership.objects.filter(user_id=stats.user_id, week_start=week).exists():
+        return  # that week's cohort is already settled
+    cohort = _league_cohort_with_room(week=week, tier=stats.league_tier)
+    LeagueMembership.objects.create(
+        cohort=cohort,
+        user_id=stats.user_id,
+        week_start=week,
+        tier=cohort.tier,
+        xp=amount,
+        joined_at=at,
+    )
+    LeagueCohort.objects.filter(pk=cohort.pk).update(member_count=F("member_count") + 1)
+
+
+def _league_cohort_with_room(*, week: dt.date, tier: int) -> LeagueCohort:
+    """The week's first cohort of `tier` with room (locked), or a new one."""
+    for _ in range(20):
+        cohort = (
+            LeagueCohort.objects.select_for_update()
+            .filter(week_start=week, tier=tier, member_count__lt=leagues.COHORT_SIZE)
+            .order_by("number")
+            .first()
+        )
+        if cohort is not None:
+            return cohort
+        last = LeagueCohort.objects.filter(week_start=week, tier=tier).order_by("-number").first()
+        if last is not None and last.member_count < leagues.COHORT_SIZE:
+            # Opened by someone else after our locking read took its snapshot (a wait on a full
+            # cohort's lock ends with that row filtered out, not with the newer rows): look again.
+            continue
+        try:
+            with transaction.atomic():
+                return LeagueCohort.objects.create(
+                    week_start=week, tier=tier, number=(last.number + 1) if last else 1
+                )
+        except IntegrityError:
+            continue  # another learner opened that cohort first: join it (or the next)
+    raise InvalidAwardError("Could not place the learner in a league cohort; try again.")
+
+
+def leagues_settle(*, now: dt.datetime | None = None) -> int:
+    """Settle every cohort of a week that has ended, oldest first, each exactly once.
+
+    Ranks each cohort by XP (ties to the lower user id), records every member's final rank and
+    result, and moves the promoted up a tier and the demoted down one. Returns the cohorts settled.
+    """
+    current_week = leaderboards.week_start_of(now or timezone.now())
+    cohort_ids = list(
+        LeagueCohort.objects.filter(week_start__lt=current_week, settled_at=None)
+        .order_by("week_start", "tier", "number")
+        .values_list("pk", flat=True)
+    )
+    return sum(1 for cohort_id in cohort_ids if _league_cohort_settle(cohort_id=cohort_id))
+
+
+@transaction.atomic
+def _league_cohort_settle(*, cohort_id: int) -> bool:
+    cohort = LeagueCohort.objects.select_for_update().get(pk=cohort_id)
+    if cohort.settled_at is not None:
+        return False  # settled by an earlier (or a concurrent) run
+    members = list(cohort.memberships.order_by("-xp", "user_id"))
+    size = len(members)
+    moves: dict[int, list[int]] = {}
+    for rank, member in enumerate(members, start=1):
+        zone = leagues.zone_for(rank=rank, size=size, tier=cohort.tier, xp=member.xp)
+        member.final_rank = rank
+        if zone == leagues.Zone.PROMOTION:
+            member.result = LeagueMembership.Result.PROMOTED
+            new_tier = cohort.tier + 1
+        elif zone == leagues.Zone.DEMOTION:
+            member.result = LeagueMembership.Result.DEMOTED
+            new_tier = cohort.tier - 1
+        else:
+            member.result = LeagueMembership.Result.STAYED
+            new_tier = cohort.tier
+        moves.setdefault(new_tier, []).append(member.user_id)
+    LeagueMembership.objects.bulk_update(members, ["final_rank", "result"])
+    for new_tier, user_ids in moves.items():
+        LearnerStats.objects.filter(user_id__in=user_ids).update(league_tier=new_tier)
+    cohort.settled_at = timezone.now()
+    cohort.member_count = size
+    cohort.save(update_fields=["settled_at", "member_count"])
+    return True
 
 
 @transaction.atomic

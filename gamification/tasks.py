@@ -62,6 +62,18 @@ def weekly_boards_settle() -> int:
     return services.weekly_boards_settle(week_start=last_week)
 
 
+@shared_task(name="gamification.streaks_check", **RETRY)
+def streaks_check() -> int:
+    """Beat, hourly: zero the streaks that missed days broke (each learner's own midnight)."""
+    return services.streaks_check()
+
+
+@shared_task(name="gamification.leagues_settle", **RETRY)
+def leagues_settle() -> int:
+    """Beat, Mondays: settle every league cohort of an ended week (promotions and demotions)."""
+    return services.leagues_settle()
+
+
 @shared_task(name="gamification.leaderboards_rebuild", **RETRY)
 def leaderboards_rebuild() -> int:
     return services.leaderboards_rebuild()

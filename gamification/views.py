@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -15,9 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import ApplicationError
 from courses.models import Course
-from gamification import leaderboards, levels, selectors, services
+from gamification import leaderboards, leagues, levels, selectors, services
 from gamification.achievements import BY_CODE
 from gamification.models import StudyGroup, UserAchievement
+
+LAST_WEEK = "last"
 
 
 @login_required
@@ -25,8 +28,9 @@ from gamification.models import StudyGroup, UserAchievement
 def progress(request: HttpRequest) -> HttpResponse:
     user = request.user
     statuses = selectors.achievement_list_for_user(user=user)
+    stats = selectors.learner_stats_get(user=user)
     context = {
-        "stats": selectors.learner_stats_get(user=user),
+        "stats": stats,
         "level": selectors.level_progress_for(user=user),
         "unlocks": sorted(levels.UNLOCKS.items()),
         "achievement_groups": selectors.achievement_groups(statuses),
@@ -37,6 +41,9 @@ def progress(request: HttpRequest) -> HttpResponse:
         ),
         "history": selectors.xp_history(user=user),
         "groups": selectors.study_group_list_for_user(user=user),
+        "league": selectors.league_get(user=user, stats=stats),
+        "level_ups": selectors.level_up_history(user=user),
+        "frame": levels.frame_for_level(stats.level),
     }
     return render(request, "gamification/progress.html", context)
 
@@ -57,8 +64,10 @@ def visibility_set(request: HttpRequest) -> HttpResponse:
 @require_GET
 def leaderboard(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "week")
-    if period not in (leaderboards.WEEK, leaderboards.ALL_TIME):
+    if period not in (leaderboards.WEEK, leaderboards.ALL_TIME, LAST_WEEK):
         period = leaderboards.WEEK
+    this_week = leaderboards.week_start_of(timezone.now())
+    last_week = this_week - dt.timedelta(days=7)
     scope = request.GET.get("scope", "global")
     courses = list(
         Course.objects.filter(
@@ -82,7 +91,19 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     else:
         scope = "global"
     if scope == "group":
-        board = selectors.study_group_leaderboard(group=group, viewer=request.user, period=period)
+        board = selectors.study_group_leaderboard(
+            group=group,
+            viewer=request.user,
+            period=leaderboards.WEEK if period == LAST_WEEK else period,
+            week_start=last_week if period == LAST_WEEK else None,
+        )
+    elif period == LAST_WEEK:  # the board recorded when last week closed
+        board = selectors.leaderboard_history_get(
+            scope=scope,
+            course_id=course.pk if course else None,
+            week_start=last_week,
+            viewer=request.user,
+        )
     else:
         spec = leaderboards.Board(
             scope=scope, period=period, course_id=course.pk if course else None
@@ -96,13 +117,25 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "course": course,
         "group": group,
-        "week_start": leaderboards.week_start_of(timezone.now()),
+        "week_start": last_week if period == LAST_WEEK else this_week,
         "stats": selectors.learner_stats_get(user=request.user),
     }
     template = "gamification/leaderboard.html"
     if request.htmx:
         template += "#leaderboard-board"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def league(request: HttpRequest) -> HttpResponse:
+    stats = selectors.learner_stats_get(user=request.user)
+    context = {
+        "league": selectors.league_get(user=request.user, stats=stats),
+        "stats": stats,
+        "tiers": leagues.TIERS,
+    }
+    return render(request, "gamification/league.html", context)
 
 
 @login_required

@@ -228,6 +228,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gamification.weekly_boards_settle",
         "schedule": crontab(hour=0, minute=10, day_of_week="mon"),
     },
+    # gamification: settle last week's league cohorts (promotion and demotion), Monday morning.
+    "gamification-weekly-leagues": {
+        "task": "gamification.leagues_settle",
+        "schedule": crontab(hour=0, minute=20, day_of_week="mon"),
+    },
+    # gamification: zero broken streaks hourly (every time zone's midnight comes on the hour).
+    "gamification-streaks-check": {
+        "task": "gamification.streaks_check",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------------
@@ -527,6 +537,8 @@ BILLING_INSTRUCTOR_SHARE_PERCENT = env.int("BILLING_INSTRUCTOR_SHARE_PERCENT", d
 AFFILIATE_COMMISSION_PERCENT = env.float("AFFILIATE_COMMISSION_PERCENT", default=20.0)
 AFFILIATE_COOKIE_DAYS = env.int("AFFILIATE_COOKIE_DAYS", default=30)
 MIDDLEWARE += ["billing.middleware.ReferralCookieMiddleware"]  # the ?ref= affiliate cookie
+# Level-up and badge toasts for the page action that earned them (gamification).
+MIDDLEWARE += ["gamification.celebrations.CelebrationMiddleware"]
 # --- ai_tools -------------------------------------------------------------------------------------
 # "auto": DeepSeek when a key is set; "local": always the offline provider.
 AI_PROVIDER = env.str("AI_PROVIDER", default="auto")

@@ -12,5 +12,6 @@ urlpatterns = [
         name="gamification-achievements",
     ),
     path("gamification/xp", views.XpGrantApi.as_view(), name="gamification-xp-grant"),
+    path("gamification/league", views.LeagueApi.as_view(), name="gamification-league"),
     path("gamification/stats", views.StatsApi.as_view(), name="gamification-stats"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from core.permissions import IsInstructor
 from courses.models import Course
-from gamification import leaderboards, selectors, services
+from gamification import leaderboards, leagues, selectors, services
 from gamification.exceptions import InvalidAwardError, StudyGroupNotFoundError
 from gamification.models import StudyGroup
 
@@ -42,8 +43,23 @@ class LeaderboardApi(APIView):
         course = serializers.IntegerField(required=False, min_value=1)
         group = serializers.IntegerField(required=False, min_value=1)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=10)
+        week = serializers.DateField(
+            required=False,
+            help_text="The Monday of a past week: its final board, recorded when it closed.",
+        )
+
+        def validate_week(self, week: dt.date) -> dt.date:
+            if week.weekday() != 0:
+                raise serializers.ValidationError("Give the Monday that starts the week.")
+            if week >= leaderboards.week_start_of(timezone.now()):
+                raise serializers.ValidationError(
+                    "Only a week that has ended; leave it out for this week."
+                )
+            return week
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if "week" in attrs and attrs["period"] != "week":
+                raise serializers.ValidationError({"week": ["Only with period=week."]})
             if attrs["scope"] == "course" and "course" not in attrs:
                 raise serializers.ValidationError({"course": ["Required when scope is course."]})
             if attrs["scope"] == "group" and "group" not in attrs:
@@ -77,8 +93,20 @@ class LeaderboardApi(APIView):
             ).first()
             if group is None:
                 raise StudyGroupNotFoundError("You are not a member of this study group.")
+            week_start = data.get("week")
             board = selectors.study_group_leaderboard(
-                group=group, viewer=request.user, period=data["period"]
+                group=group, viewer=request.user, period=data["period"], week_start=week_start
+            )
+        elif "week" in data:
+            if data["scope"] == "course":
+                get_object_or_404(Course, pk=data["course"], status=Course.Status.PUBLISHED)
+            week_start = data["week"]
+            board = selectors.leaderboard_history_get(
+                scope=data["scope"],
+                course_id=data.get("course"),
+                week_start=week_start,
+                viewer=request.user,
+                limit=data["limit"],
             )
         else:
             if data["scope"] == "course":
@@ -209,6 +237,49 @@ class XpGrantApi(APIView):
         return Response(self.OutputSerializer(result).data, status=code)
 
 
+class LeagueRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    xp = serializers.IntegerField(help_text="XP earned this week.")
+    zone = serializers.ChoiceField(choices=["promotion", "safe", "demotion"])
+    is_me = serializers.BooleanField()
+
+
+class LeagueWeekSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    tier = serializers.IntegerField()
+    tier_name = serializers.CharField()
+    final_rank = serializers.IntegerField(allow_null=True)
+    cohort_size = serializers.IntegerField()
+    result = serializers.CharField(help_text="promoted, stayed or demoted; empty until settled.")
+
+
+class LeagueApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "League"
+
+        tier = serializers.IntegerField(help_text="1 (Bronze) to 10 (Diamond).")
+        tier_name = serializers.CharField()
+        week_start = serializers.DateField()
+        promoted_count = serializers.IntegerField()
+        demoted_count = serializers.IntegerField()
+        results = LeagueRowSerializer(many=True, source="rows", help_text="This week's cohort.")
+        me = LeagueRowSerializer(allow_null=True)
+        history = LeagueWeekSerializer(many=True)
+
+    @extend_schema(
+        operation_id="gamification_league",
+        responses={200: OutputSerializer},
+        summary="Your weekly league: tier, this week's cohort with its zones, and past weeks",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(selectors.league_get(user=request.user)).data)
+
+
 class StatsApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -231,6 +302,10 @@ class StatsApi(APIView):
         rank_all_time = serializers.IntegerField(allow_null=True)
         rank_this_week = serializers.IntegerField(allow_null=True)
         is_hidden_from_leaderboards = serializers.BooleanField()
+        league_tier = serializers.IntegerField(
+            help_text="Weekly league: 1 (Bronze) to 10 (Diamond)."
+        )
+        league_tier_name = serializers.CharField()
 
     @extend_schema(
         operation_id="gamification_stats",
@@ -265,4 +340,6 @@ def stats_payload(user: Any) -> dict[str, Any]:
         "rank_all_time": all_time.rank if all_time else None,
         "rank_this_week": week.rank if week else None,
         "is_hidden_from_leaderboards": stats.is_hidden_from_leaderboards,
+        "league_tier": stats.league_tier,
+        "league_tier_name": leagues.tier_name(stats.league_tier),
     }

@@ -105,6 +105,7 @@ def test_stats_report_level_progress_streaks_and_rank(
         114,
     )
     assert (body["rank_all_time"], body["rank_this_week"]) == (2, 2)
+    assert (body["league_tier"], body["league_tier_name"]) == (1, "Bronze")
 
 
 @pytest.mark.parametrize(
@@ -128,19 +129,28 @@ def test_the_leaderboard_endpoint_runs_a_fixed_number_of_queries(
     award: Any, student: User, django_assert_max_num_queries: Any
 ) -> None:
     client = _client(student)
+    course = CourseFactory()
+    award(user=student, action=Action.MANUAL_GRANT, idempotency_key="me", amount=1, course=course)
+    counts: dict[str, set[int]] = {}
     for count in (2, 25):
         for index in range(count):
             award(
                 user=StudentFactory(),
                 action=Action.MANUAL_GRANT,
                 idempotency_key=f"{count}-{index}",
-                amount=index + 1,
+                amount=index + 2,
+                course=course,
             )
-        for period in ("week", "all"):
-            with django_assert_max_num_queries(6):
-                response = client.get(f"{LEADERBOARD}?period={period}&limit=20")
+        for query in ("period=week", "period=all", f"scope=course&course={course.pk}&period=all"):
+            with django_assert_max_num_queries(6) as captured:
+                response = client.get(f"{LEADERBOARD}?{query}&limit=20")
+            counts.setdefault(query, set()).add(len(captured))
             assert response.status_code == 200
-            assert len(response.json()["results"]) == min(20, count if count == 2 else 27)
+            body = response.json()
+            assert len(body["results"]) == min(20, count + 1 if count == 2 else 28)
+            assert body["me"]["user_id"] == student.pk
+    # The same number of queries with 3 learners and with 28, for every board.
+    assert all(len(sizes) == 1 for sizes in counts.values()), counts
 
 
 def test_achievements_list_every_badge_with_progress(award: Any, student: User) -> None:

@@ -69,3 +69,22 @@ def test_fifty_different_awards_at_once_all_count_and_the_total_is_the_ledger_su
     total = ledger.aggregate(total=Sum("amount"))["total"]
     assert total == sum(range(1, THREADS + 1))
     assert LearnerStats.objects.get(user=learner).total_xp == total
+
+
+def test_fifty_learners_joining_leagues_at_once_fill_cohorts_of_thirty() -> None:
+    from gamification.models import LeagueCohort, LeagueMembership
+
+    learners = [StudentFactory() for _ in range(THREADS)]
+    _in_parallel(
+        lambda index: services.xp_award(
+            user=learners[index],
+            action=Action.MANUAL_GRANT,
+            idempotency_key=f"join-{index}",
+            amount=index + 1,
+        )
+    )
+    cohorts = list(LeagueCohort.objects.order_by("number"))
+    assert [(c.number, c.member_count) for c in cohorts] == [(1, 30), (2, 20)]
+    for cohort in cohorts:
+        assert cohort.memberships.count() == cohort.member_count
+    assert LeagueMembership.objects.count() == THREADS

@@ -14,6 +14,7 @@ from accounts.models import User
 from courses.tests.factories import CourseFactory, StudentFactory
 from gamification import leaderboards, services
 from gamification.leaderboards import ALL_TIME, COURSE, GLOBAL, WEEK, Board
+from gamification.models import LeaderboardSnapshot
 from gamification.rules import Action
 from gamification.selectors import leaderboard_get, study_group_leaderboard
 from gamification.tests.conftest import redis_client
@@ -175,3 +176,111 @@ def test_settling_a_week_keeps_its_history(student: User, other_student: User) -
         ("global", other_student.pk, 1, 60),
         ("global", student.pk, 2, 40),
     ]
+
+
+def test_last_weeks_settled_board_is_kept_and_served_with_a_fixed_query_count(
+    student: User, django_assert_num_queries: Any
+) -> None:
+    from rest_framework.test import APIClient
+
+    last_week = NOON - dt.timedelta(days=7)
+    week_start = leaderboards.week_start_of(last_week)
+    client = APIClient()
+    client.force_authenticate(student)
+    _award(student, 1, "me", at=last_week)
+    counts = set()
+    others = 0
+    for size in (2, 15):
+        for index in range(size):
+            _award(StudentFactory(), 10 + index, f"{size}-{index}", at=last_week)
+        others += size
+        LeaderboardSnapshot.objects.all().delete()
+        with time_machine.travel(NOON, tick=False):
+            services.weekly_boards_settle(week_start=week_start)
+            with django_assert_num_queries(3) as captured:
+                body = client.get(
+                    f"/api/v1/gamification/leaderboard?period=week&week={week_start}&limit=5"
+                ).json()
+        counts.add(len(captured))
+        assert body["week_start"] == week_start.isoformat()
+        expected = {2: [11, 10, 1], 15: [24, 23, 22, 21, 20]}[size]
+        assert [row["xp"] for row in body["results"]] == expected
+        assert (body["me"]["rank"], body["me"]["xp"]) == (others + 1, 1)
+    # XP recorded for that week after it closed does not rewrite its history.
+    _award(student, 500, "late", at=last_week + dt.timedelta(hours=1))
+    with time_machine.travel(NOON, tick=False):
+        again = client.get(
+            f"/api/v1/gamification/leaderboard?period=week&week={week_start}&limit=5"
+        ).json()
+    assert [(r["user_id"], r["rank"], r["xp"]) for r in again["results"]] == [
+        (r["user_id"], r["rank"], r["xp"]) for r in body["results"]
+    ]
+    assert (again["me"]["rank"], again["me"]["xp"]) == (others + 1, 1)
+    assert counts == {3}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("period=week&week=2026-05-05", "Monday"),
+        ("period=week&week=2026-05-04", "ended"),
+        ("period=all&week=2026-04-27", "period=week"),
+        ("period=week&week=soon", "Date has wrong format"),
+    ],
+)
+def test_a_bad_history_week_is_refused(student: User, query: str, message: str) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(student)
+    with time_machine.travel(NOON, tick=False):
+        response = client.get(f"/api/v1/gamification/leaderboard?{query}")
+    assert response.status_code == 400
+    assert message in str(response.json()["error"]["fields"]["week"])
+
+
+def test_the_last_week_tab_shows_the_recorded_board(student: User, other_student: User) -> None:
+    from django.test import Client
+
+    last_week = NOON - dt.timedelta(days=7)
+    _award(student, 40, "a", at=last_week)
+    _award(other_student, 60, "b", at=last_week)
+    _award(student, 100, "c", at=NOON)
+    client = Client()
+    client.force_login(student)
+    with time_machine.travel(NOON, tick=False):
+        services.weekly_boards_settle(week_start=leaderboards.week_start_of(last_week))
+        page = client.get("/leaderboard/?period=last").content.decode()
+    assert "Final standings, recorded when the week closed." in page
+    assert "week of 27 Apr 2026" in page
+    assert "<td>60</td>" in page
+    assert "<td>40</td>" in page
+    assert "<td>100</td>" not in page
+
+
+def test_the_rebuild_command_restores_lost_redis_boards(
+    redis_backend: Any, student: User, other_student: User, settings: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    if not settings.REDIS_URL:
+        pytest.skip("the command rebuilds Redis boards: needs REDIS_URL (the cache on Redis)")
+    course = CourseFactory()
+    now = dt.datetime.now(dt.UTC)
+    _award(student, 30, "a", course=course, at=now)
+    _award(other_student, 50, "b", at=now)
+    live = leaderboards.backend()
+    assert isinstance(live, leaderboards.RedisBackend)
+    boards = services.leaderboards_current()
+    expected = {board: leaderboards.DatabaseBackend().top(board, 10) for board in boards}
+    for board in boards:
+        live.client.delete(live.full_key(board))  # Redis lost its data
+
+    output = StringIO()
+    call_command("leaderboards_rebuild", stdout=output)
+
+    assert {board: live.top(board, 10) for board in boards} == expected
+    assert expected[Board(GLOBAL, ALL_TIME)][0].user_id == other_student.pk
+    assert "6 entries written" in output.getvalue()

@@ -8,6 +8,8 @@ from django.test import override_settings
 from gamification import levels, rules
 from gamification.rules import Action
 
+pytestmark = pytest.mark.django_db  # the XP table an admin saved is read from the database
+
 
 def test_the_formula_multiplies_by_difficulty_and_adds_a_capped_streak_bonus() -> None:
     assert (
@@ -51,3 +53,15 @@ def test_level_progress_reports_the_way_to_the_next_level() -> None:
     assert progress.title == "Newcomer"
     top = levels.level_progress(levels.xp_for_level(100))
     assert (top.level, top.next_level_xp, top.percent, top.title) == (100, None, 100, "Luminary")
+
+
+def test_profile_frames_follow_the_level() -> None:
+    assert [levels.frame_for_level(n) for n in (1, 4, 5, 19, 20, 80, 100)] == [
+        None,
+        None,
+        "Bronze",
+        "Bronze",
+        "Silver",
+        "Diamond",
+        "Diamond",
+    ]

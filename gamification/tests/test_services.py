@@ -13,7 +13,7 @@ from accounts.models import User
 from courses import services as course_services
 from courses.models import Course
 from courses.tests.factories import EnrollmentFactory, course_with_outline, quiz_lesson
-from gamification import events, services
+from gamification import events, services, tasks
 from gamification.exceptions import GrantNotAllowedError, InvalidAwardError
 from gamification.models import ActivityDay, LearnerStats, LevelUp, UserAchievement, XpTransaction
 from gamification.rules import Action
@@ -302,3 +302,39 @@ def test_students_cannot_grant_xp_and_instructors_only_in_their_courses(
             granter=admin_user, user=other_student, amount=0, reason="x", idempotency_key="d"
         )
     assert _total(other_student) == 50
+
+
+def test_the_hourly_streak_check_ends_broken_streaks_at_the_learners_own_midnight(
+    student: User, other_student: User
+) -> None:
+    student.time_zone = "Pacific/Auckland"  # UTC+12 in May
+    student.save(update_fields=["time_zone"])
+    with time_machine.travel(NOON, tick=False):  # Mon 12:00 UTC = Tue 00:00 in Auckland
+        services.activity_record(user=student)
+        services.activity_record(user=other_student)
+    assert _stats(student).last_active_date == dt.date(2026, 5, 5)
+
+    # Wed 06:00 UTC: Tuesday is over in UTC, so the other learner missed it; in Auckland it is
+    # Wednesday 18:00, and the student (last active on Tuesday) has missed nothing yet.
+    with time_machine.travel(NOON + dt.timedelta(days=1, hours=18), tick=False):
+        assert tasks.streaks_check.delay().get() == 1
+    assert (_stats(student).current_streak, _stats(other_student).current_streak) == (1, 0)
+
+    # Wed 12:30 UTC is Thursday 00:30 in Auckland: the student's Wednesday went by without learning.
+    with time_machine.travel(NOON + dt.timedelta(days=2, minutes=30), tick=False):
+        assert services.streaks_check() == 1
+        assert services.streaks_check() == 0  # nothing left to end
+    assert (_stats(student).current_streak, _stats(other_student).current_streak) == (0, 0)
+    assert _stats(student).longest_streak == 1
+
+
+def test_the_streak_check_leaves_a_gap_that_freezes_can_still_bridge(student: User) -> None:
+    LearnerStats.objects.create(user=student, streak_freezes=1)
+    with time_machine.travel(NOON, tick=False):
+        services.activity_record(user=student)
+    with time_machine.travel(NOON + dt.timedelta(days=2), tick=False):  # one missed day, one freeze
+        assert services.streaks_check() == 0
+    assert _stats(student).current_streak == 1
+    with time_machine.travel(NOON + dt.timedelta(days=3), tick=False):  # two missed days
+        assert services.streaks_check() == 1
+    assert _stats(student).current_streak == 0

@@ -35,7 +35,7 @@ def test_the_progress_page_shows_level_badges_and_history(
     award(user=student, action=Action.LESSON_COMPLETED, idempotency_key="l")
     services.achievements_evaluate(user=student)
     client = _client(student)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get("/progress/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -43,12 +43,26 @@ def test_the_progress_page_shows_level_badges_and_history(
     assert "First steps" in page
     assert "Locked · 1/10" in page
     assert "Lesson completed" in page
+    assert "League: Bronze" in page
+
+
+def test_the_progress_page_shows_the_level_history_and_the_unlocked_frame(
+    award: Any, student: User
+) -> None:
+    award(user=student, action=Action.MANUAL_GRANT, idempotency_key="g", amount=1000)  # level 6
+    page = _client(student).get("/progress/").content.decode()
+    assert "Level 6: Newcomer" in page
+    assert "Bronze profile frame unlocked." in page
+    assert "profile-frame--bronze" in page
+    assert page.count("<li>Level ") >= 5  # levels 2 to 6 in the history
+    assert "<li>Level 6 on " in page
 
 
 def test_the_leaderboard_page_lists_learners_in_order(
     award: Any, student: User, django_assert_max_num_queries: Any
 ) -> None:
     client = _client(student)
+    counts = set()
     for count in (2, 12):
         for index in range(count):
             award(
@@ -57,9 +71,11 @@ def test_the_leaderboard_page_lists_learners_in_order(
                 idempotency_key=f"{count}-{index}",
                 amount=10 + index,
             )
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(10) as captured:
             response = client.get("/leaderboard/?period=all")
+        counts.add(len(captured))
         assert response.status_code == 200
+    assert len(counts) == 1  # the page does not grow with the learners on the board
     page = response.content.decode()
     assert page.index("Learner 12-11") < page.index("Learner 12-10")
 

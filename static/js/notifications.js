@@ -56,6 +56,8 @@
       if (message.type === "notification") {
         addToList(message.notification);
         if (announcer) announcer.textContent = "New notification: " + message.notification.title;
+        // Other scripts may react too (gamification/celebrations.js toasts level-ups and badges).
+        document.dispatchEvent(new CustomEvent("lumen:notification", { detail: message.notification }));
       }
     });
     socket.addEventListener("close", function (event) {

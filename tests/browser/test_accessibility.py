@@ -35,6 +35,7 @@ PAGES = [
     ("dashboard", "/dashboard/", "student"),
     ("progress", "/progress/", "student"),
     ("leaderboard", "/leaderboard/", "student"),
+    ("league", "/league/", "student"),
     ("questions", "/questions/", "student"),
 ]
 
