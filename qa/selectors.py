@@ -38,7 +38,7 @@ from accounts.models import User
 from core.roles import Role
 from courses.models import Course
 from qa import classifier, reputation
-from qa.exceptions import AnswerNotFoundError, QuestionNotFoundError
+from qa.exceptions import AnswerNotFoundError, CommentNotFoundError, QuestionNotFoundError
 from qa.models import (
     Answer,
     Category,
@@ -321,6 +321,28 @@ def answer_get(*, answer_id: int, viewer: Any) -> Answer:
     return answer
 
 
+def comment_get(*, comment_id: int, viewer: Any) -> Comment:
+    """One comment the viewer may see: its thread is visible to them, and a hidden comment only
+    to its author and the thread's moderators."""
+    comment = (
+        Comment.objects.select_related("author", "question", "answer", "answer__question")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        raise CommentNotFoundError("There is no such comment, or it has been hidden.")
+    thread_id = comment.question_id or comment.answer.question_id  # type: ignore[union-attr]  # a comment has exactly one parent
+    if comment.answer_id:
+        answer_get(answer_id=comment.answer_id, viewer=viewer)  # 404 when the answer is hidden
+    question = question_get(question_id=thread_id, viewer=viewer)
+    if comment.is_hidden and not (
+        (_is_signed_in(viewer) and viewer.pk == comment.author_id)
+        or user_can_moderate_question(viewer, question)
+    ):
+        raise CommentNotFoundError("There is no such comment, or it has been hidden.")
+    return comment
+
+
 def star_ratings_by_user(*, user: Any, answer_ids: list[int]) -> dict[int, int]:
     """The stars the user gave each of these answers ({answer_id: stars}), in one query."""
     if not _is_signed_in(user) or not answer_ids:
@@ -452,6 +474,16 @@ def user_privileges(*, user: Any, points: int | None = None) -> dict[str, bool]:
         privilege.code: reputation.has_privilege(points, privilege.code)
         for privilege in reputation.PRIVILEGES
     }
+
+
+def privilege_refusal(*, user: Any, code: str, question: Question, action: str) -> str:
+    """'' when the user may `action` on this question's thread with privilege `code` (their
+    reputation reaches its threshold, or they moderate the question), else why not."""
+    points = user_reputation_points(user=user)
+    if reputation.has_privilege(points, code) or user_can_moderate_question(user, question):
+        return ""
+    threshold = reputation.PRIVILEGE_THRESHOLDS[code]
+    return f"You need {threshold} reputation to {action} (you have {points})."
 
 
 def reputation_event_list(*, user: Any, limit: int = 20) -> QuerySet[ReputationEvent]:

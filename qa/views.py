@@ -357,9 +357,23 @@ def _attach_error(form: Any, error: ApplicationError) -> None:
         form.add_error(None, error.message)
 
 
+def _edit_refusal(request: HttpRequest, question: Question, author_id: int) -> str:
+    """Why the user may not open this post's edit page ('' when they may): the form is not
+    shown to someone whose edit the service would refuse."""
+    if request.user.pk == author_id:
+        return ""
+    return selectors.privilege_refusal(
+        user=request.user, code="edit", question=question, action="edit other people's posts"
+    )
+
+
 @login_required
 def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _question_or_404(request, question_id)
+    refusal = _edit_refusal(request, question, question.asker_id)
+    if refusal:
+        messages.error(request, refusal)
+        return _back_to(question.pk)
     initial = {
         "title": question.title,
         "body": question.body,
@@ -418,6 +432,10 @@ def answer_create(request: HttpRequest, question_id: int) -> HttpResponse:
 @login_required
 def answer_edit(request: HttpRequest, answer_id: int) -> HttpResponse:
     answer = _answer_or_404(request, answer_id)
+    refusal = _edit_refusal(request, answer.question, answer.author_id)
+    if refusal:
+        messages.error(request, refusal)
+        return _back_to(answer.question_id, f"answer-{answer.pk}")
     form = AnswerEditForm(request.POST or None, initial={"body": answer.body})
     if request.method == "POST" and form.is_valid():
         try:
