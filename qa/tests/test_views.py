@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from courses.tests.factories import CourseFactory
-from qa import services
+from qa import reputation, services
 from qa.models import Answer, Category, Comment, Flag, Question, StarRating
 from qa.tests.factories import (
     InstructorFactory,
@@ -489,3 +491,66 @@ def test_following_a_courses_questions_from_the_filtered_list(other_student: Use
     assert other_student.qa_follows.get().course == course
     page = client.get(reverse("qa:list"), {"course": course.pk}).content.decode()
     assert "Unfollow this course's questions" in page
+
+
+# --- history, the award's window, reputation next to names ----------------------------------
+
+
+def test_the_answer_history_page_lists_every_version(answer: Answer, answerer: User) -> None:
+    services.answer_update(
+        answer=answer, editor=answerer, body="Run the server with exec in start.sh.", note="file"
+    )
+
+    html = _client().get(reverse("qa:answer_history", args=[answer.pk])).content.decode()
+    detail = _client().get(reverse("qa:detail", args=[answer.question_id])).content.decode()
+
+    assert "<h1>History of an answer</h1>" in html
+    assert html.index("Revision 2") < html.index("Revision 1")  # newest first
+    assert "Run the server with exec in start.sh." in html
+    assert "Run the server with exec.</pre>" in html
+    assert "file by Ben Answerer" in html
+    assert f'href="{reverse("qa:answer_history", args=[answer.pk])}">edited</a>' in detail
+
+
+def test_after_the_window_the_asker_sees_the_award_but_can_no_longer_change_it(
+    answer: Answer, asker: User
+) -> None:
+    start = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
+    url = reverse("qa:detail", args=[answer.question_id])
+    with time_machine.travel(start, tick=False):
+        services.answer_rate(answer=answer, asker=asker, xp=8)
+        within = _client(asker).get(url).content.decode()
+    with time_machine.travel(start + reputation.XP_AWARD_CHANGE_WINDOW, tick=False):
+        after = _client(asker).get(url).content.decode()
+        refused = _client(asker).post(
+            reverse("qa:answer_rate", args=[answer.pk]), {"xp": "10"}, follow=True
+        )
+
+    assert "You awarded 8 XP. Change it" in within
+    assert "you can change it within 10 minutes" in within
+    assert "The asker awarded <strong>8 XP</strong>." in after
+    assert 'name="xp"' not in after
+    assert "it could only be changed within 10 minutes." in refused.content.decode()
+    assert answer.__class__.objects.get(pk=answer.pk).xp_award.amount == 8
+
+
+def test_reputation_is_shown_next_to_every_name(
+    question: Question, answer: Answer, asker: User, answerer: User
+) -> None:
+    services.answer_star(answer=answer, rater=StudentFactory(), stars=5)  # +5 to the answerer
+    services.answer_accept(answer=answer, actor=asker)  # +15 to the answerer, +2 to the asker
+    services.comment_create(author=asker, body="Thanks, that fixed it!", answer=answer)
+
+    detail = _client().get(reverse("qa:detail", args=[question.pk])).content.decode()
+    listing = _client().get(reverse("qa:list")).content.decode()
+
+    def name_with(member: User, points: int) -> str:
+        return (
+            f'<a href="{reverse("qa:user", args=[member.pk])}">{member.name}</a> '
+            f'<span class="qa-user__reputation"><span class="visually-hidden">reputation </span>'
+            f'<abbr title="reputation">rep</abbr> {points}</span>'
+        )
+
+    assert name_with(answerer, 20) in detail  # the answer's byline
+    assert detail.count(name_with(asker, 2)) == 2  # the question's byline and the comment
+    assert name_with(asker, 2) in listing
