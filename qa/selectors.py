@@ -276,11 +276,17 @@ def question_get(*, question_id: int, viewer: Any) -> Question:
     return question
 
 
-def _visible_comments(viewer: Any) -> QuerySet[Comment]:
+def _visible_comments(viewer: Any, question: Question) -> QuerySet[Comment]:
+    """Comments in the question's thread the viewer may see: hidden ones only for their author
+    and the thread's moderators (so an instructor can show them again)."""
     comments = Comment.objects.select_related("author").annotate(
         author_reputation=_reputation_of("author")
     )
-    if user_is_admin(viewer):
+    if user_is_admin(viewer) or (
+        _is_signed_in(viewer)
+        and viewer.role == Role.INSTRUCTOR
+        and user_can_moderate_question(viewer, question)
+    ):
         return comments
     if not _is_signed_in(viewer):
         return comments.filter(is_hidden=False)
@@ -297,14 +303,16 @@ def answer_list_for_question(*, question: Question, viewer: Any) -> QuerySet[Ans
         .filter(_visible_answers_q(viewer))
         .select_related("author", "xp_award", "hidden_by")
         .annotate(author_reputation=_reputation_of("author"), ranking_score=score)
-        .prefetch_related(Prefetch("comments", queryset=_visible_comments(viewer)))
+        .prefetch_related(Prefetch("comments", queryset=_visible_comments(viewer, question)))
         .order_by("-is_accepted", "-ranking_score", "-star_count", "created_at", "id")
     )
 
 
 def question_comment_list(*, question: Question, viewer: Any) -> QuerySet[Comment]:
     """The comments on the question itself that the viewer may see."""
-    return _visible_comments(viewer).filter(question=question).order_by("created_at", "id")
+    return (
+        _visible_comments(viewer, question).filter(question=question).order_by("created_at", "id")
+    )
 
 
 def answer_get(*, answer_id: int, viewer: Any) -> Answer:

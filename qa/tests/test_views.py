@@ -554,3 +554,24 @@ def test_reputation_is_shown_next_to_every_name(
     assert name_with(answerer, 20) in detail  # the answer's byline
     assert detail.count(name_with(asker, 2)) == 2  # the question's byline and the comment
     assert name_with(asker, 2) in listing
+
+
+def test_a_hidden_comment_stays_visible_to_the_courses_instructor_to_show_it_again(
+    instructor: User,
+) -> None:
+    question = make_question(course=CourseFactory(instructors=[instructor]))
+    answer = make_answer(question=question)
+    comment = services.comment_create(author=answer.author, body="Buy cheap pills", answer=answer)
+    services.post_hide(post=comment, moderator=instructor)
+    url = reverse("qa:detail", args=[question.pk])
+
+    for_instructor = _client(instructor).get(url).content.decode()
+    for_others = _client(StudentFactory()).get(url).content.decode()
+    _client(instructor).post(
+        reverse("qa:moderate", args=["comment", comment.pk]), {"action": "unhide"}
+    )
+
+    assert "Buy cheap pills" in for_instructor
+    assert '<span class="badge">Hidden</span> Buy cheap pills' in for_instructor
+    assert "Buy cheap pills" not in for_others
+    assert Comment.objects.get(pk=comment.pk).is_hidden is False
