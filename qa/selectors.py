@@ -8,7 +8,7 @@ ratings come from one extra query for the whole page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -186,6 +186,16 @@ class QuestionFilters:
     asker_id: int | None = None
 
 
+def _without_nul(filters: QuestionFilters) -> QuestionFilters:
+    """The filters with NUL characters dropped from the text ones (PostgreSQL refuses them)."""
+    return replace(
+        filters,
+        search=filters.search.replace("\x00", " "),
+        category=filters.category.replace("\x00", ""),
+        tag=filters.tag.replace("\x00", ""),
+    )
+
+
 def _search_words(text: str) -> list[str]:
     return [word for word in re.findall(r"\w[\w+#.-]*", text.lower()) if len(word) > 1][:12]
 
@@ -204,7 +214,8 @@ def _apply_search(questions: QuerySet[Question], text: str) -> QuerySet[Question
     # SQLite (development): every word must appear in the title or the body; title hits rank higher.
     words = _search_words(text)
     if not words:
-        return questions.none()
+        # Nothing searchable (one-letter words, punctuation): no match, but still sortable by rank.
+        return questions.annotate(rank=Value(0.0, output_field=FloatField())).none()
     rank: Any = Value(1.0)
     for word in words:
         questions = questions.filter(Q(title__icontains=word) | Q(body__icontains=word))
@@ -218,7 +229,7 @@ def _apply_search(questions: QuerySet[Question], text: str) -> QuerySet[Question
 
 def question_list(*, viewer: Any, filters: QuestionFilters | None = None) -> QuerySet[Question]:
     """Questions the viewer may see, filtered and sorted, shaped for the list page and API."""
-    filters = filters or QuestionFilters()
+    filters = _without_nul(filters or QuestionFilters())
     questions = (
         Question.objects.filter(_visible_questions_q(viewer))
         .select_related("asker", "category", "course")
@@ -431,6 +442,7 @@ def question_similar_list(
     *, title: str, viewer: Any, exclude_id: int | None = None, limit: int = 5
 ) -> list[Question]:
     """Visible questions whose titles share the most words with `title` (possible duplicates)."""
+    title = title.replace("\x00", " ")  # PostgreSQL text cannot hold NUL
     words = list(dict.fromkeys(classifier.tokenize(title)))[:8]
     if len(" ".join(words)) < 3:
         return []

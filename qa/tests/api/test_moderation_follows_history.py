@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -330,3 +331,22 @@ def test_the_xp_award_changes_within_the_window_then_is_409(
     assert _error(locked)["code"] == "xp_award_locked"
     assert XpAward.objects.get().amount == 4
     assert ledger_total(answerer) == 4  # the current award, never 9 + 4
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "search=a+b+c&sort=relevance",  # nothing searchable: no match, still sorted by rank
+        "search=%00docker&tag=a%00&category=%00",  # NUL characters (PostgreSQL refuses them)
+    ],
+)
+def test_odd_searches_answer_200_never_500(
+    question: Question, api_client: APIClient, query: str
+) -> None:
+    response = api_client.get(f"/api/v1/questions?{query}")
+    page = Client().get(f"/questions/?{query.replace('search=', 'q=')}")
+
+    assert response.status_code == 200
+    assert page.status_code == 200
+    similar = api_client.get("/api/v1/questions/similar?title=docker%00container%00exits")
+    assert [item["id"] for item in similar.json()] == [question.pk]
