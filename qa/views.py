@@ -7,6 +7,7 @@ htmx convention (as everywhere in Lumen): a region is an inline partial of its p
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -38,6 +39,7 @@ from qa.forms import (
 from qa.models import Answer, Category, Comment, Flag, Question, XpAward
 
 PAGE_SIZE = 20
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -729,12 +731,17 @@ def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
 def follow_toggle(request: HttpRequest) -> HttpResponse:
     """Follow or unfollow (action=unfollow) a question, a category or a course."""
     target: dict[str, Any] = {}
+    for key in ("question", "course"):
+        if request.POST.get(key) and not request.POST[key].isdigit():
+            raise Http404(f"No such {key}.")
+    if request.POST.get("category") and not SLUG.fullmatch(request.POST["category"]):
+        raise Http404("No such category.")
     if request.POST.get("question"):
         target["question"] = _question_or_404(request, int(request.POST["question"]))
     elif request.POST.get("category"):
-        target["category"] = get_object_or_404(Category, slug=request.POST["category"])
+        target["category"] = get_object_or_404(Category, slug=request.POST["category"][:80])
     elif request.POST.get("course"):
-        target["course"] = get_object_or_404(Course, pk=request.POST["course"])
+        target["course"] = get_object_or_404(Course, pk=int(request.POST["course"]))
     try:
         if request.POST.get("action") == "unfollow":
             services.follow_delete(follower=request.user, **target)

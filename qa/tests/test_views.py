@@ -575,3 +575,16 @@ def test_a_hidden_comment_stays_visible_to_the_courses_instructor_to_show_it_aga
     assert '<span class="badge">Hidden</span> Buy cheap pills' in for_instructor
     assert "Buy cheap pills" not in for_others
     assert Comment.objects.get(pk=comment.pk).is_hidden is False
+
+
+@pytest.mark.parametrize(
+    "target",
+    [{"question": "abc"}, {"course": "1; drop"}, {"category": "python\x00"}, {"category": "a/b"}],
+)
+def test_following_something_that_cannot_exist_is_404_never_500(
+    target: dict[str, str], other_student: User, categories: dict[str, Category]
+) -> None:
+    response = _client(other_student).post(reverse("qa:follow"), target)
+
+    assert response.status_code == 404
+    assert not other_student.qa_follows.exists()
