@@ -588,3 +588,31 @@ def test_following_something_that_cannot_exist_is_404_never_500(
 
     assert response.status_code == 404
     assert not other_student.qa_follows.exists()
+
+
+def test_the_list_page_filters_and_sorts(categories: dict[str, Category]) -> None:
+    course = CourseFactory()
+    old = make_question(title="Old pandas question with answers", category=categories["data"])
+    rated = make_answer(question=old)
+    services.answer_star(answer=rated, rater=StudentFactory(), stars=5)
+    make_question(title="Unanswered docker question", category=categories["devops"], tags=["k8s"])
+    about_course = make_question(title="Question about the course", course=course)
+    services.comment_create(author=about_course.asker, body="Still stuck", question=about_course)
+    services.answer_update(answer=rated, editor=rated.author, body="Updated: use groupby.")
+
+    def titles(**params: object) -> list[str]:
+        html = _client().get(reverse("qa:list"), params).content.decode()
+        return re.findall(r'class="qa-question-card__title"><a href="[^"]+">([^<]+)</a>', html)
+
+    assert titles() == [
+        "Question about the course",
+        "Unanswered docker question",
+        "Old pandas question with answers",
+    ]
+    assert titles(category="devops") == ["Unanswered docker question"]
+    assert titles(tag="k8s") == ["Unanswered docker question"]
+    assert titles(course=course.pk) == ["Question about the course"]
+    assert titles(unanswered="on") == ["Question about the course", "Unanswered docker question"]
+    assert titles(sort="votes")[0] == "Old pandas question with answers"
+    assert titles(sort="active")[0] == "Old pandas question with answers"
+    assert titles(q="pandas") == ["Old pandas question with answers"]
