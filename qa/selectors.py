@@ -8,7 +8,7 @@ ratings come from one extra query for the whole page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,7 +38,7 @@ from accounts.models import User
 from core.roles import Role
 from courses.models import Course
 from qa import classifier, reputation
-from qa.exceptions import AnswerNotFoundError, QuestionNotFoundError
+from qa.exceptions import AnswerNotFoundError, CommentNotFoundError, QuestionNotFoundError
 from qa.models import (
     Answer,
     Category,
@@ -186,6 +186,16 @@ class QuestionFilters:
     asker_id: int | None = None
 
 
+def _without_nul(filters: QuestionFilters) -> QuestionFilters:
+    """The filters with NUL characters dropped from the text ones (PostgreSQL refuses them)."""
+    return replace(
+        filters,
+        search=filters.search.replace("\x00", " "),
+        category=filters.category.replace("\x00", ""),
+        tag=filters.tag.replace("\x00", ""),
+    )
+
+
 def _search_words(text: str) -> list[str]:
     return [word for word in re.findall(r"\w[\w+#.-]*", text.lower()) if len(word) > 1][:12]
 
@@ -204,7 +214,8 @@ def _apply_search(questions: QuerySet[Question], text: str) -> QuerySet[Question
     # SQLite (development): every word must appear in the title or the body; title hits rank higher.
     words = _search_words(text)
     if not words:
-        return questions.none()
+        # Nothing searchable (one-letter words, punctuation): no match, but still sortable by rank.
+        return questions.annotate(rank=Value(0.0, output_field=FloatField())).none()
     rank: Any = Value(1.0)
     for word in words:
         questions = questions.filter(Q(title__icontains=word) | Q(body__icontains=word))
@@ -218,7 +229,7 @@ def _apply_search(questions: QuerySet[Question], text: str) -> QuerySet[Question
 
 def question_list(*, viewer: Any, filters: QuestionFilters | None = None) -> QuerySet[Question]:
     """Questions the viewer may see, filtered and sorted, shaped for the list page and API."""
-    filters = filters or QuestionFilters()
+    filters = _without_nul(filters or QuestionFilters())
     questions = (
         Question.objects.filter(_visible_questions_q(viewer))
         .select_related("asker", "category", "course")
@@ -276,11 +287,17 @@ def question_get(*, question_id: int, viewer: Any) -> Question:
     return question
 
 
-def _visible_comments(viewer: Any) -> QuerySet[Comment]:
+def _visible_comments(viewer: Any, question: Question) -> QuerySet[Comment]:
+    """Comments in the question's thread the viewer may see: hidden ones only for their author
+    and the thread's moderators (so an instructor can show them again)."""
     comments = Comment.objects.select_related("author").annotate(
         author_reputation=_reputation_of("author")
     )
-    if user_is_admin(viewer):
+    if user_is_admin(viewer) or (
+        _is_signed_in(viewer)
+        and viewer.role == Role.INSTRUCTOR
+        and user_can_moderate_question(viewer, question)
+    ):
         return comments
     if not _is_signed_in(viewer):
         return comments.filter(is_hidden=False)
@@ -297,14 +314,16 @@ def answer_list_for_question(*, question: Question, viewer: Any) -> QuerySet[Ans
         .filter(_visible_answers_q(viewer))
         .select_related("author", "xp_award", "hidden_by")
         .annotate(author_reputation=_reputation_of("author"), ranking_score=score)
-        .prefetch_related(Prefetch("comments", queryset=_visible_comments(viewer)))
+        .prefetch_related(Prefetch("comments", queryset=_visible_comments(viewer, question)))
         .order_by("-is_accepted", "-ranking_score", "-star_count", "created_at", "id")
     )
 
 
 def question_comment_list(*, question: Question, viewer: Any) -> QuerySet[Comment]:
     """The comments on the question itself that the viewer may see."""
-    return _visible_comments(viewer).filter(question=question).order_by("created_at", "id")
+    return (
+        _visible_comments(viewer, question).filter(question=question).order_by("created_at", "id")
+    )
 
 
 def answer_get(*, answer_id: int, viewer: Any) -> Answer:
@@ -319,6 +338,28 @@ def answer_get(*, answer_id: int, viewer: Any) -> Answer:
     if answer is None:
         raise AnswerNotFoundError("There is no such answer, or it has been hidden.")
     return answer
+
+
+def comment_get(*, comment_id: int, viewer: Any) -> Comment:
+    """One comment the viewer may see: its thread is visible to them, and a hidden comment only
+    to its author and the thread's moderators."""
+    comment = (
+        Comment.objects.select_related("author", "question", "answer", "answer__question")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        raise CommentNotFoundError("There is no such comment, or it has been hidden.")
+    thread_id = comment.question_id or comment.answer.question_id  # type: ignore[union-attr]  # a comment has exactly one parent
+    if comment.answer_id:
+        answer_get(answer_id=comment.answer_id, viewer=viewer)  # 404 when the answer is hidden
+    question = question_get(question_id=thread_id, viewer=viewer)
+    if comment.is_hidden and not (
+        (_is_signed_in(viewer) and viewer.pk == comment.author_id)
+        or user_can_moderate_question(viewer, question)
+    ):
+        raise CommentNotFoundError("There is no such comment, or it has been hidden.")
+    return comment
 
 
 def star_ratings_by_user(*, user: Any, answer_ids: list[int]) -> dict[int, int]:
@@ -401,6 +442,7 @@ def question_similar_list(
     *, title: str, viewer: Any, exclude_id: int | None = None, limit: int = 5
 ) -> list[Question]:
     """Visible questions whose titles share the most words with `title` (possible duplicates)."""
+    title = title.replace("\x00", " ")  # PostgreSQL text cannot hold NUL
     words = list(dict.fromkeys(classifier.tokenize(title)))[:8]
     if len(" ".join(words)) < 3:
         return []
@@ -452,6 +494,16 @@ def user_privileges(*, user: Any, points: int | None = None) -> dict[str, bool]:
         privilege.code: reputation.has_privilege(points, privilege.code)
         for privilege in reputation.PRIVILEGES
     }
+
+
+def privilege_refusal(*, user: Any, code: str, question: Question, action: str) -> str:
+    """'' when the user may `action` on this question's thread with privilege `code` (their
+    reputation reaches its threshold, or they moderate the question), else why not."""
+    points = user_reputation_points(user=user)
+    if reputation.has_privilege(points, code) or user_can_moderate_question(user, question):
+        return ""
+    threshold = reputation.PRIVILEGE_THRESHOLDS[code]
+    return f"You need {threshold} reputation to {action} (you have {points})."
 
 
 def reputation_event_list(*, user: Any, limit: int = 20) -> QuerySet[ReputationEvent]:

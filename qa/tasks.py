@@ -22,6 +22,15 @@ def digests_send(frequency: str) -> int:
     return services.digests_send(frequency=frequency)
 
 
+@shared_task(name="qa.deactivated_rater_reverse", ignore_result=True)
+def deactivated_rater_reverse(user_id: int) -> int:
+    """Reverse a just-deactivated account's ratings (nothing if it was reactivated since)."""
+    rater = User.objects.filter(pk=user_id, is_active=False).first()
+    if rater is None:
+        return 0
+    return services.rater_contributions_reverse(rater=rater)
+
+
 @shared_task(name="qa.removed_raters_reverse", ignore_result=True)
 def removed_raters_reverse() -> int:
     """Reverse the ratings of deactivated accounts that still count (beat runs it hourly)."""

@@ -7,6 +7,7 @@ htmx convention (as everywhere in Lumen): a region is an inline partial of its p
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -38,6 +39,7 @@ from qa.forms import (
 from qa.models import Answer, Category, Comment, Flag, Question, XpAward
 
 PAGE_SIZE = 20
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -357,9 +359,23 @@ def _attach_error(form: Any, error: ApplicationError) -> None:
         form.add_error(None, error.message)
 
 
+def _edit_refusal(request: HttpRequest, question: Question, author_id: int) -> str:
+    """Why the user may not open this post's edit page ('' when they may): the form is not
+    shown to someone whose edit the service would refuse."""
+    if request.user.pk == author_id:
+        return ""
+    return selectors.privilege_refusal(
+        user=request.user, code="edit", question=question, action="edit other people's posts"
+    )
+
+
 @login_required
 def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
     question = _question_or_404(request, question_id)
+    refusal = _edit_refusal(request, question, question.asker_id)
+    if refusal:
+        messages.error(request, refusal)
+        return _back_to(question.pk)
     initial = {
         "title": question.title,
         "body": question.body,
@@ -418,6 +434,10 @@ def answer_create(request: HttpRequest, question_id: int) -> HttpResponse:
 @login_required
 def answer_edit(request: HttpRequest, answer_id: int) -> HttpResponse:
     answer = _answer_or_404(request, answer_id)
+    refusal = _edit_refusal(request, answer.question, answer.author_id)
+    if refusal:
+        messages.error(request, refusal)
+        return _back_to(answer.question_id, f"answer-{answer.pk}")
     form = AnswerEditForm(request.POST or None, initial={"body": answer.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -711,12 +731,17 @@ def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
 def follow_toggle(request: HttpRequest) -> HttpResponse:
     """Follow or unfollow (action=unfollow) a question, a category or a course."""
     target: dict[str, Any] = {}
+    for key in ("question", "course"):
+        if request.POST.get(key) and not request.POST[key].isdigit():
+            raise Http404(f"No such {key}.")
+    if request.POST.get("category") and not SLUG.fullmatch(request.POST["category"]):
+        raise Http404("No such category.")
     if request.POST.get("question"):
         target["question"] = _question_or_404(request, int(request.POST["question"]))
     elif request.POST.get("category"):
-        target["category"] = get_object_or_404(Category, slug=request.POST["category"])
+        target["category"] = get_object_or_404(Category, slug=request.POST["category"][:80])
     elif request.POST.get("course"):
-        target["course"] = get_object_or_404(Course, pk=request.POST["course"])
+        target["course"] = get_object_or_404(Course, pk=int(request.POST["course"]))
     try:
         if request.POST.get("action") == "unfollow":
             services.follow_delete(follower=request.user, **target)

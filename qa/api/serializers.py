@@ -13,7 +13,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from qa import reputation, selectors
-from qa.models import Answer, Category, Comment, Flag, Question, StarRating, XpAward
+from qa.models import (
+    Answer,
+    Category,
+    Comment,
+    DigestSubscription,
+    Flag,
+    Follow,
+    PostRevision,
+    Question,
+    StarRating,
+    XpAward,
+)
 
 
 def _reputation(obj: Any, annotation: str, user: Any) -> int:
@@ -264,3 +275,94 @@ class QaFlagSerializer(serializers.ModelSerializer):
     class Meta:
         model = Flag
         fields = ["id", "reason", "note", "status", "created_at"]
+
+
+class QaFlagForModeratorSerializer(QaFlagSerializer):
+    """A flag as the moderation queue shows it: what was flagged, by whom, in which thread."""
+
+    flagger = serializers.SerializerMethodField()
+    post_kind = serializers.SerializerMethodField(help_text="question, answer or comment.")
+    post_id = serializers.SerializerMethodField()
+    question_id = serializers.SerializerMethodField(help_text="The thread the post belongs to.")
+
+    class Meta(QaFlagSerializer.Meta):
+        fields = [*QaFlagSerializer.Meta.fields, "flagger", "post_kind", "post_id", "question_id"]
+
+    @extend_schema_field(QaRefSerializer)
+    def get_flagger(self, flag: Flag) -> dict[str, Any]:
+        return {"id": flag.flagger_id, "name": flag.flagger.name}
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_post_kind(self, flag: Flag) -> str:
+        return "question" if flag.question_id else "answer" if flag.answer_id else "comment"
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_post_id(self, flag: Flag) -> int:
+        return flag.question_id or flag.answer_id or flag.comment_id  # type: ignore[return-value]  # exactly one is set
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_question_id(self, flag: Flag) -> int:
+        if flag.question_id:
+            return flag.question_id
+        if flag.answer_id:
+            return flag.answer.question_id  # type: ignore[union-attr]  # set above
+        comment = flag.comment
+        assert comment is not None  # noqa: S101 - the flag's constraint guarantees one post
+        return comment.question_id or comment.answer.question_id  # type: ignore[union-attr,return-value]  # one parent
+
+
+class QaRevisionSerializer(serializers.ModelSerializer):
+    """One version of a question or an answer (number 1 is the original)."""
+
+    editor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PostRevision
+        fields = ["number", "editor", "title", "body", "note", "created_at"]
+
+    @extend_schema_field(QaRefSerializer(allow_null=True))
+    def get_editor(self, revision: PostRevision) -> dict[str, Any] | None:
+        if revision.editor is None:
+            return None  # a removed account
+        return {"id": revision.editor_id, "name": revision.editor.name}
+
+
+class QaVisibilitySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["question", "answer", "comment"])
+    id = serializers.IntegerField()
+    is_hidden = serializers.BooleanField()
+    hidden_reason = serializers.CharField()
+
+
+class QaFollowSerializer(serializers.ModelSerializer):
+    kind = serializers.SerializerMethodField(help_text="question, category or course.")
+    target_id = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField(help_text="The question's title, or the name.")
+
+    class Meta:
+        model = Follow
+        fields = ["kind", "target_id", "name", "created_at"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_kind(self, follow: Follow) -> str:
+        return "question" if follow.question_id else "category" if follow.category_id else "course"
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_target_id(self, follow: Follow) -> int:
+        return follow.question_id or follow.category_id or follow.course_id  # type: ignore[return-value]  # exactly one is set
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_name(self, follow: Follow) -> str:
+        if follow.question_id:
+            return follow.question.title  # type: ignore[union-attr]  # set above
+        if follow.category_id:
+            return follow.category.name  # type: ignore[union-attr]  # set above
+        return follow.course.title  # type: ignore[union-attr]  # the constraint: one target
+
+
+class QaFollowingSerializer(serializers.Serializer):
+    """What the caller follows and how often their digest email comes."""
+
+    frequency = serializers.ChoiceField(choices=DigestSubscription.Frequency.choices)
+    notify_as_expert = serializers.BooleanField()
+    follows = QaFollowSerializer(many=True)

@@ -54,4 +54,43 @@ urlpatterns = [
     path("answers/<int:answer_id>/flag", views.AnswerFlagApi.as_view(), name="qa-answer-flag"),
     path("comments/<int:comment_id>/flag", views.CommentFlagApi.as_view(), name="qa-comment-flag"),
     path("categories", views.CategoryListCreateApi.as_view(), name="qa-category-list"),
+    path(
+        "categories/<slug:slug>/follow",
+        views.CategoryFollowApi.as_view(),
+        name="qa-category-follow",
+    ),
+    path(
+        "courses/<int:course_id>/questions/follow",
+        views.CourseQuestionsFollowApi.as_view(),
+        name="qa-course-questions-follow",
+    ),
+    path("questions/following", views.FollowingApi.as_view(), name="qa-following"),
+    path(
+        "questions/<int:question_id>/revisions",
+        views.QuestionRevisionListApi.as_view(),
+        name="qa-question-revisions",
+    ),
+    path(
+        "answers/<int:answer_id>/revisions",
+        views.AnswerRevisionListApi.as_view(),
+        name="qa-answer-revisions",
+    ),
+    path("comments/<int:comment_id>", views.CommentDetailApi.as_view(), name="qa-comment-detail"),
+    path(
+        "questions/<int:question_id>/visibility",
+        views.QuestionVisibilityApi.as_view(),
+        name="qa-question-visibility",
+    ),
+    path(
+        "answers/<int:answer_id>/visibility",
+        views.AnswerVisibilityApi.as_view(),
+        name="qa-answer-visibility",
+    ),
+    path(
+        "comments/<int:comment_id>/visibility",
+        views.CommentVisibilityApi.as_view(),
+        name="qa-comment-visibility",
+    ),
+    path("flags", views.FlagListApi.as_view(), name="qa-flag-list"),
+    path("flags/<int:flag_id>/resolve", views.FlagResolveApi.as_view(), name="qa-flag-resolve"),
 ]

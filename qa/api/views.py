@@ -29,12 +29,17 @@ from qa.api.serializers import (
     QaAnswerSerializer,
     QaCategorySerializer,
     QaCommentSerializer,
+    QaFlagForModeratorSerializer,
     QaFlagSerializer,
+    QaFollowingSerializer,
     QaQuestionDetailSerializer,
     QaQuestionSerializer,
+    QaRevisionSerializer,
     QaStarRatingSerializer,
+    QaVisibilitySerializer,
     QaXpAwardSerializer,
 )
+from qa.exceptions import NotModeratorError
 from qa.models import Answer, Category, Comment, Flag, Question
 
 TAGS = ["help center"]
@@ -62,6 +67,10 @@ def _answer_output(request: Request, answer: Answer) -> dict[str, Any]:
     )
     my_stars = selectors.star_ratings_by_user(user=request.user, answer_ids=[answer.pk])
     return QaAnswerSerializer(answer, context={"my_stars": my_stars}).data
+
+
+def _comment(request: Request, comment_id: int) -> Comment:
+    return selectors.comment_get(comment_id=comment_id, viewer=request.user)
 
 
 def _question_detail(request: Request, question: Question) -> dict[str, Any]:
@@ -725,3 +734,297 @@ class CategoryListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         category = services.category_create(**serializer.validated_data)
         return Response(QaCategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+
+# --- Revisions ------------------------------------------------------------------------------
+
+
+class QuestionRevisionListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="questions_revisions_list",
+        summary="Every version of a question, oldest first",
+        description="Number 1 is the question as asked; each edit of the title or body adds one.",
+        responses={200: QaRevisionSerializer(many=True)},
+        auth=[{}, {"jwtAuth": []}],
+    )
+    def get(self, request: Request, question_id: int) -> Response:
+        question = _question(request, question_id)
+        revisions = selectors.question_revision_list(question=question)
+        return Response(QaRevisionSerializer(revisions, many=True).data)
+
+
+class AnswerRevisionListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="answers_revisions_list",
+        summary="Every version of an answer, oldest first",
+        responses={200: QaRevisionSerializer(many=True)},
+        auth=[{}, {"jwtAuth": []}],
+    )
+    def get(self, request: Request, answer_id: int) -> Response:
+        revisions = selectors.answer_revision_list(answer=_answer(request, answer_id))
+        return Response(QaRevisionSerializer(revisions, many=True).data)
+
+
+# --- Comments -------------------------------------------------------------------------------
+
+
+class CommentDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="comments_destroy",
+        summary="Delete a comment",
+        description="Its author, or a moderator of the thread (anyone else: 403).",
+        responses={204: OpenApiResponse(description="Deleted.")},
+    )
+    def delete(self, request: Request, comment_id: int) -> Response:
+        services.comment_delete(comment=_comment(request, comment_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Moderation -----------------------------------------------------------------------------
+
+
+class VisibilityInputSerializer(serializers.Serializer):
+    is_hidden = serializers.BooleanField(help_text="true hides the post, false shows it again.")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+def _visibility_schema(kind: str) -> Any:
+    return extend_schema(
+        tags=TAGS,
+        operation_id=f"{kind}s_visibility_update",
+        summary=f"Hide or show a{'n' if kind == 'answer' else ''} {kind} (moderators)",
+        description=(
+            "Admins moderate every post; instructors the posts in questions about their "
+            "courses (anyone else: 403). A hidden post disappears for everyone but its author "
+            "and moderators; hiding upholds the post's open flags, showing dismisses them."
+        ),
+        request=VisibilityInputSerializer,
+        responses={200: QaVisibilitySerializer},
+        examples=[
+            OpenApiExample(
+                "Hide", value={"is_hidden": True, "reason": "Spam link"}, request_only=True
+            )
+        ],
+    )
+
+
+def _set_visibility(request: Request, kind: str, post: Any) -> Response:
+    serializer = VisibilityInputSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    if serializer.validated_data["is_hidden"]:
+        post = services.post_hide(
+            post=post, moderator=request.user, reason=serializer.validated_data.get("reason", "")
+        )
+    else:
+        post = services.post_unhide(post=post, moderator=request.user)
+    return Response(
+        {
+            "kind": kind,
+            "id": post.pk,
+            "is_hidden": post.is_hidden,
+            "hidden_reason": post.hidden_reason,
+        }
+    )
+
+
+class QuestionVisibilityApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @_visibility_schema("question")
+    def put(self, request: Request, question_id: int) -> Response:
+        return _set_visibility(request, "question", _question(request, question_id))
+
+
+class AnswerVisibilityApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @_visibility_schema("answer")
+    def put(self, request: Request, answer_id: int) -> Response:
+        return _set_visibility(request, "answer", _answer(request, answer_id))
+
+
+class CommentVisibilityApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @_visibility_schema("comment")
+    def put(self, request: Request, comment_id: int) -> Response:
+        return _set_visibility(request, "comment", _comment(request, comment_id))
+
+
+def _require_moderator_role(request: Request) -> None:
+    if not selectors.courses_moderated_by(request.user).exists() and not (
+        selectors.user_is_admin(request.user)
+    ):
+        raise NotModeratorError("Only instructors (for their courses) and admins moderate.")
+
+
+class FlagListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="flags_list",
+        summary="Open flags on the posts you moderate, oldest first",
+        description="Admins see every flag, instructors those on questions about their courses.",
+        parameters=[
+            OpenApiParameter("status", str, enum=Flag.Status.values, description="open (default).")
+        ],
+        responses={200: QaFlagForModeratorSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        _require_moderator_role(request)
+        wanted = request.query_params.get("status", Flag.Status.OPEN)
+        if wanted not in Flag.Status.values:
+            raise serializers.ValidationError(
+                {"status": [f"Choose one of: {', '.join(Flag.Status.values)}."]}
+            )
+        flags = selectors.flag_list_for_moderator(moderator=request.user, status=wanted)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(flags, request, view=self)
+        return paginator.get_paginated_response(QaFlagForModeratorSerializer(page, many=True).data)
+
+
+class FlagResolveInputSerializer(serializers.Serializer):
+    uphold = serializers.BooleanField(
+        help_text="true hides the post (upholding its flags); false dismisses this flag."
+    )
+
+
+class FlagResolveApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="flags_resolve",
+        summary="Uphold or dismiss a flag (moderators)",
+        request=FlagResolveInputSerializer,
+        responses={200: QaFlagForModeratorSerializer},
+        examples=[OpenApiExample("Uphold", value={"uphold": True}, request_only=True)],
+    )
+    def post(self, request: Request, flag_id: int) -> Response:
+        serializer = FlagResolveInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        flag = get_object_or_404(Flag, pk=flag_id)
+        flag = services.flag_resolve(
+            flag=flag, moderator=request.user, uphold=serializer.validated_data["uphold"]
+        )
+        return Response(QaFlagForModeratorSerializer(flag).data)
+
+
+# --- Follows and digests ----------------------------------------------------------------------
+
+
+class CategoryFollowApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="categories_follow",
+        summary="Follow a category (its new questions go into your digest)",
+        request=None,
+        responses={200: FollowOutputSerializer},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        category = get_object_or_404(Category, slug=slug, is_active=True)
+        services.follow_create(follower=request.user, category=category)
+        return Response({"following": True})
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="categories_unfollow",
+        summary="Stop following a category",
+        responses={200: FollowOutputSerializer},
+    )
+    def delete(self, request: Request, slug: str) -> Response:
+        category = get_object_or_404(Category, slug=slug)
+        services.follow_delete(follower=request.user, category=category)
+        return Response({"following": False})
+
+
+class CourseQuestionsFollowApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="courses_questions_follow",
+        summary="Follow a course's questions (they go into your digest)",
+        request=None,
+        responses={200: FollowOutputSerializer},
+    )
+    def post(self, request: Request, course_id: int) -> Response:
+        course = get_object_or_404(Course, pk=course_id, status=Course.Status.PUBLISHED)
+        services.follow_create(follower=request.user, course=course)
+        return Response({"following": True})
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="courses_questions_unfollow",
+        summary="Stop following a course's questions",
+        responses={200: FollowOutputSerializer},
+    )
+    def delete(self, request: Request, course_id: int) -> Response:
+        course = get_object_or_404(Course, pk=course_id)
+        services.follow_delete(follower=request.user, course=course)
+        return Response({"following": False})
+
+
+class DigestInputSerializer(serializers.Serializer):
+    frequency = serializers.ChoiceField(
+        choices=["off", "daily", "weekly"], help_text="How often the digest email comes."
+    )
+    notify_as_expert = serializers.BooleanField(
+        required=False,
+        help_text="Email new questions in categories where you are a top answerer.",
+    )
+
+
+def _following(request: Request) -> dict[str, Any]:
+    subscription = selectors.digest_subscription_get(user=request.user)
+    return {
+        "frequency": subscription.frequency,
+        "notify_as_expert": subscription.notify_as_expert,
+        "follows": list(selectors.follow_list(user=request.user)),
+    }
+
+
+class FollowingApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="questions_following_retrieve",
+        summary="What you follow, and how often your digest comes",
+        responses={200: QaFollowingSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(QaFollowingSerializer(_following(request)).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="questions_following_update",
+        summary="Choose the digest frequency (off, daily or weekly)",
+        request=DigestInputSerializer,
+        responses={200: QaFollowingSerializer},
+        examples=[OpenApiExample("Daily", value={"frequency": "daily"}, request_only=True)],
+    )
+    def put(self, request: Request) -> Response:
+        serializer = DigestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        current = selectors.digest_subscription_get(user=request.user)
+        services.digest_subscription_update(
+            user=request.user,
+            frequency=serializer.validated_data["frequency"],
+            notify_as_expert=serializer.validated_data.get(
+                "notify_as_expert", current.notify_as_expert
+            ),
+        )
+        return Response(QaFollowingSerializer(_following(request)).data)

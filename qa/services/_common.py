@@ -78,13 +78,13 @@ def require_moderator(user: Any, question: Question, message: str | None = None)
 
 def require_privilege(user: Any, code: str, question: Question, action: str) -> None:
     """The user's reputation reaches the privilege, or they moderate the question."""
-    points = selectors.user_reputation_points(user=user)
-    if reputation.has_privilege(points, code):
-        return
-    if selectors.user_can_moderate_question(user, question):
-        return
-    threshold = reputation.PRIVILEGE_THRESHOLDS[code]
-    raise PrivilegeRequiredError(
-        f"You need {threshold} reputation to {action} (you have {points}).",
-        extra={"privilege": code, "required": threshold, "reputation": points},
-    )
+    refusal = selectors.privilege_refusal(user=user, code=code, question=question, action=action)
+    if refusal:
+        raise PrivilegeRequiredError(
+            refusal,
+            extra={
+                "privilege": code,
+                "required": reputation.PRIVILEGE_THRESHOLDS[code],
+                "reputation": selectors.user_reputation_points(user=user),
+            },
+        )

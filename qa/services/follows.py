@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -98,9 +99,10 @@ def digest_send(*, subscription: DigestSubscription, now: datetime | None = None
         "site_url": _site_url(),
         "SITE_NAME": settings.SITE_NAME,
     }
+    answers, questions = len(activity.new_answers), len(activity.new_questions)
     subject = (
         f"Your {context['frequency']} {settings.SITE_NAME} help center digest: "
-        f"{len(activity.new_answers)} new answers, {len(activity.new_questions)} new questions"
+        f"{answers} new answer{pluralize(answers)}, {questions} new question{pluralize(questions)}"
     )
     text = render_to_string("qa/email/digest.txt", context)
     html = render_to_string("qa/email/digest.html", context)

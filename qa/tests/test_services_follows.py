@@ -67,9 +67,7 @@ def test_the_daily_digest_lists_followed_activity_once(
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == [reader.email]
-    assert message.subject == (
-        "Your daily Lumen help center digest: 1 new answers, 2 new questions"
-    )
+    assert message.subject == ("Your daily Lumen help center digest: 1 new answer, 2 new questions")
     assert 'answered "A question I follow closely"' in message.body
     assert "New Python question about decorators" in message.body
     assert "New question about the course" in message.body
@@ -106,3 +104,47 @@ def test_the_beat_schedule_sends_digests_and_sweeps_removed_raters(settings) -> 
         ("weekly",),
     }
     assert "qa.removed_raters_reverse" in tasks_scheduled
+
+
+def test_the_weekly_digest_covers_the_last_seven_days_for_weekly_readers_only(
+    categories: dict[str, Category], mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    weekly, daily = StudentFactory(), StudentFactory()
+    for reader, frequency in ((weekly, "weekly"), (daily, "daily")):
+        services.follow_create(follower=reader, category=categories["data"])
+        services.digest_subscription_update(user=reader, frequency=frequency, notify_as_expert=True)
+    with time_machine.travel(MONDAY - dt.timedelta(days=9), tick=False):
+        make_question(title="Too old for this week's digest", category=categories["data"])
+    with time_machine.travel(MONDAY - dt.timedelta(days=6), tick=False):
+        make_question(title="Pivot tables in pandas this week", category=categories["data"])
+    with time_machine.travel(MONDAY - dt.timedelta(days=1), tick=False):
+        make_question(title="Window functions in SQL yesterday", category=categories["data"])
+
+    with time_machine.travel(MONDAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+        sent = tasks.digests_send.delay("weekly").get()
+    with (
+        time_machine.travel(MONDAY + dt.timedelta(days=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        too_soon = tasks.digests_send.delay("weekly").get()
+
+    assert (sent, too_soon) == (1, 0)
+    [message] = mailoutbox
+    assert message.to == [weekly.email]
+    assert message.subject == "Your weekly Lumen help center digest: 0 new answers, 2 new questions"
+    assert "Pivot tables in pandas this week" in message.body
+    assert "Window functions in SQL yesterday" in message.body
+    assert "Too old" not in message.body
+
+
+def test_the_beat_entries_run_daily_and_on_monday_mornings(settings) -> None:
+    entries = {
+        entry["args"][0]: entry["schedule"]
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "qa.digests_send"
+    }
+
+    assert entries["daily"].hour == {7}
+    assert entries["daily"].day_of_week == set(range(7))
+    assert entries["weekly"].hour == {7}
+    assert entries["weekly"].day_of_week == {1}

@@ -102,6 +102,25 @@ def test_a_deactivated_raters_contributions_are_reversed_by_the_sweep(
     assert tasks.removed_raters_reverse.delay().get() == 0  # idempotent
 
 
+def test_deactivating_a_rater_reverses_their_contributions_at_once(
+    answer: Answer, answerer: User, django_capture_on_commit_callbacks
+) -> None:
+    rater, fair = StudentFactory(), StudentFactory()
+    services.answer_star(answer=answer, rater=rater, stars=5)
+    services.answer_star(answer=answer, rater=fair, stars=4)
+    fair.display_name = "Still here"
+    fair.save()  # saving an active account reverses nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_services.user_deactivate(user=rater)
+
+    answer.refresh_from_db()
+    assert _points(answerer) == reputation.STAR_POINTS[4]
+    assert (answer.star_count, answer.star_total) == (1, 4)
+    assert tasks.removed_raters_reverse.delay().get() == 0  # nothing left for the sweep
+    assert tasks.deactivated_rater_reverse.delay(fair.pk).get() == 0  # active: untouched
+
+
 def test_a_deleted_raters_contributions_are_reversed(answer: Answer, answerer: User) -> None:
     rater = StudentFactory()
     services.answer_star(answer=answer, rater=rater, stars=5)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from courses.tests.factories import CourseFactory
-from qa import services
+from qa import reputation, services
 from qa.models import Answer, Category, Comment, Flag, Question, StarRating
 from qa.tests.factories import (
     InstructorFactory,
@@ -489,3 +491,128 @@ def test_following_a_courses_questions_from_the_filtered_list(other_student: Use
     assert other_student.qa_follows.get().course == course
     page = client.get(reverse("qa:list"), {"course": course.pk}).content.decode()
     assert "Unfollow this course's questions" in page
+
+
+# --- history, the award's window, reputation next to names ----------------------------------
+
+
+def test_the_answer_history_page_lists_every_version(answer: Answer, answerer: User) -> None:
+    services.answer_update(
+        answer=answer, editor=answerer, body="Run the server with exec in start.sh.", note="file"
+    )
+
+    html = _client().get(reverse("qa:answer_history", args=[answer.pk])).content.decode()
+    detail = _client().get(reverse("qa:detail", args=[answer.question_id])).content.decode()
+
+    assert "<h1>History of an answer</h1>" in html
+    assert html.index("Revision 2") < html.index("Revision 1")  # newest first
+    assert "Run the server with exec in start.sh." in html
+    assert "Run the server with exec.</pre>" in html
+    assert "file by Ben Answerer" in html
+    assert f'href="{reverse("qa:answer_history", args=[answer.pk])}">edited</a>' in detail
+
+
+def test_after_the_window_the_asker_sees_the_award_but_can_no_longer_change_it(
+    answer: Answer, asker: User
+) -> None:
+    start = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
+    url = reverse("qa:detail", args=[answer.question_id])
+    with time_machine.travel(start, tick=False):
+        services.answer_rate(answer=answer, asker=asker, xp=8)
+        within = _client(asker).get(url).content.decode()
+    with time_machine.travel(start + reputation.XP_AWARD_CHANGE_WINDOW, tick=False):
+        after = _client(asker).get(url).content.decode()
+        refused = _client(asker).post(
+            reverse("qa:answer_rate", args=[answer.pk]), {"xp": "10"}, follow=True
+        )
+
+    assert "You awarded 8 XP. Change it" in within
+    assert "you can change it within 10 minutes" in within
+    assert "The asker awarded <strong>8 XP</strong>." in after
+    assert 'name="xp"' not in after
+    assert "it could only be changed within 10 minutes." in refused.content.decode()
+    assert answer.__class__.objects.get(pk=answer.pk).xp_award.amount == 8
+
+
+def test_reputation_is_shown_next_to_every_name(
+    question: Question, answer: Answer, asker: User, answerer: User
+) -> None:
+    services.answer_star(answer=answer, rater=StudentFactory(), stars=5)  # +5 to the answerer
+    services.answer_accept(answer=answer, actor=asker)  # +15 to the answerer, +2 to the asker
+    services.comment_create(author=asker, body="Thanks, that fixed it!", answer=answer)
+
+    detail = _client().get(reverse("qa:detail", args=[question.pk])).content.decode()
+    listing = _client().get(reverse("qa:list")).content.decode()
+
+    def name_with(member: User, points: int) -> str:
+        return (
+            f'<a href="{reverse("qa:user", args=[member.pk])}">{member.name}</a> '
+            f'<span class="qa-user__reputation"><span class="visually-hidden">reputation </span>'
+            f'<abbr title="reputation">rep</abbr> {points}</span>'
+        )
+
+    assert name_with(answerer, 20) in detail  # the answer's byline
+    assert detail.count(name_with(asker, 2)) == 2  # the question's byline and the comment
+    assert name_with(asker, 2) in listing
+
+
+def test_a_hidden_comment_stays_visible_to_the_courses_instructor_to_show_it_again(
+    instructor: User,
+) -> None:
+    question = make_question(course=CourseFactory(instructors=[instructor]))
+    answer = make_answer(question=question)
+    comment = services.comment_create(author=answer.author, body="Buy cheap pills", answer=answer)
+    services.post_hide(post=comment, moderator=instructor)
+    url = reverse("qa:detail", args=[question.pk])
+
+    for_instructor = _client(instructor).get(url).content.decode()
+    for_others = _client(StudentFactory()).get(url).content.decode()
+    _client(instructor).post(
+        reverse("qa:moderate", args=["comment", comment.pk]), {"action": "unhide"}
+    )
+
+    assert "Buy cheap pills" in for_instructor
+    assert '<span class="badge">Hidden</span> Buy cheap pills' in for_instructor
+    assert "Buy cheap pills" not in for_others
+    assert Comment.objects.get(pk=comment.pk).is_hidden is False
+
+
+@pytest.mark.parametrize(
+    "target",
+    [{"question": "abc"}, {"course": "1; drop"}, {"category": "python\x00"}, {"category": "a/b"}],
+)
+def test_following_something_that_cannot_exist_is_404_never_500(
+    target: dict[str, str], other_student: User, categories: dict[str, Category]
+) -> None:
+    response = _client(other_student).post(reverse("qa:follow"), target)
+
+    assert response.status_code == 404
+    assert not other_student.qa_follows.exists()
+
+
+def test_the_list_page_filters_and_sorts(categories: dict[str, Category]) -> None:
+    course = CourseFactory()
+    old = make_question(title="Old pandas question with answers", category=categories["data"])
+    rated = make_answer(question=old)
+    services.answer_star(answer=rated, rater=StudentFactory(), stars=5)
+    make_question(title="Unanswered docker question", category=categories["devops"], tags=["k8s"])
+    about_course = make_question(title="Question about the course", course=course)
+    services.comment_create(author=about_course.asker, body="Still stuck", question=about_course)
+    services.answer_update(answer=rated, editor=rated.author, body="Updated: use groupby.")
+
+    def titles(**params: object) -> list[str]:
+        html = _client().get(reverse("qa:list"), params).content.decode()
+        return re.findall(r'class="qa-question-card__title"><a href="[^"]+">([^<]+)</a>', html)
+
+    assert titles() == [
+        "Question about the course",
+        "Unanswered docker question",
+        "Old pandas question with answers",
+    ]
+    assert titles(category="devops") == ["Unanswered docker question"]
+    assert titles(tag="k8s") == ["Unanswered docker question"]
+    assert titles(course=course.pk) == ["Question about the course"]
+    assert titles(unanswered="on") == ["Question about the course", "Unanswered docker question"]
+    assert titles(sort="votes")[0] == "Old pandas question with answers"
+    assert titles(sort="active")[0] == "Old pandas question with answers"
+    assert titles(q="pandas") == ["Old pandas question with answers"]
