@@ -234,8 +234,8 @@ AUTH_USER_MODEL = "accounts.User"
 # `manage.py seed_demo` runs these after creating the demo accounts (each is idempotent).
 DEMO_SEEDERS = ["courses.demo.seed_courses_demo", "qa.demo.seed_qa_demo"]
 # Pieces satellite apps add to the core's pages (dotted paths; see courses.views._panels).
-PLAYER_PANELS = ["learning.panels.player_mode"]
-DASHBOARD_PANELS = ["learning.panels.dashboard_reviews"]
+PLAYER_PANELS = ["learning.panels.player_mode", "ai_tools.panels.player_lesson_tools"]
+DASHBOARD_PANELS = ["learning.panels.dashboard_reviews", "ai_tools.panels.dashboard_skill_gaps"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -96,6 +96,7 @@ class SummaryDetailApi(_AIApi):
         summary = LessonSummary.objects.filter(pk=summary_id).select_related("lesson").first()
         if summary is None:
             raise NotFoundError("Summary not found.")
+        services.ai_access_check(user=request.user)
         lesson = lesson_get(user=request.user, lesson_id=summary.lesson_id)
         services.lesson_access_check(user=request.user, lesson=lesson)
         return Response(SummaryOutputSerializer(summary).data)
@@ -438,8 +439,39 @@ class AnalyzeSkillGapsApi(_AIApi):
     def post(self, request: Request) -> Response:
         data = self.AnalyzeSkillGapsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        services.ai_access_check(user=request.user)
         course = None
         if "course_id" in data.validated_data:
             course = course_get(user=request.user, course_id=data.validated_data["course_id"])
         report = selectors.skill_gap_report(user=request.user, course=course)
         return Response(SkillGapReportSerializer(report).data)
+
+
+# --- plan and quota -------------------------------------------------------------------------------
+
+
+class AIUsageApi(_AIApi):
+    throttle_classes = [UserRateThrottle]
+
+    class AIUsageOutputSerializer(serializers.Serializer):
+        plan = serializers.CharField(help_text="Billing plan: free, basic, pro, premium, or staff.")
+        can_use = serializers.BooleanField(help_text="Whether the plan includes the AI tools.")
+        required_plan = serializers.CharField()
+        daily_limit = serializers.IntegerField()
+        used_today = serializers.IntegerField()
+        remaining_today = serializers.IntegerField()
+        prompt_tokens_today = serializers.IntegerField()
+        completion_tokens_today = serializers.IntegerField()
+
+    @extend_schema(
+        tags=AI_TAG,
+        summary="Your AI plan and quota",
+        description=(
+            "Whether your billing plan includes the AI tools, its daily request quota (UTC days) "
+            "and how much of it is left today. Cached summaries and practice sets cost nothing."
+        ),
+        responses=AIUsageOutputSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        allowance = selectors.ai_allowance_get(user=request.user)
+        return Response(self.AIUsageOutputSerializer(allowance).data)

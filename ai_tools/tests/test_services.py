@@ -6,12 +6,15 @@ import json
 import re
 
 import pytest
+import time_machine
 
-from ai_tools import services
+from accounts.tests.factories import InstructorFactory
+from ai_tools import selectors, services
 from ai_tools.exceptions import (
     AIProviderBusyError,
     NotEntitledError,
     NothingToWorkWithError,
+    PlanRequiredError,
     QuotaExceededError,
 )
 from ai_tools.models import AIUsage, ChatMessage, Conversation, LessonSummary, PracticeSet
@@ -215,25 +218,126 @@ def test_study_buddy_says_so_when_the_course_does_not_cover_it(enrolled) -> None
 
 def test_the_daily_quota_is_enforced_and_a_refusal_changes_nothing(enrolled, settings) -> None:
     learner, course, _, _ = enrolled
-    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 5, "premium": 10}
+    settings.AI_DAILY_QUOTAS = {"basic": 5, "pro": 1, "premium": 10}
     conversation = services.conversation_create(user=learner, course=course)
     list(services.study_buddy_reply(user=learner, conversation=conversation, question="Moon?"))
 
-    with pytest.raises(QuotaExceededError, match="today's 1 AI requests"):
+    with pytest.raises(QuotaExceededError, match="today's 1 AI requests of your Pro plan"):
         list(services.study_buddy_reply(user=learner, conversation=conversation, question="Sun?"))
 
     assert ChatMessage.objects.filter(conversation=conversation).count() == 2
     assert AIUsage.objects.get(user=learner).requests == 1
 
 
-def test_a_pro_plan_gets_the_pro_quota(settings) -> None:
-    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 2, "premium": 10}
-    learner = StudentFactory()
-    learner.plan = "pro"
-    services.quota_consume(user=learner)
-    services.quota_consume(user=learner)
-    with pytest.raises(QuotaExceededError):
+@pytest.mark.parametrize(("plan", "limit"), [("pro", 2), ("premium", 3)])
+def test_each_billing_plan_gets_its_own_daily_quota(settings, plan: str, limit: int) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 2, "premium": 3}
+    learner = StudentFactory(plan=plan)
+    for _ in range(limit):
         services.quota_consume(user=learner)
+
+    with pytest.raises(QuotaExceededError) as refusal:
+        services.quota_consume(user=learner)
+
+    assert refusal.value.message == (
+        f"You have used today's {limit} AI requests of your {plan.capitalize()} plan. "
+        "They renew at midnight (UTC)."
+    )
+    assert refusal.value.extra == {"limit": limit, "plan": plan, "used": limit, "remaining": 0}
+    assert AIUsage.objects.get(user=learner).requests == limit
+
+
+def test_the_quota_renews_the_next_day(settings) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 1, "premium": 1}
+    learner = StudentFactory(plan="pro")
+    with time_machine.travel("2026-03-02 23:59:00+00:00", tick=False):
+        services.quota_consume(user=learner)
+        with pytest.raises(QuotaExceededError):
+            services.quota_consume(user=learner)
+    with time_machine.travel("2026-03-03 00:00:30+00:00", tick=False):
+        services.quota_consume(user=learner)
+    assert list(AIUsage.objects.filter(user=learner).values_list("requests", flat=True)) == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("plan", "current"), [("free", "you have no plan"), ("basic", "you have the Basic plan")]
+)
+def test_without_pro_every_ai_feature_is_refused_and_nothing_is_made(
+    plan: str, current: str
+) -> None:
+    course, tides, _ = tides_course()
+    learner = StudentFactory(plan=plan)
+    EnrollmentFactory(learner=learner, course=course)
+    attempts = [
+        lambda: services.summary_request(user=learner, lesson=tides),
+        lambda: services.practice_set_create(user=learner, lesson=tides),
+        lambda: services.conversation_create(user=learner, course=course),
+        lambda: services.quota_consume(user=learner),
+    ]
+
+    for attempt in attempts:
+        with pytest.raises(PlanRequiredError) as refusal:
+            attempt()
+        assert refusal.value.status_code == 403
+        assert refusal.value.message == (
+            f"The AI study tools come with the Pro plan and above; {current}. "
+            "Upgrade on the pricing page to use them."
+        )
+        assert refusal.value.extra == {
+            "plan": plan,
+            "required_plan": "pro",
+            "upgrade_url": "/pricing/",
+        }
+    assert LessonSummary.objects.count() == 0
+    assert PracticeSet.objects.count() == 0
+    assert Conversation.objects.count() == 0
+    assert AIUsage.objects.count() == 0
+
+
+def test_a_cached_summary_is_not_given_to_a_learner_without_the_plan(
+    enrolled, django_capture_on_commit_callbacks
+) -> None:
+    learner, course, tides, _ = enrolled
+    with django_capture_on_commit_callbacks(execute=True):
+        services.summary_request(user=learner, lesson=tides)
+    basic = StudentFactory(plan="basic")
+    EnrollmentFactory(learner=basic, course=course)
+
+    with pytest.raises(PlanRequiredError):
+        services.summary_request(user=basic, lesson=tides)
+
+
+def test_a_cancelled_subscription_closes_the_tools(enrolled) -> None:
+    learner, course, _, _ = enrolled
+    learner.subscriptions.update(status="canceled")
+
+    with pytest.raises(PlanRequiredError, match="you have no plan"):
+        services.conversation_create(user=learner, course=course)
+
+
+def test_staff_have_the_tools_with_the_largest_quota(settings) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 2, "premium": 3}
+    instructor = InstructorFactory()
+
+    services.quota_consume(user=instructor)
+    allowance = selectors.ai_allowance_get(user=instructor)
+
+    assert (allowance.plan, allowance.can_use, allowance.daily_limit) == ("staff", True, 3)
+    assert (allowance.used_today, allowance.remaining_today) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("plan", "can_use", "limit"),
+    [("free", False, 0), ("basic", False, 0), ("pro", True, 2), ("premium", True, 3)],
+)
+def test_the_allowance_follows_billing(settings, plan: str, can_use: bool, limit: int) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 2, "premium": 3}
+    learner = StudentFactory(plan=plan)
+
+    allowance = selectors.ai_allowance_get(user=learner)
+
+    assert (allowance.plan, allowance.can_use, allowance.daily_limit) == (plan, can_use, limit)
+    assert allowance.remaining_today == limit
 
 
 def test_with_deepseek_the_summary_goes_through_the_client(
@@ -346,3 +450,12 @@ def test_module_practice_uses_only_the_lessons_the_learner_may_open(
     assert practice.status == "ready"
     for question in practice.questions:
         assert question["source_sentence"] in TIDES_SENTENCES
+
+
+def test_a_soft_line_break_does_not_cut_a_sentence() -> None:
+    text = "Shield volcanoes have slopes built from\nrunny basalt lava.\n## Heading\nNext one."
+    assert split_sentences(text) == [
+        "Shield volcanoes have slopes built from runny basalt lava.",
+        "## Heading",
+        "Next one.",
+    ]
