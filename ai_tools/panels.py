@@ -27,6 +27,8 @@ def player_lesson_tools(
         return None
     if lesson.kind == Lesson.Kind.QUIZ:
         return None
+    question_form = QuestionForm(auto_id="player-ai-%s")
+    question_form.fields["question"].label = "Your question about this lesson"
     return {
         "template": "ai_tools/lesson_tools_panel.html",
         "lesson": lesson,
@@ -35,7 +37,7 @@ def player_lesson_tools(
         "can_use": billing_entitlements.can_use_ai_tools(request.user),
         "required_plan": billing_entitlements.AI_TOOLS_PLAN,
         "can_chat": view.enrollment is not None,
-        "question_form": QuestionForm(auto_id="player-ai-%s"),
+        "question_form": question_form,
         "practice_count": PLAYER_PRACTICE_COUNT,
         "practice_kinds": list(QUESTION_KINDS),
         "practice_kind_labels": " and ".join(KIND_LABELS[kind].lower() for kind in QUESTION_KINDS),
