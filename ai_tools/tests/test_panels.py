@@ -177,7 +177,7 @@ def test_the_dashboard_shows_the_skill_chart_with_a_data_table(enrolled) -> None
         r"<tr>\s*<th scope=\"row\">(.*?)</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", section
     )
     assert rows == [("Gravity", "33% (weak)", "1 of 4"), ("Geology", "75%", "2 of 2")]
-    assert "<caption>" in section
+    assert '<caption id="dashboard-skills-caption">Your skills as a table' in section
     assert "Work on next" in section
     assert player_url(tides) in section  # the recommended lesson opens in the player
 
