@@ -459,3 +459,68 @@ def test_a_soft_line_break_does_not_cut_a_sentence() -> None:
         "## Heading",
         "Next one.",
     ]
+
+
+def test_with_deepseek_practice_questions_go_through_the_client(
+    enrolled, deepseek_settings: FakeDeepSeek, django_capture_on_commit_callbacks
+) -> None:
+    learner, _, tides, _ = enrolled
+    source = "Sailors should always check a tide table before entering a shallow harbour."
+    deepseek_settings.queue(
+        Step(
+            content=json.dumps(
+                {
+                    "questions": [
+                        {
+                            "kind": "multiple_choice",
+                            "stem": "What should sailors check before entering a shallow harbour?",
+                            "choices": ["A tide table", "A star chart", "A compass"],
+                            "answer": "A tide table",
+                            "explanation": "The lesson says so.",
+                            "source_sentence": source,
+                        },
+                        {
+                            "kind": "multiple_choice",
+                            "stem": "Whose key is missing from its options?",
+                            "choices": ["One", "Two"],
+                            "answer": "Three",
+                        },
+                    ]
+                }
+            )
+        )
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = services.practice_set_create(
+            user=learner, lesson=tides, count=2, kinds=["multiple_choice"]
+        )
+
+    practice.refresh_from_db()
+    assert (practice.provider, practice.status) == ("deepseek", "ready")
+    assert [question["answer"] for question in practice.questions] == ["A tide table"]
+    assert practice.questions[0]["source_sentence"] == source
+    [request] = deepseek_settings.requests
+    assert request.body["response_format"] == {"type": "json_object"}
+    assert request.headers["Authorization"] == "Bearer sk-test-lumen"
+    assert (
+        "Write 2 medium questions of these kinds: multiple_choice"
+        in (request.body["messages"][0]["content"])
+    )
+    assert source in request.body["messages"][1]["content"]
+
+
+def test_a_deepseek_timeout_while_writing_questions_is_retried_then_reported(
+    enrolled, deepseek_settings: FakeDeepSeek, settings, django_capture_on_commit_callbacks
+) -> None:
+    learner, _, tides, _ = enrolled
+    settings.DEEPSEEK_TIMEOUT_SECONDS = 0.2
+    deepseek_settings.queue(*[Step(delay_seconds=0.5)] * 3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = services.practice_set_create(user=learner, lesson=tides, count=2)
+
+    practice.refresh_from_db()
+    assert practice.status == "failed"
+    assert practice.error == "The AI service took too long to answer. Try again in a moment."
+    assert len(deepseek_settings.requests) == 3

@@ -8,6 +8,7 @@ from django.urls import reverse
 from ai_tools import services
 from ai_tools.models import ChatMessage, LessonSummary
 from ai_tools.tests.factories import EnrollmentFactory, StudentFactory, tides_course
+from ai_tools.tests.fake_deepseek import Step
 from courses.models import Course
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +164,32 @@ def test_an_htmx_refusal_is_shown_in_the_summary_region(client) -> None:
     assert b'role="alert"' in response.content
     assert b"enroll to open it" in response.content
     assert LessonSummary.objects.count() == 0
+
+
+def test_pages_show_a_deepseek_outage_as_a_message_never_a_500(
+    learner_client, deepseek_settings, django_capture_on_commit_callbacks
+) -> None:
+    client, _, course, tides = learner_client
+    deepseek_settings.queue(*[Step(status=500)] * 3)  # the summary: three tries, then failed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ai_tools:summary_create", args=[tides.pk]))
+    summary = client.get(reverse("ai_tools:lesson", args=[tides.pk]))
+    deepseek_settings.queue(*[Step(status=429)] * 3)  # the study buddy: busy three times
+    chat = client.post(
+        reverse("ai_tools:study_buddy", args=[course.pk]), {"question": "Moon?"}, follow=True
+    )
+    deepseek_settings.queue(*[Step(status=503)] * 3)  # practice questions
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(
+            reverse("ai_tools:practice_create", args=[tides.pk]),
+            {"count": 2, "kinds": ["cloze"], "difficulty": "easy", "scope": "lesson"},
+        )
+    practice = client.get(created["Location"])
+
+    assert (summary.status_code, chat.status_code, practice.status_code) == (200, 200, 200)
+    unavailable = b"The AI service is unavailable right now. Try again in a few minutes."
+    assert b"The last summary failed: " + unavailable in summary.content
+    assert b"Try again" in summary.content  # the button to retry
+    assert b"The AI service is busy" in chat.content
+    assert b'role="alert">' + unavailable in practice.content
+    assert len(deepseek_settings.requests) == 9
