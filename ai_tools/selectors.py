@@ -276,6 +276,7 @@ class SkillMastery:
     mastery: float  # posterior mean of a Beta(1, 1) prior, 0-1
     confidence: float  # 0-1, from the width of the 90% interval
     recommendations: list[LessonRecommendation] = field(default_factory=list)
+    advice: str = ""  # written by the provider when the learner asks for an analysis
 
     @property
     def mastery_percent(self) -> int:
@@ -292,6 +293,8 @@ class SkillGapReport:
     weakest: list[SkillMastery]
     attempts_used: int
     lessons_completed: int
+    advice_provider: str = ""
+    advice_error: str = ""
 
 
 WEAK_BELOW = 0.7

@@ -31,13 +31,15 @@ from ai_tools.models import (
     PracticeSet,
 )
 from ai_tools.providers import provider_get
-from ai_tools.providers.base import DIFFICULTIES, QUESTION_KINDS, Passage, Usage
+from ai_tools.providers.base import DIFFICULTIES, QUESTION_KINDS, Passage, SkillFacts, Usage
 from ai_tools.selectors import (
+    SkillGapReport,
     ai_daily_limit,
     ai_plan_for_user,
     course_passages,
     lesson_source_text,
     plan_required_message,
+    skill_gap_report,
 )
 from billing import entitlements as billing_entitlements
 from courses import entitlements
@@ -437,3 +439,41 @@ def _reply_record(
         )
         Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
     return message
+
+
+# --- skill gaps -----------------------------------------------------------------------------------
+
+
+def skill_gap_analyze(*, user: Any, course: Course | None = None) -> SkillGapReport:
+    """The learner's skill report with study advice for the weakest skills, written by the
+    provider from the measured facts (one quota unit when there is something to advise on). If
+    the provider fails, the measured report still comes back, with the reason in advice_error."""
+    ai_access_check(user=user)
+    report = skill_gap_report(user=user, course=course)
+    if not report.weakest:
+        return report
+    quota_consume(user=user)
+    provider = provider_get()
+    facts = [
+        SkillFacts(
+            name=skill.name,
+            mastery_percent=skill.mastery_percent,
+            correct=skill.correct,
+            answered=skill.answered,
+            confidence_label=skill.confidence_label,
+            lesson_titles=[item.title for item in skill.recommendations],
+        )
+        for skill in report.weakest
+    ]
+    usage = Usage()
+    try:
+        advice = provider.skill_advice(skills=facts, usage=usage)
+    except AIProviderError as error:
+        report.advice_error = error.message
+        return report
+    finally:
+        usage_record(user_id=user.pk, usage=usage)
+    for skill in report.weakest:
+        skill.advice = advice.get(skill.name, "")
+    report.advice_provider = provider.name
+    return report

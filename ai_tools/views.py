@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ai_tools import selectors, services
 from ai_tools.exceptions import PlanRequiredError
@@ -259,8 +259,10 @@ def study_buddy(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def skill_gaps(request: HttpRequest) -> HttpResponse:
-    """The learner's skills from their quiz answers: mastery chart, weakest skills, lessons."""
+    """The learner's skills from their quiz answers: mastery chart, weakest skills, lessons, and
+    (on request) AI-written study advice for the weakest."""
     course = None
     if request.GET.get("course", "").isdigit():
         course = get_object_or_404(Course, pk=int(request.GET["course"]))
@@ -268,5 +270,15 @@ def skill_gaps(request: HttpRequest) -> HttpResponse:
         services.ai_access_check(user=request.user)
     except PlanRequiredError as error:
         return _plan_required(request, error)
-    report = selectors.skill_gap_report(user=request.user, course=course)
+    report = None
+    if request.method == "POST":  # "Write study advice": the provider writes it (a quota unit)
+        try:
+            report = services.skill_gap_analyze(user=request.user, course=course)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            if report.advice_error:
+                messages.error(request, report.advice_error)
+    if report is None:
+        report = selectors.skill_gap_report(user=request.user, course=course)
     return render(request, "ai_tools/skill_gaps.html", {"report": report, "course": course})

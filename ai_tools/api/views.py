@@ -413,6 +413,9 @@ class SkillMasterySerializer(serializers.Serializer):
     confidence = serializers.FloatField(help_text="0-1: how sure the estimate is.")
     confidence_label = serializers.CharField()
     recommendations = RecommendationSerializer(many=True)
+    advice = serializers.CharField(
+        help_text="AI-generated study advice (weakest skills only; empty otherwise)."
+    )
 
 
 class SkillGapReportSerializer(serializers.Serializer):
@@ -420,6 +423,12 @@ class SkillGapReportSerializer(serializers.Serializer):
     weakest = SkillMasterySerializer(many=True)
     attempts_used = serializers.IntegerField()
     lessons_completed = serializers.IntegerField()
+    advice_provider = serializers.CharField(
+        help_text="Who wrote the advice: `local` or `deepseek` (empty when there is none)."
+    )
+    advice_error = serializers.CharField(
+        help_text="Why there is no advice when the AI service failed; the figures still hold."
+    )
 
 
 class AnalyzeSkillGapsApi(_AIApi):
@@ -431,7 +440,9 @@ class AnalyzeSkillGapsApi(_AIApi):
         summary="Analyse your skill gaps",
         description=(
             "Per skill tag of the quiz questions you answered: mastery (a Beta-Binomial "
-            "estimate), confidence, the weakest skills and the lessons to revisit, with reasons."
+            "estimate), confidence, the weakest skills and the lessons to revisit, with reasons, "
+            "and AI-generated study advice for the weakest skills (one quota unit when there is "
+            "a weak skill)."
         ),
         request=AnalyzeSkillGapsInputSerializer,
         responses=SkillGapReportSerializer,
@@ -443,7 +454,7 @@ class AnalyzeSkillGapsApi(_AIApi):
         course = None
         if "course_id" in data.validated_data:
             course = course_get(user=request.user, course_id=data.validated_data["course_id"])
-        report = selectors.skill_gap_report(user=request.user, course=course)
+        report = services.skill_gap_analyze(user=request.user, course=course)
         return Response(SkillGapReportSerializer(report).data)
 
 

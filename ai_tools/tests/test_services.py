@@ -524,3 +524,96 @@ def test_a_deepseek_timeout_while_writing_questions_is_retried_then_reported(
     assert practice.status == "failed"
     assert practice.error == "The AI service took too long to answer. Try again in a moment."
     assert len(deepseek_settings.requests) == 3
+
+
+# --- skill-gap advice -----------------------------------------------------------------------------
+
+
+def test_offline_skill_advice_comes_from_the_measured_facts(enrolled) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    learner, course, tides, _ = enrolled
+    skilled_learner(learner, course, tides)
+
+    report = services.skill_gap_analyze(user=learner)
+
+    [gravity] = report.weakest
+    assert report.advice_provider == "local"
+    assert gravity.advice == (
+        "You answered 1 of 4 questions on Gravity right (about 33% mastery, low confidence). "
+        "Revisit “How tides work” and “Volcanoes”, then practise with a few questions. "
+        "More answers will make this estimate surer."
+    )
+    assert [skill.advice for skill in report.skills if skill.name == "Geology"] == [""]
+    assert AIUsage.objects.get(user=learner).requests == 1
+
+
+def test_no_weak_skill_no_advice_and_no_quota(enrolled) -> None:
+    learner, _, _, _ = enrolled
+    report = services.skill_gap_analyze(user=learner)
+    assert (report.weakest, report.advice_provider) == ([], "")
+    assert not AIUsage.objects.filter(user=learner, requests__gt=0).exists()
+
+
+def test_with_deepseek_skill_advice_goes_through_the_client(
+    enrolled, deepseek_settings: FakeDeepSeek
+) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    learner, course, tides, _ = enrolled
+    skilled_learner(learner, course, tides)
+    deepseek_settings.queue(
+        Step(
+            content=json.dumps(
+                {
+                    "advice": [
+                        {"skill": "Gravity", "text": "Reread How tides work, then retry."},
+                        {"skill": "Hacking", "text": "Not a skill we asked about."},
+                    ]
+                }
+            )
+        )
+    )
+
+    report = services.skill_gap_analyze(user=learner)
+
+    [gravity] = report.weakest
+    assert (report.advice_provider, gravity.advice) == (
+        "deepseek",
+        "Reread How tides work, then retry.",
+    )
+    [request] = deepseek_settings.requests
+    assert request.body["response_format"] == {"type": "json_object"}
+    data = request.body["messages"][1]["content"]
+    assert data.startswith("<skills>\n")
+    assert data.endswith("\n</skills>")
+    [facts] = json.loads(data.split("\n")[1])
+    assert facts == {
+        "skill": "Gravity",
+        "mastery_percent": 33,
+        "answers_right": 1,
+        "answers": 4,
+        "confidence": "low",
+        "lessons_to_revisit": ["How tides work", "Volcanoes"],
+    }
+    usage = AIUsage.objects.get(user=learner)
+    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens) == (1, 100, 20)
+
+
+def test_a_deepseek_outage_keeps_the_measured_skill_report(
+    enrolled, deepseek_settings: FakeDeepSeek
+) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    learner, course, tides, _ = enrolled
+    skilled_learner(learner, course, tides)
+    deepseek_settings.queue(*[Step(status=500)] * 3)
+
+    report = services.skill_gap_analyze(user=learner)
+
+    assert report.advice_error == (
+        "The AI service is unavailable right now. Try again in a few minutes."
+    )
+    assert [skill.name for skill in report.skills] == ["Gravity", "Geology"]
+    assert report.weakest[0].advice == ""
+    assert len(deepseek_settings.requests) == 3

@@ -193,3 +193,19 @@ def test_pages_show_a_deepseek_outage_as_a_message_never_a_500(
     assert b"The AI service is busy" in chat.content
     assert b'role="alert">' + unavailable in practice.content
     assert len(deepseek_settings.requests) == 9
+
+
+def test_asking_for_skill_advice_on_the_skills_page(learner_client) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    client, learner, course, tides = learner_client
+    skilled_learner(learner, course, tides)
+    page = client.get(reverse("ai_tools:skill_gaps"))
+    assert b"Write study advice for these skills" in page.content
+
+    response = client.post(reverse("ai_tools:skill_gaps"))
+
+    assert response.status_code == 200
+    assert b"AI-generated" in response.content
+    assert b"You answered 1 of 4 questions on Gravity right" in response.content
+    assert b"Write study advice for these skills" not in response.content

@@ -373,3 +373,23 @@ def test_the_usage_endpoint_reports_the_plan_and_what_is_left(
     assert body["required_plan"] == "pro"
     assert body["used_today"] == 1
     assert (body["prompt_tokens_today"], body["completion_tokens_today"]) == (30, 7)
+
+
+def test_analyze_skill_gaps_returns_deepseek_advice(setup, deepseek_settings) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    learner, course, tides, _ = setup
+    skilled_learner(learner, course, tides)
+    deepseek_settings.queue(
+        Step(content=json.dumps({"advice": [{"skill": "Gravity", "text": "Reread the tides."}]}))
+    )
+
+    response = client_for(learner).post(reverse("api:ai-analyze-skill-gaps"), {}, format="json")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["advice_provider"], body["advice_error"]) == ("deepseek", "")
+    assert [(skill["name"], skill["advice"]) for skill in body["weakest"]] == [
+        ("Gravity", "Reread the tides.")
+    ]
+    assert [skill["advice"] for skill in body["skills"]] == ["Reread the tides.", ""]
