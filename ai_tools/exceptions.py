@@ -33,6 +33,13 @@ class QuotaExceededError(ApplicationError):
     default_code = "ai_quota_exceeded"
 
 
+class PlanRequiredError(ApplicationError):
+    """Billing does not give the user the AI tools (they come with Pro and above)."""
+
+    status_code = 403
+    default_code = "ai_plan_required"
+
+
 class NotEntitledError(ApplicationError):
     """The learner may not use this content (not enrolled, or the course needs a plan)."""
 

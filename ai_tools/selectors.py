@@ -7,13 +7,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+from django.utils import timezone
 
 from ai_tools import semantic
 from ai_tools import text as text_methods
-from ai_tools.models import ChatMessage, Conversation, PracticeSet
+from ai_tools.models import (
+    AIUsage,
+    ChatMessage,
+    Conversation,
+    GenerationStatus,
+    LessonSummary,
+    PracticeSet,
+)
+from ai_tools.providers import provider_get
 from ai_tools.providers.base import Passage
+from billing import entitlements as billing_entitlements
+from billing.models import PLAN_RANK
+from billing.selectors import plan_rank_for_user
+from core.roles import STAFF_ROLES
 from courses import entitlements
 from courses.models import Course, Lesson, LessonProgress, Question, QuizAttempt
 from courses.selectors import enrollment_get
@@ -22,29 +36,102 @@ PASSAGE_SENTENCES = 3
 PASSAGES_PER_ANSWER = 4
 
 
+# --- plan and quota -------------------------------------------------------------------------------
+
+# The plan name for each of billing's plan ranks (0: no plan).
+_PLAN_BY_RANK = {rank: plan for plan, rank in PLAN_RANK.items()}
+
+
+@dataclass(frozen=True)
+class AIAllowance:
+    """What billing allows a user with the AI tools today, and how much of it is left."""
+
+    plan: str  # billing's plan ("free", "basic", "pro", "premium") or "staff"
+    can_use: bool
+    required_plan: str
+    daily_limit: int
+    used_today: int
+    prompt_tokens_today: int = 0
+    completion_tokens_today: int = 0
+
+    @property
+    def remaining_today(self) -> int:
+        return max(0, self.daily_limit - self.used_today)
+
+    @property
+    def plan_label(self) -> str:
+        return "Staff" if self.plan == "staff" else self.plan.capitalize()
+
+    @property
+    def message(self) -> str:
+        """Why the tools are closed (empty when they are open)."""
+        if self.can_use:
+            return ""
+        return plan_required_message(plan=self.plan, required_plan=self.required_plan)
+
+
+def plan_required_message(*, plan: str, required_plan: str) -> str:
+    """What a user whose plan lacks the AI tools is told, wherever they meet the refusal."""
+    current = "no plan" if plan == "free" else f"the {plan.capitalize()} plan"
+    return (
+        f"The AI study tools come with the {required_plan.capitalize()} plan and above; you have "
+        f"{current}. Upgrade on the pricing page to use them."
+    )
+
+
+def ai_plan_for_user(*, user: Any) -> str:
+    """The plan whose AI quota applies: billing's highest active plan (grace periods included),
+    or "staff" for instructors and admins, who always have the tools."""
+    if getattr(user, "role", None) in STAFF_ROLES:
+        return "staff"
+    return _PLAN_BY_RANK.get(plan_rank_for_user(user=user), "free")
+
+
+def ai_daily_limit(*, plan: str) -> int:
+    """AI requests a day for a plan (settings.AI_DAILY_QUOTAS; staff get the largest)."""
+    quotas: dict[str, int] = settings.AI_DAILY_QUOTAS
+    if plan == "staff":
+        return max(quotas.values(), default=0)
+    return quotas.get(plan, 0)
+
+
+def ai_allowance_get(*, user: Any) -> AIAllowance:
+    """May the user use the AI tools (billing's `can_use_ai_tools` decides), with which plan, and
+    how many of today's requests are left. Three queries at most."""
+    can_use = billing_entitlements.can_use_ai_tools(user)
+    plan = ai_plan_for_user(user=user)
+    usage = AIUsage.objects.filter(user=user, day=timezone.now().date()).first()
+    return AIAllowance(
+        plan=plan,
+        can_use=can_use,
+        required_plan=billing_entitlements.AI_TOOLS_PLAN,
+        daily_limit=ai_daily_limit(plan=plan) if can_use else 0,
+        used_today=usage.requests if usage else 0,
+        prompt_tokens_today=usage.prompt_tokens if usage else 0,
+        completion_tokens_today=usage.completion_tokens if usage else 0,
+    )
+
+
 def lesson_source_text(lesson: Lesson) -> str:
     """What the AI tools read of a lesson: its body and its video transcript."""
     return "\n\n".join(part for part in (lesson.body, lesson.transcript) if part.strip())
 
 
 def lesson_url(lesson: Lesson) -> str:
-    """The lesson player's page for a lesson, or its AI page while the player has no URL."""
-    try:
-        return reverse(
-            "courses:lesson_detail",
-            kwargs={"slug": lesson.module.course.slug, "lesson_id": lesson.pk},
-        )
-    except NoReverseMatch:
-        return reverse("ai_tools:lesson", args=[lesson.pk])
+    """The lesson player's page for a lesson (citations and recommendations link there)."""
+    return reverse("courses:lesson", args=[lesson.module.course.slug, lesson.pk])
 
 
 def _is_heading(sentence: str) -> bool:
     return sentence[-1] not in ".!?:;\"'”)" and len(text_methods.words(sentence)) < 8
 
 
-def course_passages(*, user: Any, course: Course, query: str) -> list[Passage]:
+def course_passages(
+    *, user: Any, course: Course, query: str, focus_lesson_id: int | None = None
+) -> list[Passage]:
     """The passages of the course's lessons (only those `user` may open) that best match `query`
-    by BM25, numbered [1], [2]... for citation."""
+    by BM25, numbered [1], [2]... for citation; with `focus_lesson_id` ("ask about this
+    lesson"), only that lesson's passages, unless none of them matches (then the course's)."""
     is_enrolled = enrollment_get(learner=user, course_id=course.pk) is not None
     lessons = (
         Lesson.objects.filter(module__course=course)
@@ -56,7 +143,12 @@ def course_passages(*, user: Any, course: Course, query: str) -> list[Passage]:
         if not entitlements.can_access_lesson(user, lesson, is_enrolled=is_enrolled):
             continue
         chunks.extend((lesson, window) for window in passage_windows(lesson_source_text(lesson)))
-    ranked = passages_rank([chunk for _, chunk in chunks], query)
+    texts = [chunk for _, chunk in chunks]
+    ranked = passages_rank(texts, query)
+    if focus_lesson_id is not None:
+        in_focus = [i for i, (lesson, _) in enumerate(chunks) if lesson.pk == focus_lesson_id]
+        first = [in_focus[j] for j in passages_rank([texts[i] for i in in_focus], query)]
+        ranked = first or ranked
     return [
         Passage(
             number=number,
@@ -122,9 +214,31 @@ def practice_set_get_for_learner(*, user: Any, practice_set_id: int) -> Practice
     return practice_set_list_for_learner(user=user).filter(pk=practice_set_id).first()
 
 
-def conversation_list_for_learner(*, user: Any, course: Course) -> QuerySet[Conversation]:
-    """The learner's chats about a course, most recent first."""
-    return Conversation.objects.filter(learner=user, course=course).select_related("course")
+def conversation_list_for_learner(
+    *, user: Any, course: Course | None = None
+) -> QuerySet[Conversation]:
+    """The learner's chats (about one course, or all of them), most recent first."""
+    conversations = Conversation.objects.filter(learner=user).select_related("course")
+    return conversations if course is None else conversations.filter(course=course)
+
+
+def summary_list_for_learner(*, user: Any) -> QuerySet[LessonSummary]:
+    """Ready summaries of the current provider for lessons of the learner's courses, newest
+    first, with their lesson, module and course (one query however many)."""
+    return (
+        LessonSummary.objects.filter(
+            status=GenerationStatus.READY,
+            provider=provider_get().name,
+            lesson__module__course__enrollments__learner=user,
+        )
+        .select_related("lesson__module__course")
+        .order_by("-generated_at", "-id")
+    )
+
+
+def study_buddy_course_list(*, user: Any) -> QuerySet[Course]:
+    """The courses the learner may ask the study buddy about: those they are enrolled in."""
+    return Course.objects.filter(enrollments__learner=user).order_by("title").only("id", "title")
 
 
 def conversation_get_for_learner(*, user: Any, conversation_id: int) -> Conversation | None:
@@ -162,6 +276,7 @@ class SkillMastery:
     mastery: float  # posterior mean of a Beta(1, 1) prior, 0-1
     confidence: float  # 0-1, from the width of the 90% interval
     recommendations: list[LessonRecommendation] = field(default_factory=list)
+    advice: str = ""  # written by the provider when the learner asks for an analysis
 
     @property
     def mastery_percent(self) -> int:
@@ -178,6 +293,8 @@ class SkillGapReport:
     weakest: list[SkillMastery]
     attempts_used: int
     lessons_completed: int
+    advice_provider: str = ""
+    advice_error: str = ""
 
 
 WEAK_BELOW = 0.7

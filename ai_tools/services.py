@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from ai_tools import events
@@ -21,6 +21,7 @@ from ai_tools.exceptions import (
     AIProviderError,
     NotEntitledError,
     NothingToWorkWithError,
+    PlanRequiredError,
     QuotaExceededError,
 )
 from ai_tools.models import (
@@ -32,8 +33,17 @@ from ai_tools.models import (
     PracticeSet,
 )
 from ai_tools.providers import provider_get
-from ai_tools.providers.base import DIFFICULTIES, QUESTION_KINDS, Passage, Usage
-from ai_tools.selectors import course_passages, lesson_source_text
+from ai_tools.providers.base import DIFFICULTIES, QUESTION_KINDS, Passage, SkillFacts, Usage
+from ai_tools.selectors import (
+    SkillGapReport,
+    ai_daily_limit,
+    ai_plan_for_user,
+    course_passages,
+    lesson_source_text,
+    plan_required_message,
+    skill_gap_report,
+)
+from billing import entitlements as billing_entitlements
 from courses import entitlements
 from courses.models import Course, Lesson, Module
 from courses.selectors import enrollment_get, lesson_access_error, running_exam_attempt_get
@@ -44,27 +54,41 @@ MAX_QUESTION_LENGTH = 1000
 # --- quotas ---------------------------------------------------------------------------------------
 
 
-def user_plan(user: Any) -> str:
-    """The user's plan for AI quotas; billing sets `user.plan` once it exists (basic until then)."""
-    plan = str(getattr(user, "plan", "") or "basic").lower()
-    return plan if plan in settings.AI_DAILY_QUOTAS else "basic"
+def ai_access_check(*, user: Any) -> None:
+    """Refuse (PlanRequiredError, naming the plan needed) a user whose billing plan does not
+    include the AI tools: billing's `can_use_ai_tools` decides (Pro and above, and staff)."""
+    if not billing_entitlements.can_use_ai_tools(user):
+        plan = ai_plan_for_user(user=user)
+        required = billing_entitlements.AI_TOOLS_PLAN
+        raise PlanRequiredError(
+            plan_required_message(plan=plan, required_plan=required),
+            extra={
+                "plan": plan,
+                "required_plan": required,
+                "upgrade_url": reverse("billing:pricing"),
+            },
+        )
 
 
 def quota_consume(*, user: Any, today: date | None = None) -> AIUsage:
-    """Count one AI request against the user's daily quota, or refuse it when none is left.
+    """Count one AI request against the daily quota of the user's billing plan, or refuse it
+    (PlanRequiredError without the plan, QuotaExceededError when none is left today).
 
     The check and the increment are one conditional UPDATE, so parallel requests cannot both take
     the last unit."""
+    ai_access_check(user=user)
+    plan = ai_plan_for_user(user=user)
     today = today or timezone.now().date()
-    limit = settings.AI_DAILY_QUOTAS[user_plan(user)]
+    limit = ai_daily_limit(plan=plan)
     AIUsage.objects.get_or_create(user=user, day=today)
     updated = AIUsage.objects.filter(user=user, day=today, requests__lt=limit).update(
         requests=F("requests") + 1
     )
     if not updated:
         raise QuotaExceededError(
-            f"You have used today's {limit} AI requests. They renew at midnight (UTC).",
-            extra={"limit": limit, "plan": user_plan(user)},
+            f"You have used today's {limit} AI requests of your {plan.capitalize()} plan. They "
+            "renew at midnight (UTC).",
+            extra={"limit": limit, "plan": plan, "used": limit, "remaining": 0},
         )
     return AIUsage.objects.get(user=user, day=today)
 
@@ -122,6 +146,7 @@ def _content_hash(*parts: str) -> str:
 def summary_request(*, user: Any, lesson: Lesson) -> LessonSummary:
     """The lesson's summary for its current text: the cached one, or a new one being generated
     (a quota unit is spent only when something is generated)."""
+    ai_access_check(user=user)
     lesson_access_check(user=user, lesson=lesson)
     source = lesson_source_text(lesson)
     if len(text_methods.words(source)) < 20:
@@ -199,6 +224,7 @@ def practice_set_create(
 ) -> PracticeSet:
     """A new practice set from a lesson or from every lesson of a module the learner may open;
     questions already generated for the same text and options are reused, not regenerated."""
+    ai_access_check(user=user)
     kinds = kinds or list(QUESTION_KINDS)
     if (lesson is None) == (module is None):
         raise NothingToWorkWithError("Choose either a lesson or a module.")
@@ -343,6 +369,7 @@ def practice_set_submit(
 @transaction.atomic
 def conversation_create(*, user: Any, course: Course) -> Conversation:
     """A new study-buddy chat about a course the learner is enrolled in."""
+    ai_access_check(user=user)
     course_access_check(user=user, course=course)
     return Conversation.objects.create(learner=user, course=course)
 
@@ -366,10 +393,12 @@ def _question_record(*, user: Any, conversation: Conversation, question: str) ->
 
 
 def study_buddy_reply(
-    *, user: Any, conversation: Conversation, question: str
+    *, user: Any, conversation: Conversation, question: str, focus_lesson: Lesson | None = None
 ) -> Iterator[ChatEvent]:
     """Answer a question from the course's own lessons: streamed chunks, then the saved reply
-    with the passages it cites. Only lessons the learner may open are searched."""
+    with the passages it cites. Only lessons the learner may open are searched; a question asked
+    about one lesson (`focus_lesson`, of the same course) is answered from that lesson when it
+    covers the question, from the whole course otherwise."""
     question = " ".join(question.split())
     if not question:
         raise NothingToWorkWithError("Type a question first.")
@@ -377,8 +406,15 @@ def study_buddy_reply(
         raise NothingToWorkWithError(f"Keep questions under {MAX_QUESTION_LENGTH} characters.")
     if conversation.learner_id != user.pk:
         raise NotEntitledError("This is not your conversation.")
+    if focus_lesson is not None and focus_lesson.module.course_id != conversation.course_id:
+        raise NothingToWorkWithError("That lesson is not part of this course.")
     _question_record(user=user, conversation=conversation, question=question)
-    passages = course_passages(user=user, course=conversation.course, query=question)
+    passages = course_passages(
+        user=user,
+        course=conversation.course,
+        query=question,
+        focus_lesson_id=focus_lesson.pk if focus_lesson is not None else None,
+    )
     history = [
         {"role": message.role, "content": message.content}
         for message in conversation.messages.order_by("-created_at", "-id")[1:7]
@@ -413,3 +449,41 @@ def _reply_record(
         )
         Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
     return message
+
+
+# --- skill gaps -----------------------------------------------------------------------------------
+
+
+def skill_gap_analyze(*, user: Any, course: Course | None = None) -> SkillGapReport:
+    """The learner's skill report with study advice for the weakest skills, written by the
+    provider from the measured facts (one quota unit when there is something to advise on). If
+    the provider fails, the measured report still comes back, with the reason in advice_error."""
+    ai_access_check(user=user)
+    report = skill_gap_report(user=user, course=course)
+    if not report.weakest:
+        return report
+    quota_consume(user=user)
+    provider = provider_get()
+    facts = [
+        SkillFacts(
+            name=skill.name,
+            mastery_percent=skill.mastery_percent,
+            correct=skill.correct,
+            answered=skill.answered,
+            confidence_label=skill.confidence_label,
+            lesson_titles=[item.title for item in skill.recommendations],
+        )
+        for skill in report.weakest
+    ]
+    usage = Usage()
+    try:
+        advice = provider.skill_advice(skills=facts, usage=usage)
+    except AIProviderError as error:
+        report.advice_error = error.message
+        return report
+    finally:
+        usage_record(user_id=user.pk, usage=usage)
+    for skill in report.weakest:
+        skill.advice = advice.get(skill.name, "")
+    report.advice_provider = provider.name
+    return report

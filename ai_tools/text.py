@@ -47,9 +47,10 @@ def plain_text(markdown_text: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of plain text; a heading or list item without a full stop is its own sentence."""
+    """Sentences of plain text; a heading or list item without a full stop is its own sentence,
+    and a line that goes on in lower case continues the sentence above (a soft line break)."""
     sentences: list[str] = []
-    for block in re.split(r"\n\s*\n|\n(?=\S)", text):
+    for block in re.split(r"\n\s*\n|\n(?=\S)(?![a-z])", text):
         block = " ".join(block.split())
         if not block:
             continue

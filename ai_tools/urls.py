@@ -7,6 +7,7 @@ from ai_tools import views
 app_name = "ai_tools"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("lessons/<int:lesson_id>/", views.lesson_tools, name="lesson"),
     path("lessons/<int:lesson_id>/summary/", views.summary_create, name="summary_create"),
     path("lessons/<int:lesson_id>/practice/", views.practice_create, name="practice_create"),

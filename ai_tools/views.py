@@ -7,14 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ai_tools import selectors, services
+from ai_tools.exceptions import PlanRequiredError
 from ai_tools.forms import PracticeForm, QuestionForm
 from ai_tools.models import LessonSummary
 from ai_tools.providers import provider_get
 from core.exceptions import ApplicationError
-from courses.models import Course
+from courses.models import Course, Lesson
 from courses.selectors import course_get, lesson_get
 
 
@@ -25,6 +26,18 @@ def _lesson(request: HttpRequest, lesson_id: int):  # type: ignore[no-untyped-de
         raise Http404(error.message) from error
 
 
+def _plan_required(
+    request: HttpRequest, error: PlanRequiredError, *, back_url: str = "", back_title: str = ""
+) -> HttpResponse:
+    """The page shown instead of an AI tool to a user whose plan does not include the tools."""
+    return render(
+        request,
+        "ai_tools/plan_required_page.html",
+        {"message": error.message, "back_url": back_url, "back_title": back_title},
+        status=403,
+    )
+
+
 def _latest_summary(lesson_id: int) -> LessonSummary | None:
     return (
         LessonSummary.objects.filter(lesson_id=lesson_id, provider=provider_get().name)
@@ -33,10 +46,55 @@ def _latest_summary(lesson_id: int) -> LessonSummary | None:
     )
 
 
+HUB_ITEMS = 8
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The AI tools' hub: what is left of today's quota, recent summaries, practice sets and
+    chats, the weakest skills, and where to start. A fixed number of queries."""
+    allowance = selectors.ai_allowance_get(user=request.user)
+    summaries = []
+    seen_lessons: set[int] = set()
+    if allowance.can_use:
+        # Older versions of a changed lesson also have summaries: list each lesson once.
+        for summary in selectors.summary_list_for_learner(user=request.user)[: HUB_ITEMS * 3]:
+            if summary.lesson_id not in seen_lessons and len(summaries) < HUB_ITEMS:
+                seen_lessons.add(summary.lesson_id)
+                summaries.append(summary)
+    return render(
+        request,
+        "ai_tools/index.html",
+        {
+            "allowance": allowance,
+            "summaries": summaries,
+            "practice_sets": list(
+                selectors.practice_set_list_for_learner(user=request.user)[:HUB_ITEMS]
+            ),
+            "conversations": list(
+                selectors.conversation_list_for_learner(user=request.user)[:HUB_ITEMS]
+            ),
+            "courses": list(selectors.study_buddy_course_list(user=request.user)),
+            "report": (
+                selectors.skill_gap_report(user=request.user) if allowance.can_use else None
+            ),
+        },
+    )
+
+
 @login_required
 def lesson_tools(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """A lesson's AI tools: its summary (generated on request) and a practice-question form."""
     lesson = _lesson(request, lesson_id)
+    try:
+        services.ai_access_check(user=request.user)
+    except PlanRequiredError as error:
+        return _plan_required(
+            request,
+            error,
+            back_url=reverse("courses:lesson", args=[lesson.module.course.slug, lesson.pk]),
+            back_title=lesson.title,
+        )
     summary = _latest_summary(lesson.pk)
     template = "ai_tools/lesson_tools.html"
     if request.htmx:
@@ -131,13 +189,28 @@ def practice_detail(request: HttpRequest, practice_set_id: int) -> HttpResponse:
     return render(request, template, {"practice_set": practice_set})
 
 
+def _focus_lesson(request: HttpRequest, course: Course) -> Lesson | None:
+    """The lesson a question from the player is about (the form's `lesson`), in this course."""
+    lesson_id = request.POST.get("lesson", "")
+    if not lesson_id.isdigit():
+        return None
+    return (
+        Lesson.objects.filter(pk=int(lesson_id), module__course=course)
+        .select_related("module")
+        .first()
+    )
+
+
 @login_required
 def study_buddy(request: HttpRequest, course_id: int) -> HttpResponse:
     """The study-buddy chat of a course: answers stream over the WebSocket; without JavaScript
     the form posts and the page shows the whole answer."""
     try:
         course = course_get(user=request.user, course_id=course_id)
+        services.ai_access_check(user=request.user)
         services.course_access_check(user=request.user, course=course)
+    except PlanRequiredError as error:
+        return _plan_required(request, error)
     except ApplicationError as error:
         if error.status_code == 404:
             raise Http404(error.message) from error
@@ -161,6 +234,7 @@ def study_buddy(request: HttpRequest, course_id: int) -> HttpResponse:
                     user=request.user,
                     conversation=conversation,
                     question=form.cleaned_data["question"],
+                    focus_lesson=_focus_lesson(request, course),
                 ):
                     pass
             except ApplicationError as error:
@@ -185,10 +259,26 @@ def study_buddy(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def skill_gaps(request: HttpRequest) -> HttpResponse:
-    """The learner's skills from their quiz answers: mastery chart, weakest skills, lessons."""
+    """The learner's skills from their quiz answers: mastery chart, weakest skills, lessons, and
+    (on request) AI-written study advice for the weakest."""
     course = None
     if request.GET.get("course", "").isdigit():
         course = get_object_or_404(Course, pk=int(request.GET["course"]))
-    report = selectors.skill_gap_report(user=request.user, course=course)
+    try:
+        services.ai_access_check(user=request.user)
+    except PlanRequiredError as error:
+        return _plan_required(request, error)
+    report = None
+    if request.method == "POST":  # "Write study advice": the provider writes it (a quota unit)
+        try:
+            report = services.skill_gap_analyze(user=request.user, course=course)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            if report.advice_error:
+                messages.error(request, report.advice_error)
+    if report is None:
+        report = selectors.skill_gap_report(user=request.user, course=course)
     return render(request, "ai_tools/skill_gaps.html", {"report": report, "course": course})

@@ -253,11 +253,12 @@ LOAD_SEEDERS = [
     "qa.load.seed_questions",
 ]
 # Pieces satellite apps add to the core's pages (dotted paths; see courses.views._panels).
-PLAYER_PANELS = ["learning.panels.player_mode"]
+PLAYER_PANELS = ["learning.panels.player_mode", "ai_tools.panels.player_lesson_tools"]
 DASHBOARD_PANELS = [
     "learning.panels.dashboard_reviews",
     "learning.panels.dashboard_mode",
     "analytics.panels.dashboard_week",
+    "ai_tools.panels.dashboard_skill_gaps",
 ]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}

@@ -28,6 +28,7 @@ urlpatterns = [
         views.ConversationMessageListApi.as_view(),
         name="ai-conversation-messages",
     ),
+    path("ai/usage", views.AIUsageApi.as_view(), name="ai-usage"),
     path(
         "ai/analyze-skill-gaps", views.AnalyzeSkillGapsApi.as_view(), name="ai-analyze-skill-gaps"
     ),

@@ -96,6 +96,7 @@ class SummaryDetailApi(_AIApi):
         summary = LessonSummary.objects.filter(pk=summary_id).select_related("lesson").first()
         if summary is None:
             raise NotFoundError("Summary not found.")
+        services.ai_access_check(user=request.user)
         lesson = lesson_get(user=request.user, lesson_id=summary.lesson_id)
         services.lesson_access_check(user=request.user, lesson=lesson)
         return Response(SummaryOutputSerializer(summary).data)
@@ -412,6 +413,9 @@ class SkillMasterySerializer(serializers.Serializer):
     confidence = serializers.FloatField(help_text="0-1: how sure the estimate is.")
     confidence_label = serializers.CharField()
     recommendations = RecommendationSerializer(many=True)
+    advice = serializers.CharField(
+        help_text="AI-generated study advice (weakest skills only; empty otherwise)."
+    )
 
 
 class SkillGapReportSerializer(serializers.Serializer):
@@ -419,6 +423,12 @@ class SkillGapReportSerializer(serializers.Serializer):
     weakest = SkillMasterySerializer(many=True)
     attempts_used = serializers.IntegerField()
     lessons_completed = serializers.IntegerField()
+    advice_provider = serializers.CharField(
+        help_text="Who wrote the advice: `local` or `deepseek` (empty when there is none)."
+    )
+    advice_error = serializers.CharField(
+        help_text="Why there is no advice when the AI service failed; the figures still hold."
+    )
 
 
 class AnalyzeSkillGapsApi(_AIApi):
@@ -430,7 +440,9 @@ class AnalyzeSkillGapsApi(_AIApi):
         summary="Analyse your skill gaps",
         description=(
             "Per skill tag of the quiz questions you answered: mastery (a Beta-Binomial "
-            "estimate), confidence, the weakest skills and the lessons to revisit, with reasons."
+            "estimate), confidence, the weakest skills and the lessons to revisit, with reasons, "
+            "and AI-generated study advice for the weakest skills (one quota unit when there is "
+            "a weak skill)."
         ),
         request=AnalyzeSkillGapsInputSerializer,
         responses=SkillGapReportSerializer,
@@ -438,8 +450,39 @@ class AnalyzeSkillGapsApi(_AIApi):
     def post(self, request: Request) -> Response:
         data = self.AnalyzeSkillGapsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        services.ai_access_check(user=request.user)
         course = None
         if "course_id" in data.validated_data:
             course = course_get(user=request.user, course_id=data.validated_data["course_id"])
-        report = selectors.skill_gap_report(user=request.user, course=course)
+        report = services.skill_gap_analyze(user=request.user, course=course)
         return Response(SkillGapReportSerializer(report).data)
+
+
+# --- plan and quota -------------------------------------------------------------------------------
+
+
+class AIUsageApi(_AIApi):
+    throttle_classes = [UserRateThrottle]
+
+    class AIUsageOutputSerializer(serializers.Serializer):
+        plan = serializers.CharField(help_text="Billing plan: free, basic, pro, premium, or staff.")
+        can_use = serializers.BooleanField(help_text="Whether the plan includes the AI tools.")
+        required_plan = serializers.CharField()
+        daily_limit = serializers.IntegerField()
+        used_today = serializers.IntegerField()
+        remaining_today = serializers.IntegerField()
+        prompt_tokens_today = serializers.IntegerField()
+        completion_tokens_today = serializers.IntegerField()
+
+    @extend_schema(
+        tags=AI_TAG,
+        summary="Your AI plan and quota",
+        description=(
+            "Whether your billing plan includes the AI tools, its daily request quota (UTC days) "
+            "and how much of it is left today. Cached summaries and practice sets cost nothing."
+        ),
+        responses=AIUsageOutputSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        allowance = selectors.ai_allowance_get(user=request.user)
+        return Response(self.AIUsageOutputSerializer(allowance).data)

@@ -68,6 +68,18 @@ class Passage:
         }
 
 
+@dataclass(frozen=True)
+class SkillFacts:
+    """What the skill-gap analyser measured about one weak skill: what advice is written from."""
+
+    name: str
+    mastery_percent: int
+    correct: int
+    answered: int
+    confidence_label: str
+    lesson_titles: list[str] = field(default_factory=list)
+
+
 QUESTION_KINDS = ("multiple_choice", "cloze")
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -101,4 +113,8 @@ class Provider(Protocol):
         usage: Usage,
     ) -> Iterator[str]:
         """The answer to `question` from `passages` only, chunk by chunk, citing them as [n]."""
+        ...
+
+    def skill_advice(self, *, skills: list[SkillFacts], usage: Usage) -> dict[str, str]:
+        """Short study advice per weak skill (by skill name) from the measured facts only."""
         ...

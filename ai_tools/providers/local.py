@@ -13,7 +13,13 @@ import re
 from collections.abc import Iterator
 
 from ai_tools import text as text_methods
-from ai_tools.providers.base import LessonDigest, Passage, PracticeQuestion, Usage
+from ai_tools.providers.base import (
+    LessonDigest,
+    Passage,
+    PracticeQuestion,
+    SkillFacts,
+    Usage,
+)
 
 _ADVICE = re.compile(
     r"\b(should|must|always|never|remember|important|avoid|prefer|make sure|tip|best|key)\b",
@@ -164,3 +170,23 @@ class LocalProvider:
             for word in f" “{sentence}” [{number}]".split(" "):
                 if word:
                     yield " " + word
+
+    def skill_advice(self, *, skills: list[SkillFacts], usage: Usage) -> dict[str, str]:
+        """Advice put together from the measured facts: where the learner stands, how sure the
+        estimate is, and which lessons to revisit first."""
+        advice = {}
+        for skill in skills:
+            parts = [
+                f"You answered {skill.correct} of {skill.answered} questions on {skill.name} "
+                f"right (about {skill.mastery_percent}% mastery, {skill.confidence_label} "
+                "confidence)."
+            ]
+            if skill.lesson_titles:
+                lessons = " and ".join(f"“{title}”" for title in skill.lesson_titles[:2])
+                parts.append(f"Revisit {lessons}, then practise with a few questions.")
+            else:
+                parts.append("Retake the quizzes on this skill.")
+            if skill.confidence_label == "low":
+                parts.append("More answers will make this estimate surer.")
+            advice[skill.name] = " ".join(parts)
+        return advice

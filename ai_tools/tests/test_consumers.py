@@ -16,6 +16,10 @@ from courses.models import Course
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The longest a test waits for the next message (not a sleep): a loaded machine needs more than
+# the communicator's default second to rank the passages of a first question.
+WAIT = 10
+
 
 def communicator(user, course_id: int) -> WebsocketCommunicator:
     ws = WebsocketCommunicator(
@@ -42,11 +46,11 @@ def test_chunks_arrive_in_order_then_a_final_message_with_citations() -> None:
         assert connected
 
         await ws.send_json_to({"question": "What causes spring tides?"})
-        started = await ws.receive_json_from()
+        started = await ws.receive_json_from(timeout=WAIT)
         assert started["type"] == "conversation"
         chunks = []
         while True:
-            event = await ws.receive_json_from()
+            event = await ws.receive_json_from(timeout=WAIT)
             if event["type"] != "chunk":
                 break
             chunks.append(event["text"])
@@ -62,7 +66,7 @@ def test_chunks_arrive_in_order_then_a_final_message_with_citations() -> None:
 
         # A second question in the same conversation keeps the history.
         await ws.send_json_to({"question": "And neap tides?", "conversation": started["id"]})
-        while (await ws.receive_json_from())["type"] != "done":
+        while (await ws.receive_json_from(timeout=WAIT))["type"] != "done":
             pass
         count = await sync_to_async(
             ChatMessage.objects.filter(conversation_id=started["id"]).count
@@ -84,7 +88,7 @@ def test_deepseek_chunks_stream_through_the_socket(
         await ws.connect()
 
         await ws.send_json_to({"question": "What causes spring tides?"})
-        events = [await ws.receive_json_from() for _ in range(5)]
+        events = [await ws.receive_json_from(timeout=WAIT) for _ in range(5)]
 
         assert [event["type"] for event in events] == [
             "conversation",
@@ -109,8 +113,8 @@ def test_errors_are_sent_as_messages(deepseek_settings: FakeDeepSeek) -> None:
         await ws.connect()
 
         await ws.send_json_to({"question": "Moon?"})
-        assert (await ws.receive_json_from())["type"] == "conversation"
-        error = await ws.receive_json_from()
+        assert (await ws.receive_json_from(timeout=WAIT))["type"] == "conversation"
+        error = await ws.receive_json_from(timeout=WAIT)
 
         assert error == {
             "type": "error",
@@ -118,7 +122,7 @@ def test_errors_are_sent_as_messages(deepseek_settings: FakeDeepSeek) -> None:
             "message": "The AI service is busy right now. Try again in a minute.",
         }
         await ws.send_json_to({"nothing": True})
-        assert (await ws.receive_json_from())["code"] == "invalid"
+        assert (await ws.receive_json_from(timeout=WAIT))["code"] == "invalid"
         await ws.disconnect()
 
     scenario()
@@ -136,5 +140,27 @@ def test_anonymous_and_unenrolled_users_are_refused() -> None:
         stranger = communicator(outsider, course.pk)
         connected, code = await stranger.connect()
         assert (connected, code) == (False, 4403)
+
+    scenario()
+
+
+def test_a_plan_without_the_tools_gets_a_clear_error_over_the_socket() -> None:
+    @async_to_sync
+    async def scenario() -> None:
+        course, _, _ = await sync_to_async(tides_course)()
+        learner = await sync_to_async(StudentFactory)(plan="basic")
+        await sync_to_async(EnrollmentFactory)(learner=learner, course=course)
+        ws = communicator(learner, course.pk)
+        connected, _ = await ws.connect()
+        assert connected
+
+        await ws.send_json_to({"question": "What causes spring tides?"})
+        event = await ws.receive_json_from(timeout=WAIT)
+
+        assert event["type"] == "error"
+        assert event["code"] == "ai_plan_required"
+        assert event["message"].startswith("The AI study tools come with the Pro plan and above")
+        assert await sync_to_async(ChatMessage.objects.count)() == 0
+        await ws.disconnect()
 
     scenario()

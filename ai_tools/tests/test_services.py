@@ -6,12 +6,15 @@ import json
 import re
 
 import pytest
+import time_machine
 
-from ai_tools import services
+from accounts.tests.factories import InstructorFactory
+from ai_tools import selectors, services
 from ai_tools.exceptions import (
     AIProviderBusyError,
     NotEntitledError,
     NothingToWorkWithError,
+    PlanRequiredError,
     QuotaExceededError,
 )
 from ai_tools.models import AIUsage, ChatMessage, Conversation, LessonSummary, PracticeSet
@@ -215,25 +218,126 @@ def test_study_buddy_says_so_when_the_course_does_not_cover_it(enrolled) -> None
 
 def test_the_daily_quota_is_enforced_and_a_refusal_changes_nothing(enrolled, settings) -> None:
     learner, course, _, _ = enrolled
-    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 5, "premium": 10}
+    settings.AI_DAILY_QUOTAS = {"basic": 5, "pro": 1, "premium": 10}
     conversation = services.conversation_create(user=learner, course=course)
     list(services.study_buddy_reply(user=learner, conversation=conversation, question="Moon?"))
 
-    with pytest.raises(QuotaExceededError, match="today's 1 AI requests"):
+    with pytest.raises(QuotaExceededError, match="today's 1 AI requests of your Pro plan"):
         list(services.study_buddy_reply(user=learner, conversation=conversation, question="Sun?"))
 
     assert ChatMessage.objects.filter(conversation=conversation).count() == 2
     assert AIUsage.objects.get(user=learner).requests == 1
 
 
-def test_a_pro_plan_gets_the_pro_quota(settings) -> None:
-    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 2, "premium": 10}
-    learner = StudentFactory()
-    learner.plan = "pro"
-    services.quota_consume(user=learner)
-    services.quota_consume(user=learner)
-    with pytest.raises(QuotaExceededError):
+@pytest.mark.parametrize(("plan", "limit"), [("pro", 2), ("premium", 3)])
+def test_each_billing_plan_gets_its_own_daily_quota(settings, plan: str, limit: int) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 2, "premium": 3}
+    learner = StudentFactory(plan=plan)
+    for _ in range(limit):
         services.quota_consume(user=learner)
+
+    with pytest.raises(QuotaExceededError) as refusal:
+        services.quota_consume(user=learner)
+
+    assert refusal.value.message == (
+        f"You have used today's {limit} AI requests of your {plan.capitalize()} plan. "
+        "They renew at midnight (UTC)."
+    )
+    assert refusal.value.extra == {"limit": limit, "plan": plan, "used": limit, "remaining": 0}
+    assert AIUsage.objects.get(user=learner).requests == limit
+
+
+def test_the_quota_renews_the_next_day(settings) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 1, "premium": 1}
+    learner = StudentFactory(plan="pro")
+    with time_machine.travel("2026-03-02 23:59:00+00:00", tick=False):
+        services.quota_consume(user=learner)
+        with pytest.raises(QuotaExceededError):
+            services.quota_consume(user=learner)
+    with time_machine.travel("2026-03-03 00:00:30+00:00", tick=False):
+        services.quota_consume(user=learner)
+    assert list(AIUsage.objects.filter(user=learner).values_list("requests", flat=True)) == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("plan", "current"), [("free", "you have no plan"), ("basic", "you have the Basic plan")]
+)
+def test_without_pro_every_ai_feature_is_refused_and_nothing_is_made(
+    plan: str, current: str
+) -> None:
+    course, tides, _ = tides_course()
+    learner = StudentFactory(plan=plan)
+    EnrollmentFactory(learner=learner, course=course)
+    attempts = [
+        lambda: services.summary_request(user=learner, lesson=tides),
+        lambda: services.practice_set_create(user=learner, lesson=tides),
+        lambda: services.conversation_create(user=learner, course=course),
+        lambda: services.quota_consume(user=learner),
+    ]
+
+    for attempt in attempts:
+        with pytest.raises(PlanRequiredError) as refusal:
+            attempt()
+        assert refusal.value.status_code == 403
+        assert refusal.value.message == (
+            f"The AI study tools come with the Pro plan and above; {current}. "
+            "Upgrade on the pricing page to use them."
+        )
+        assert refusal.value.extra == {
+            "plan": plan,
+            "required_plan": "pro",
+            "upgrade_url": "/pricing/",
+        }
+    assert LessonSummary.objects.count() == 0
+    assert PracticeSet.objects.count() == 0
+    assert Conversation.objects.count() == 0
+    assert AIUsage.objects.count() == 0
+
+
+def test_a_cached_summary_is_not_given_to_a_learner_without_the_plan(
+    enrolled, django_capture_on_commit_callbacks
+) -> None:
+    learner, course, tides, _ = enrolled
+    with django_capture_on_commit_callbacks(execute=True):
+        services.summary_request(user=learner, lesson=tides)
+    basic = StudentFactory(plan="basic")
+    EnrollmentFactory(learner=basic, course=course)
+
+    with pytest.raises(PlanRequiredError):
+        services.summary_request(user=basic, lesson=tides)
+
+
+def test_a_cancelled_subscription_closes_the_tools(enrolled) -> None:
+    learner, course, _, _ = enrolled
+    learner.subscriptions.update(status="canceled")
+
+    with pytest.raises(PlanRequiredError, match="you have no plan"):
+        services.conversation_create(user=learner, course=course)
+
+
+def test_staff_have_the_tools_with_the_largest_quota(settings) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 2, "premium": 3}
+    instructor = InstructorFactory()
+
+    services.quota_consume(user=instructor)
+    allowance = selectors.ai_allowance_get(user=instructor)
+
+    assert (allowance.plan, allowance.can_use, allowance.daily_limit) == ("staff", True, 3)
+    assert (allowance.used_today, allowance.remaining_today) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("plan", "can_use", "limit"),
+    [("free", False, 0), ("basic", False, 0), ("pro", True, 2), ("premium", True, 3)],
+)
+def test_the_allowance_follows_billing(settings, plan: str, can_use: bool, limit: int) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 2, "premium": 3}
+    learner = StudentFactory(plan=plan)
+
+    allowance = selectors.ai_allowance_get(user=learner)
+
+    assert (allowance.plan, allowance.can_use, allowance.daily_limit) == (plan, can_use, limit)
+    assert allowance.remaining_today == limit
 
 
 def test_with_deepseek_the_summary_goes_through_the_client(
@@ -346,3 +450,170 @@ def test_module_practice_uses_only_the_lessons_the_learner_may_open(
     assert practice.status == "ready"
     for question in practice.questions:
         assert question["source_sentence"] in TIDES_SENTENCES
+
+
+def test_a_soft_line_break_does_not_cut_a_sentence() -> None:
+    text = "Shield volcanoes have slopes built from\nrunny basalt lava.\n## Heading\nNext one."
+    assert split_sentences(text) == [
+        "Shield volcanoes have slopes built from runny basalt lava.",
+        "## Heading",
+        "Next one.",
+    ]
+
+
+def test_with_deepseek_practice_questions_go_through_the_client(
+    enrolled, deepseek_settings: FakeDeepSeek, django_capture_on_commit_callbacks
+) -> None:
+    learner, _, tides, _ = enrolled
+    source = "Sailors should always check a tide table before entering a shallow harbour."
+    deepseek_settings.queue(
+        Step(
+            content=json.dumps(
+                {
+                    "questions": [
+                        {
+                            "kind": "multiple_choice",
+                            "stem": "What should sailors check before entering a shallow harbour?",
+                            "choices": ["A tide table", "A star chart", "A compass"],
+                            "answer": "A tide table",
+                            "explanation": "The lesson says so.",
+                            "source_sentence": source,
+                        },
+                        {
+                            "kind": "multiple_choice",
+                            "stem": "Whose key is missing from its options?",
+                            "choices": ["One", "Two"],
+                            "answer": "Three",
+                        },
+                    ]
+                }
+            )
+        )
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = services.practice_set_create(
+            user=learner, lesson=tides, count=2, kinds=["multiple_choice"]
+        )
+
+    practice.refresh_from_db()
+    assert (practice.provider, practice.status) == ("deepseek", "ready")
+    assert [question["answer"] for question in practice.questions] == ["A tide table"]
+    assert practice.questions[0]["source_sentence"] == source
+    [request] = deepseek_settings.requests
+    assert request.body["response_format"] == {"type": "json_object"}
+    assert request.headers["Authorization"] == "Bearer sk-test-lumen"
+    assert (
+        "Write 2 medium questions of these kinds: multiple_choice"
+        in (request.body["messages"][0]["content"])
+    )
+    assert source in request.body["messages"][1]["content"]
+
+
+def test_a_deepseek_timeout_while_writing_questions_is_retried_then_reported(
+    enrolled, deepseek_settings: FakeDeepSeek, settings, django_capture_on_commit_callbacks
+) -> None:
+    learner, _, tides, _ = enrolled
+    settings.DEEPSEEK_TIMEOUT_SECONDS = 0.2
+    deepseek_settings.queue(*[Step(delay_seconds=0.5)] * 3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = services.practice_set_create(user=learner, lesson=tides, count=2)
+
+    practice.refresh_from_db()
+    assert practice.status == "failed"
+    assert practice.error == "The AI service took too long to answer. Try again in a moment."
+    assert len(deepseek_settings.requests) == 3
+
+
+# --- skill-gap advice -----------------------------------------------------------------------------
+
+
+def test_offline_skill_advice_comes_from_the_measured_facts(enrolled) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    learner, course, tides, _ = enrolled
+    skilled_learner(learner, course, tides)
+
+    report = services.skill_gap_analyze(user=learner)
+
+    [gravity] = report.weakest
+    assert report.advice_provider == "local"
+    assert gravity.advice == (
+        "You answered 1 of 4 questions on Gravity right (about 33% mastery, low confidence). "
+        "Revisit “How tides work” and “Volcanoes”, then practise with a few questions. "
+        "More answers will make this estimate surer."
+    )
+    assert [skill.advice for skill in report.skills if skill.name == "Geology"] == [""]
+    assert AIUsage.objects.get(user=learner).requests == 1
+
+
+def test_no_weak_skill_no_advice_and_no_quota(enrolled) -> None:
+    learner, _, _, _ = enrolled
+    report = services.skill_gap_analyze(user=learner)
+    assert (report.weakest, report.advice_provider) == ([], "")
+    assert not AIUsage.objects.filter(user=learner, requests__gt=0).exists()
+
+
+def test_with_deepseek_skill_advice_goes_through_the_client(
+    enrolled, deepseek_settings: FakeDeepSeek
+) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    learner, course, tides, _ = enrolled
+    skilled_learner(learner, course, tides)
+    deepseek_settings.queue(
+        Step(
+            content=json.dumps(
+                {
+                    "advice": [
+                        {"skill": "Gravity", "text": "Reread How tides work, then retry."},
+                        {"skill": "Hacking", "text": "Not a skill we asked about."},
+                    ]
+                }
+            )
+        )
+    )
+
+    report = services.skill_gap_analyze(user=learner)
+
+    [gravity] = report.weakest
+    assert (report.advice_provider, gravity.advice) == (
+        "deepseek",
+        "Reread How tides work, then retry.",
+    )
+    [request] = deepseek_settings.requests
+    assert request.body["response_format"] == {"type": "json_object"}
+    data = request.body["messages"][1]["content"]
+    assert data.startswith("<skills>\n")
+    assert data.endswith("\n</skills>")
+    [facts] = json.loads(data.split("\n")[1])
+    assert facts == {
+        "skill": "Gravity",
+        "mastery_percent": 33,
+        "answers_right": 1,
+        "answers": 4,
+        "confidence": "low",
+        "lessons_to_revisit": ["How tides work", "Volcanoes"],
+    }
+    usage = AIUsage.objects.get(user=learner)
+    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens) == (1, 100, 20)
+
+
+def test_a_deepseek_outage_keeps_the_measured_skill_report(
+    enrolled, deepseek_settings: FakeDeepSeek
+) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    learner, course, tides, _ = enrolled
+    skilled_learner(learner, course, tides)
+    deepseek_settings.queue(*[Step(status=500)] * 3)
+
+    report = services.skill_gap_analyze(user=learner)
+
+    assert report.advice_error == (
+        "The AI service is unavailable right now. Try again in a few minutes."
+    )
+    assert [skill.name for skill in report.skills] == ["Gravity", "Geology"]
+    assert report.weakest[0].advice == ""
+    assert len(deepseek_settings.requests) == 3

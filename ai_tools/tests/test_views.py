@@ -8,6 +8,7 @@ from django.urls import reverse
 from ai_tools import services
 from ai_tools.models import ChatMessage, LessonSummary
 from ai_tools.tests.factories import EnrollmentFactory, StudentFactory, tides_course
+from ai_tools.tests.fake_deepseek import Step
 from courses.models import Course
 
 pytestmark = pytest.mark.django_db
@@ -141,17 +142,13 @@ def test_the_player_partial_links_to_the_tools(learner_client) -> None:
     assert reverse("ai_tools:study_buddy", args=[course.pk]) in html
 
 
-def test_skill_gap_page_and_dashboard_chart(learner_client) -> None:
-    from django.template.loader import render_to_string
-
-    from ai_tools.selectors import skill_gap_report
-
-    client, learner, _, _ = learner_client
+def test_skill_gap_page_without_quiz_answers(learner_client) -> None:
+    client, _, _, _ = learner_client
     page = client.get(reverse("ai_tools:skill_gaps"))
     assert page.status_code == 200
     assert b"No quiz answers about tagged skills yet" in page.content
-    html = render_to_string("ai_tools/skill_chart.html", {"report": skill_gap_report(user=learner)})
-    assert "Take a quiz to see your skills here." in html
+    dashboard = client.get(reverse("courses:dashboard"))
+    assert b"Take a quiz to see your skills here." in dashboard.content
 
 
 def test_an_htmx_refusal_is_shown_in_the_summary_region(client) -> None:
@@ -167,3 +164,48 @@ def test_an_htmx_refusal_is_shown_in_the_summary_region(client) -> None:
     assert b'role="alert"' in response.content
     assert b"enroll to open it" in response.content
     assert LessonSummary.objects.count() == 0
+
+
+def test_pages_show_a_deepseek_outage_as_a_message_never_a_500(
+    learner_client, deepseek_settings, django_capture_on_commit_callbacks
+) -> None:
+    client, _, course, tides = learner_client
+    deepseek_settings.queue(*[Step(status=500)] * 3)  # the summary: three tries, then failed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ai_tools:summary_create", args=[tides.pk]))
+    summary = client.get(reverse("ai_tools:lesson", args=[tides.pk]))
+    deepseek_settings.queue(*[Step(status=429)] * 3)  # the study buddy: busy three times
+    chat = client.post(
+        reverse("ai_tools:study_buddy", args=[course.pk]), {"question": "Moon?"}, follow=True
+    )
+    deepseek_settings.queue(*[Step(status=503)] * 3)  # practice questions
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(
+            reverse("ai_tools:practice_create", args=[tides.pk]),
+            {"count": 2, "kinds": ["cloze"], "difficulty": "easy", "scope": "lesson"},
+        )
+    practice = client.get(created["Location"])
+
+    assert (summary.status_code, chat.status_code, practice.status_code) == (200, 200, 200)
+    unavailable = b"The AI service is unavailable right now. Try again in a few minutes."
+    assert b"The last summary failed: " + unavailable in summary.content
+    assert b"Try again" in summary.content  # the button to retry
+    assert b"The AI service is busy" in chat.content
+    assert b'role="alert">' + unavailable in practice.content
+    assert len(deepseek_settings.requests) == 9
+
+
+def test_asking_for_skill_advice_on_the_skills_page(learner_client) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    client, learner, course, tides = learner_client
+    skilled_learner(learner, course, tides)
+    page = client.get(reverse("ai_tools:skill_gaps"))
+    assert b"Write study advice for these skills" in page.content
+
+    response = client.post(reverse("ai_tools:skill_gaps"))
+
+    assert response.status_code == 200
+    assert b"AI-generated" in response.content
+    assert b"You answered 1 of 4 questions on Gravity right" in response.content
+    assert b"Write study advice for these skills" not in response.content

@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from ai_tools import semantic
 from ai_tools.evaluation.scoring import evaluate, table
+from ai_tools.exceptions import AIProviderError
 from ai_tools.providers.base import Provider
 from ai_tools.providers.local import LocalProvider
 
@@ -42,7 +43,11 @@ class Command(BaseCommand):
             rows = [evaluate(providers[0], label="local")]
         if semantic.is_available():
             rows.append(evaluate(providers[0], label="local + semantic"))
-        rows.extend(evaluate(provider) for provider in providers[1:])
+        for provider in providers[1:]:
+            try:
+                rows.append(evaluate(provider))
+            except AIProviderError as error:
+                raise CommandError(f"Scoring {provider.name} failed: {error.message}") from error
         self.stdout.write(table(rows))
         minimum = options["min_correct"]
         if minimum is not None and rows[0].correct < minimum:

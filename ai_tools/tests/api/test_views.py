@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ai_tools import services
@@ -293,3 +294,102 @@ def test_conversation_lists_have_query_budgets(setup, django_assert_max_num_quer
         other.get(reverse("api:ai-conversation-messages", args=[conversation.pk])).status_code
         == 404
     )
+
+
+# --- plans and quotas (billing decides who has the AI tools) ----------------------------------
+
+
+@pytest.mark.parametrize("plan", ["free", "basic"])
+def test_every_ai_endpoint_answers_403_without_the_pro_plan(plan: str) -> None:
+    course, tides, _ = tides_course()
+    learner = StudentFactory(plan=plan)
+    EnrollmentFactory(learner=learner, course=course)
+    client = client_for(learner)
+    calls = [
+        ("ai-summarize-lesson", {"lesson_id": tides.pk}),
+        ("ai-generate-questions", {"lesson_id": tides.pk, "count": 3}),
+        ("ai-study-buddy", {"course_id": course.pk, "question": "Moon?"}),
+        ("ai-analyze-skill-gaps", {}),
+    ]
+
+    for name, body in calls:
+        response = client.post(reverse(f"api:{name}"), body, format="json")
+        assert response.status_code == 403, name
+        error = response.json()["error"]
+        assert error["code"] == "ai_plan_required"
+        assert error["message"].startswith("The AI study tools come with the Pro plan and above")
+    assert LessonSummary.objects.count() == 0
+    assert PracticeSet.objects.count() == 0
+    assert ChatMessage.objects.count() == 0
+    assert AIUsage.objects.count() == 0
+
+
+@pytest.mark.parametrize(("plan", "limit"), [("pro", 1), ("premium", 2)])
+def test_the_quota_of_each_plan_answers_429_with_a_message(settings, plan: str, limit: int) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 0, "pro": 1, "premium": 2}
+    course, _, _ = tides_course()
+    learner = StudentFactory(plan=plan)
+    EnrollmentFactory(learner=learner, course=course)
+    client = client_for(learner)
+    ask = {"course_id": course.pk, "question": "What pulls the tides?"}
+    statuses = [
+        client.post(reverse("api:ai-study-buddy"), ask, format="json").status_code
+        for _ in range(limit + 1)
+    ]
+
+    response = client.post(reverse("api:ai-study-buddy"), ask, format="json")
+
+    assert statuses == [200] * limit + [429]
+    assert response.status_code == 429
+    assert response.json()["error"]["message"] == (
+        f"You have used today's {limit} AI requests of your {plan.capitalize()} plan. "
+        "They renew at midnight (UTC)."
+    )
+    assert AIUsage.objects.get(user=learner).requests == limit
+    assert ChatMessage.objects.filter(role="assistant").count() == limit
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        ("free", {"plan": "free", "can_use": False, "daily_limit": 0, "remaining_today": 0}),
+        ("basic", {"plan": "basic", "can_use": False, "daily_limit": 0, "remaining_today": 0}),
+        ("pro", {"plan": "pro", "can_use": True, "daily_limit": 20, "remaining_today": 19}),
+        ("premium", {"plan": "premium", "can_use": True, "daily_limit": 90, "remaining_today": 89}),
+    ],
+)
+def test_the_usage_endpoint_reports_the_plan_and_what_is_left(
+    settings, plan: str, expected: dict
+) -> None:
+    settings.AI_DAILY_QUOTAS = {"basic": 5, "pro": 20, "premium": 90}
+    learner = StudentFactory(plan=plan)
+    AIUsage.objects.create(
+        user=learner, day=timezone.now().date(), requests=1, prompt_tokens=30, completion_tokens=7
+    )
+
+    body = client_for(learner).get(reverse("api:ai-usage")).json()
+
+    assert {key: body[key] for key in expected} == expected
+    assert body["required_plan"] == "pro"
+    assert body["used_today"] == 1
+    assert (body["prompt_tokens_today"], body["completion_tokens_today"]) == (30, 7)
+
+
+def test_analyze_skill_gaps_returns_deepseek_advice(setup, deepseek_settings) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    learner, course, tides, _ = setup
+    skilled_learner(learner, course, tides)
+    deepseek_settings.queue(
+        Step(content=json.dumps({"advice": [{"skill": "Gravity", "text": "Reread the tides."}]}))
+    )
+
+    response = client_for(learner).post(reverse("api:ai-analyze-skill-gaps"), {}, format="json")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["advice_provider"], body["advice_error"]) == ("deepseek", "")
+    assert [(skill["name"], skill["advice"]) for skill in body["weakest"]] == [
+        ("Gravity", "Reread the tides.")
+    ]
+    assert [skill["advice"] for skill in body["skills"]] == ["Reread the tides.", ""]
