@@ -63,7 +63,7 @@ def test_checkout_form_redirects_to_stripe(plans, stripe_fake):
         reverse("billing:checkout"), {"plan": "pro", "interval": "month"}
     )
     assert response.status_code == 302
-    assert response["Location"].startswith("https://checkout.stripe.test/c/pay/cs_test_")
+    assert response["Location"].startswith(f"{stripe_fake.url}/c/pay/cs_test_")
     params = stripe_fake.calls("POST", "/v1/checkout/sessions")[0].params
     assert params["success_url"] == (
         "http://testserver/billing/checkout/success/?session_id={CHECKOUT_SESSION_ID}"
@@ -204,11 +204,9 @@ def test_admin_refund_action_refunds_through_stripe(plans, stripe_fake):
         "plan",
         "courseprice",
         "bundle",
-        "customer",
         "subscription",
         "purchase",
         "invoice",
-        "webhookevent",
         "affiliate",
         "referral",
         "commission",
