@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError, NotFoundError
-from courses import selectors, services
+from courses import entitlements, selectors, services
 from courses.certificates import certificate_pdf
 from courses.forms import CatalogForm
 from courses.models import Lesson, Question
@@ -83,7 +83,8 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         course = selectors.course_get_for_learner(user=request.user, slug=slug)
     except NotFoundError as error:
         raise _not_found(error) from error
-    return render(request, "courses/course_detail.html", {"course": course})
+    offer = None if course.enrollment else entitlements.course_offer(request.user, course)
+    return render(request, "courses/course_detail.html", {"course": course, "offer": offer})
 
 
 @login_required

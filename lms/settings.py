@@ -492,6 +492,17 @@ BILLING_INSTRUCTOR_SHARE_PERCENT = env.int("BILLING_INSTRUCTOR_SHARE_PERCENT", d
 AFFILIATE_COMMISSION_PERCENT = env.float("AFFILIATE_COMMISSION_PERCENT", default=20.0)
 AFFILIATE_COOKIE_DAYS = env.int("AFFILIATE_COOKIE_DAYS", default=30)
 MIDDLEWARE += ["billing.middleware.ReferralCookieMiddleware"]  # the ?ref= affiliate cookie
+# Checkout and the customer portal are Stripe's pages: our forms redirect there after a POST, which
+# the CSP's form-action must allow (Chromium applies it to the redirect).
+_CSP_POLICY["DIRECTIVES"]["form-action"] += [
+    "https://checkout.stripe.com",
+    "https://billing.stripe.com",
+]
+# Daily: affiliate commissions whose refund window has closed become payable.
+CELERY_BEAT_SCHEDULE["billing-release-commissions"] = {
+    "task": "billing.release_commissions",
+    "schedule": crontab(hour=3, minute=30),
+}
 # --- ai_tools -------------------------------------------------------------------------------------
 # "auto": DeepSeek when a key is set; "local": always the offline provider.
 AI_PROVIDER = env.str("AI_PROVIDER", default="auto")
