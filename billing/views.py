@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,8 @@ from billing.middleware import REFERRAL_COOKIE
 from billing.models import Affiliate, Bundle
 from core.exceptions import ApplicationError
 from courses.models import Course
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -151,7 +154,22 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     # dj-stripe stores the delivery, verifies it again, syncs the object and sends the event's
     # signal (billing.receivers apply it); a failure is recorded on the trigger and answered 500
     # so Stripe retries.
-    trigger = djstripe_models.WebhookEventTrigger.from_request(request, webhook_endpoint=endpoint)
+    try:
+        trigger = djstripe_models.WebhookEventTrigger.from_request(
+            request, webhook_endpoint=endpoint
+        )
+    except stripe_client.StripeError:
+        # dj-stripe rolled the event back and kept the error on the trigger; Stripe retries.
+        logger.exception("Stripe could not be reached while processing event %s", event_id)
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "stripe_unavailable",
+                    "message": "Stripe could not be reached; deliver the event again later.",
+                }
+            },
+            status=503,
+        )
     if not trigger.valid:
         return JsonResponse(
             {"error": {"code": "invalid_signature", "message": "The webhook was not valid."}},

@@ -194,6 +194,31 @@ def test_concurrent_deliveries_of_one_event_count_once(stripe_plans, stripe_fake
     assert djstripe_models.Event.objects.filter(id=created["id"]).count() == 1
 
 
+def test_when_stripe_is_down_the_event_is_not_kept_and_the_retry_applies_it(
+    stripe_plans, stripe_fake, deliver, monkeypatch
+):
+    import stripe
+
+    monkeypatch.setattr(stripe, "max_network_retries", 0)
+    student = StudentFactory()
+    session_id = checkout_session(student, plan_tier="pro")
+    created = stripe_fake.pay_checkout(session_id)[1]
+
+    stripe_fake.fail_with_status = 500
+    response = deliver(created)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "stripe_unavailable"
+    assert djstripe_models.Event.objects.count() == 0
+    assert Subscription.objects.count() == 0
+    (trigger,) = djstripe_models.WebhookEventTrigger.objects.all()
+    assert (trigger.valid, trigger.processed) == (True, False)
+    assert "Something went wrong" in trigger.exception
+
+    stripe_fake.fail_with_status = None
+    assert deliver(created).json() == {"received": True, "duplicate": False}
+    assert Subscription.objects.get().status == "active"
+
+
 def test_djstripes_own_endpoint_drives_the_same_entitlements(stripe_plans, stripe_fake):
     """An endpoint registered through dj-stripe (its admin) has its own URL and secret."""
     endpoint = djstripe_models.WebhookEndpoint.objects.create(
