@@ -384,3 +384,22 @@ def test_the_content_security_policy_lets_forms_go_on_to_stripe(settings):
         "https://checkout.stripe.com",
         "https://billing.stripe.com",
     ]
+
+
+@pytest.mark.parametrize(
+    "name", ["event", "webhookeventtrigger", "webhookendpoint", "customer", "subscription"]
+)
+def test_djstripes_mirror_of_stripe_is_in_the_admin(plans, stripe_fake, deliver, name):
+    student = StudentFactory()
+    url = services.checkout_create(
+        user=student,
+        plan_tier="pro",
+        success_url="https://lumen.test/ok",
+        cancel_url="https://lumen.test/no",
+    )
+    stripe_fake.price_ensure("price_pro_month", amount=1900, interval="month")
+    for item in stripe_fake.pay_checkout(url.rsplit("/", 1)[1]):
+        deliver(item)
+
+    response = signed_in(AdminFactory()).get(reverse(f"admin:djstripe_{name}_changelist"))
+    assert response.status_code == 200
