@@ -152,8 +152,8 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     duplicate = djstripe_models.Event.objects.filter(id=event_id).exists()
     endpoint = services.webhook_endpoint_from_settings(url=request.build_absolute_uri())
     # dj-stripe stores the delivery, verifies it again, syncs the object and sends the event's
-    # signal (billing.receivers apply it); a failure is recorded on the trigger and answered 500
-    # so Stripe retries.
+    # signal (billing.receivers apply it). A failure rolls the event back and is kept on the
+    # trigger; the error answer (503 here, 500 for a bug) makes Stripe deliver it again.
     try:
         trigger = djstripe_models.WebhookEventTrigger.from_request(
             request, webhook_endpoint=endpoint
