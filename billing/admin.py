@@ -14,13 +14,11 @@ from billing.models import (
     Bundle,
     Commission,
     CoursePrice,
-    Customer,
     Invoice,
     Plan,
     Purchase,
     Referral,
     Subscription,
-    WebhookEvent,
 )
 from core.exceptions import ApplicationError
 
@@ -58,13 +56,6 @@ class BundleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["courses"]
     readonly_fields = ["stripe_price_id"]
-
-
-@admin.register(Customer)
-class CustomerAdmin(ReadOnlyAdmin):
-    list_display = ["user", "stripe_customer_id", "created_at"]
-    list_select_related = ["user"]
-    search_fields = ["user__email", "stripe_customer_id"]
 
 
 @admin.register(Subscription)
@@ -126,13 +117,6 @@ class InvoiceAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["customer"]
     search_fields = ["customer__email", "stripe_invoice_id"]
-
-
-@admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ["stripe_event_id", "type", "processed_at"]
-    list_filter = ["type"]
-    search_fields = ["stripe_event_id"]
 
 
 @admin.register(Affiliate)

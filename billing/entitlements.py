@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
-from billing import selectors
-from billing.models import PLAN_RANK
+from billing import selectors, stripe_client
+from billing.models import PLAN_RANK, CoursePrice, Plan
 from core.roles import STAFF_ROLES
-from courses.entitlements import is_course_staff
+from courses.entitlements import CourseOffer, is_course_staff
 
 if TYPE_CHECKING:
     from courses.models import Course, Lesson
@@ -45,6 +45,31 @@ class SubscriptionEntitlements:
             return True
         # Enrolment is not enough: a cancelled plan or a refund closes the course again.
         return is_enrolled and self.can_enroll(user, course)
+
+    def course_offer(self, user: Any, course: Course) -> CourseOffer | None:
+        """The plan that includes the course and, when it is sold alone, its price."""
+        now = timezone.now()
+        is_early = course.early_access_until is not None and course.early_access_until > now
+        if course.is_free and not is_early:
+            return None
+        if getattr(user, "is_authenticated", False) and self.can_enroll(user, course):
+            return None
+        tier = course.required_plan
+        if is_early:
+            tier = max(tier, settings.BILLING_EARLY_ACCESS_PLAN, key=PLAN_RANK.__getitem__)
+        # Before its early-access date, buying the course does not open it (only the plan does).
+        price = None if is_early else CoursePrice.objects.filter(course=course).first()
+        return CourseOffer(
+            template_name="billing/course_offer.html",
+            context={
+                "course_id": course.pk,
+                "plan": Plan.objects.filter(tier=tier, is_active=True).first(),
+                "price": price,
+                "early_access_until": course.early_access_until if is_early else None,
+                "is_authenticated": getattr(user, "is_authenticated", False),
+                "payments_configured": stripe_client.is_configured(),
+            },
+        )
 
 
 # The AI study tools come with Pro and above (the plans' feature lists say so).

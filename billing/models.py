@@ -1,4 +1,9 @@
-"""Plans, purchases, subscriptions, Stripe events and the affiliate program."""
+"""Plans, purchases, subscriptions and the affiliate program.
+
+Stripe's own objects (customers, events, the raw subscriptions, invoices and charges) are
+dj-stripe's models, synced from webhook events; these are Lumen's record of what each learner is
+entitled to.
+"""
 
 from __future__ import annotations
 
@@ -77,18 +82,6 @@ class Bundle(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Customer(TimeStampedModel):
-    """The Stripe customer of a Lumen user."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="billing_customer"
-    )
-    stripe_customer_id = models.CharField(max_length=100, unique=True)
-
-    def __str__(self) -> str:
-        return self.stripe_customer_id
 
 
 class Subscription(TimeStampedModel):
@@ -193,21 +186,6 @@ class Invoice(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.stripe_invoice_id
-
-
-class WebhookEvent(models.Model):
-    """A Stripe event we processed; the unique id makes a replayed delivery a no-op."""
-
-    stripe_event_id = models.CharField(max_length=100, unique=True)
-    type = models.CharField(max_length=100, db_index=True)
-    payload = models.JSONField()
-    processed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-processed_at"]
-
-    def __str__(self) -> str:
-        return f"{self.type} {self.stripe_event_id}"
 
 
 class Affiliate(TimeStampedModel):

@@ -9,9 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from djstripe import models as djstripe_models
 
 from billing import selectors, stripe_client
 from billing.exceptions import (
@@ -21,19 +22,18 @@ from billing.exceptions import (
     PaymentsNotConfiguredError,
     PlanNotFoundError,
     SelfReferralError,
+    StripeUnavailableError,
 )
 from billing.models import (
     Affiliate,
     Bundle,
     Commission,
     CoursePrice,
-    Customer,
     Invoice,
     Plan,
     Purchase,
     Referral,
     Subscription,
-    WebhookEvent,
 )
 from courses.models import Course
 
@@ -44,15 +44,18 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def customer_get_or_create(*, user: Any) -> Customer:
-    """The user's Stripe customer, created at Stripe the first time (idempotent per user)."""
-    customer = Customer.objects.select_for_update().filter(user=user).first()
-    if customer is not None:
-        return customer
-    stripe_id = stripe_client.customer_create(email=user.email, name=str(user), user_id=user.pk)
-    customer, _ = Customer.objects.get_or_create(
-        user=user, defaults={"stripe_customer_id": stripe_id}
-    )
+def customer_get_or_create(*, user: Any) -> djstripe_models.Customer:
+    """The user's Stripe customer (dj-stripe's), created at Stripe the first time.
+
+    dj-stripe tags the customer with the user's id (`djstripe_subscriber`) and uses an idempotency
+    key per user, so a retry never makes a second customer.
+    """
+    try:
+        customer, _ = djstripe_models.Customer.get_or_create(subscriber=user)
+    except stripe_client.StripeError as error:
+        raise StripeUnavailableError(
+            "The payment provider could not open your billing account; please try again."
+        ) from error
     return customer
 
 
@@ -113,7 +116,7 @@ def checkout_create(
     customer = customer_get_or_create(user=user)
     _, url = stripe_client.checkout_session_create(
         mode=mode,
-        customer_id=customer.stripe_customer_id,
+        customer_id=customer.id,
         price_id=price_id,
         success_url=success_url,
         cancel_url=cancel_url,
@@ -125,36 +128,60 @@ def checkout_create(
 
 def billing_portal_url_create(*, user: Any, return_url: str) -> str:
     """The Stripe customer portal for the user's plan, cards and cancellation."""
-    customer = Customer.objects.filter(user=user).first()
+    customer = djstripe_models.Customer.objects.filter(subscriber=user).order_by("-created").first()
     if customer is None:
         raise NothingToBuyError("You have no billing account yet: choose a plan first.")
     return stripe_client.billing_portal_session_create(
-        customer_id=customer.stripe_customer_id, return_url=return_url
+        customer_id=customer.id, return_url=return_url
     )
 
 
 # --- webhook events -------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def webhook_event_process(*, event: dict[str, Any]) -> bool:
-    """Apply a verified Stripe event once; returns False for an event already processed.
+# dj-stripe verifies each delivery's signature, stores each event id once (a replay is not
+# processed again) and syncs the object the event names from Stripe's API into its own models, then
+# sends the event's signal; billing's receiver calls `stripe_event_apply` with that event.
 
-    The event row and its effects commit together: a replay (or a concurrent duplicate, which
-    waits on the unique index) finds the row and changes nothing; a failure rolls both back so
-    Stripe's retry gets another chance.
+# The dj-stripe model holding the freshly synced object, by event category.
+_SYNCED_MODELS: dict[str, type[Any]] = {
+    "checkout": djstripe_models.Session,
+    "customer": djstripe_models.Subscription,  # customer.subscription.*
+    "invoice": djstripe_models.Invoice,
+    "charge": djstripe_models.Charge,
+}
+
+
+def stripe_event_apply(*, event: djstripe_models.Event) -> None:
+    """Bring entitlements up to date with a verified Stripe event (runs once per event id).
+
+    It reads the object as dj-stripe just synced it from Stripe's API (the current state, whatever
+    order events arrive in), falling back on the event's own snapshot. It runs inside dj-stripe's
+    transaction: if it fails, the event is not recorded and Stripe's retry gets another chance.
     """
-    try:
-        with transaction.atomic():
-            WebhookEvent.objects.create(
-                stripe_event_id=event["id"], type=event["type"], payload=event
-            )
-    except IntegrityError:
-        return False
-    handler = _HANDLERS.get(event["type"])
-    if handler is not None:
-        handler(event["data"]["object"])
-    return True
+    handler = STRIPE_EVENT_HANDLERS.get(event.type)
+    if handler is None:
+        return
+    snapshot: dict[str, Any] = event.data["object"]
+    model = _SYNCED_MODELS.get(event.type.split(".", 1)[0])
+    synced = model.objects.filter(id=snapshot.get("id")).first() if model else None
+    # dj-stripe skips the sync of an object Stripe no longer has: its old copy is then staler
+    # than the event's.
+    if (
+        synced is not None
+        and synced.stripe_data
+        and synced.djstripe_updated >= event.djstripe_created
+    ):
+        handler(dict(synced.stripe_data))
+    else:
+        handler(snapshot)
+
+
+def _id(value: Any) -> str:
+    """A Stripe id, whether the field holds the id or the expanded object."""
+    if isinstance(value, dict):
+        return str(value.get("id") or "")
+    return str(value or "")
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -162,22 +189,24 @@ def _timestamp(value: Any) -> datetime | None:
 
 
 def _user_for(obj: dict[str, Any]) -> Any:
+    """The Lumen user behind a Stripe object: its dj-stripe customer's subscriber, else metadata."""
     from django.contrib.auth import get_user_model
 
-    metadata = obj.get("metadata") or {}
     customer_id = obj.get("customer")
+    if isinstance(customer_id, dict):
+        customer_id = customer_id.get("id")
     if customer_id:
         customer = (
-            Customer.objects.select_related("user").filter(stripe_customer_id=customer_id).first()
+            djstripe_models.Customer.objects.select_related("subscriber")
+            .filter(id=customer_id, subscriber__isnull=False)
+            .first()
         )
         if customer is not None:
-            return customer.user
+            return customer.subscriber
+    metadata = obj.get("metadata") or {}
     user_id = metadata.get("user_id") or obj.get("client_reference_id")
-    if user_id:
-        user = get_user_model().objects.filter(pk=user_id).first()
-        if user is not None and customer_id:
-            Customer.objects.get_or_create(user=user, defaults={"stripe_customer_id": customer_id})
-        return user
+    if user_id and str(user_id).isdigit():
+        return get_user_model().objects.filter(pk=user_id).first()
     return None
 
 
@@ -186,8 +215,12 @@ def _checkout_session_completed(session: dict[str, Any]) -> None:
     if user is None:
         logger.warning("Checkout session %s has no Lumen user", session.get("id"))
         return
-    if session.get("mode") != "payment" or session.get("payment_status") not in {"paid", None}:
+    if session.get("mode") != "payment":
         return  # subscriptions arrive as customer.subscription.* events
+    if session.get("payment_status") not in {"paid", "no_payment_required"}:
+        # A delayed method (a bank debit): the purchase waits for async_payment_succeeded.
+        logger.info("Checkout session %s completed unpaid; waiting for payment", session.get("id"))
+        return
     metadata = session.get("metadata") or {}
     course = Course.objects.filter(pk=metadata.get("course_id") or 0).first()
     bundle = Bundle.objects.filter(pk=metadata.get("bundle_id") or 0).first()
@@ -202,7 +235,7 @@ def _checkout_session_completed(session: dict[str, Any]) -> None:
             "bundle": bundle,
             "amount_cents": session.get("amount_total") or 0,
             "currency": session.get("currency") or "usd",
-            "stripe_payment_intent_id": session.get("payment_intent") or "",
+            "stripe_payment_intent_id": _id(session.get("payment_intent")),
         },
     )
     if created:
@@ -266,10 +299,10 @@ def _invoice_upsert(obj: dict[str, Any], *, status: str) -> Invoice | None:
     if user is None:
         logger.warning("Invoice %s: unknown customer", obj.get("id"))
         return None
-    subscription_id = obj.get("subscription") or (
+    subscription_id = _id(obj.get("subscription")) or _id(
         ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
     )
-    subscription = Subscription.objects.filter(stripe_subscription_id=subscription_id or "").first()
+    subscription = Subscription.objects.filter(stripe_subscription_id=subscription_id).first()
     invoice, _ = Invoice.objects.select_for_update().get_or_create(
         stripe_invoice_id=obj["id"],
         defaults={"customer": user, "status": status},
@@ -279,8 +312,12 @@ def _invoice_upsert(obj: dict[str, Any], *, status: str) -> Invoice | None:
     invoice.subscription = subscription
     invoice.amount_cents = obj.get("amount_paid") or obj.get("amount_due") or 0
     invoice.currency = obj.get("currency") or "usd"
-    invoice.stripe_payment_intent_id = obj.get("payment_intent") or ""
-    invoice.stripe_charge_id = obj.get("charge") or ""
+    # Newer API versions list the payments instead of naming one payment intent and charge.
+    payments = (obj.get("payments") or {}).get("data") or [{}]
+    invoice.stripe_payment_intent_id = _id(obj.get("payment_intent")) or _id(
+        (payments[0].get("payment") or {}).get("payment_intent")
+    )
+    invoice.stripe_charge_id = _id(obj.get("charge"))
     invoice.hosted_invoice_url = obj.get("hosted_invoice_url") or ""
     invoice.status = status
     if status == Invoice.Status.PAID and invoice.paid_at is None:
@@ -310,7 +347,7 @@ def _invoice_payment_failed(obj: dict[str, Any]) -> None:
 
 
 def _charge_refunded(charge: dict[str, Any]) -> None:
-    payment_intent = charge.get("payment_intent") or ""
+    payment_intent = _id(charge.get("payment_intent"))
     if not payment_intent or not charge.get("refunded", True):
         return  # a partial refund leaves access as it is
     for purchase in Purchase.objects.filter(stripe_payment_intent_id=payment_intent):
@@ -319,8 +356,15 @@ def _charge_refunded(charge: dict[str, Any]) -> None:
         _invoice_mark_refunded(invoice)
 
 
-_HANDLERS = {
+def _checkout_session_async_payment_failed(session: dict[str, Any]) -> None:
+    # Nothing was granted for the unpaid session, so there is nothing to take back.
+    logger.info("Delayed payment failed for Checkout session %s", session.get("id"))
+
+
+STRIPE_EVENT_HANDLERS = {
     "checkout.session.completed": _checkout_session_completed,
+    "checkout.session.async_payment_succeeded": _checkout_session_completed,
+    "checkout.session.async_payment_failed": _checkout_session_async_payment_failed,
     "customer.subscription.created": _subscription_upsert,
     "customer.subscription.updated": _subscription_upsert,
     "customer.subscription.deleted": _subscription_upsert,
@@ -329,6 +373,34 @@ _HANDLERS = {
     "invoice.payment_failed": _invoice_payment_failed,
     "charge.refunded": _charge_refunded,
 }
+
+
+@transaction.atomic
+def webhook_endpoint_from_settings(*, url: str) -> djstripe_models.WebhookEndpoint:
+    """dj-stripe's record of the endpoint Stripe posts to, holding STRIPE_WEBHOOK_SECRET.
+
+    Endpoints created through dj-stripe's admin carry their own secret and URL
+    (/djstripe/webhook/<uuid>/); this one is the endpoint configured by environment variables.
+    """
+    endpoint = djstripe_models.WebhookEndpoint.objects.filter(
+        id=SETTINGS_WEBHOOK_ENDPOINT_ID, secret=settings.STRIPE_WEBHOOK_SECRET
+    ).first()
+    if endpoint is not None:
+        return endpoint
+    endpoint, _ = djstripe_models.WebhookEndpoint.objects.update_or_create(
+        id=SETTINGS_WEBHOOK_ENDPOINT_ID,
+        defaults={
+            "secret": settings.STRIPE_WEBHOOK_SECRET,
+            "url": url,
+            "livemode": settings.STRIPE_LIVE_MODE,
+            "enabled_events": ["*"],
+            "status": "enabled",
+        },
+    )
+    return endpoint
+
+
+SETTINGS_WEBHOOK_ENDPOINT_ID = "we_lumen_settings"
 
 
 # --- refunds --------------------------------------------------------------------------------------

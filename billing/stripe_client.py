@@ -1,7 +1,8 @@
 """The one door to Stripe: every call Lumen makes, with the configured keys and a timeout.
 
-Services call these functions; nothing else in Lumen imports `stripe`. `STRIPE_API_BASE` exists so
-the tests (and a local stripe-mock) can stand in for api.stripe.com.
+Services call these functions; nothing else in Lumen imports `stripe` (dj-stripe, which mirrors
+Stripe's objects from webhook events, calls it through the module's globals, configured here).
+`STRIPE_API_BASE` exists so the tests (and a local stripe-mock) can stand in for api.stripe.com.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from billing.exceptions import (
     StripeUnavailableError,
     WebhookSignatureError,
 )
+
+# dj-stripe raises the stripe library's errors; services catch them under this name.
+StripeError = stripe.StripeError
 
 
 def is_configured() -> bool:
@@ -40,16 +44,6 @@ def _call(operation: Any, params: dict[str, Any], **options: Any) -> Any:
     except stripe.StripeError as error:
         message = error.user_message or "The payment provider could not complete the request."
         raise StripeUnavailableError(message) from error
-
-
-def customer_create(*, email: str, name: str, user_id: int) -> str:
-    """Create a Stripe customer for a Lumen user; returns its id."""
-    customer = _call(
-        _client().v1.customers.create,
-        {"email": email, "name": name, "metadata": {"user_id": str(user_id)}},
-        idempotency_key=f"lumen-customer-{user_id}",
-    )
-    return str(customer.id)
 
 
 def checkout_session_create(
@@ -134,16 +128,28 @@ def price_create(
     return str(price.id)
 
 
-def webhook_event_construct(*, payload: bytes, signature_header: str) -> dict[str, Any]:
-    """Verify a webhook's Stripe-Signature against STRIPE_WEBHOOK_SECRET; returns the event."""
+def webhook_signature_verify(*, payload: bytes, signature_header: str) -> None:
+    """Check a delivery's Stripe-Signature against STRIPE_WEBHOOK_SECRET (300 s tolerance).
+
+    dj-stripe checks it again before processing; checking first means a forged request is turned
+    away before dj-stripe records anything about it.
+    """
     if not settings.STRIPE_WEBHOOK_SECRET:
         raise PaymentsNotConfiguredError("Stripe webhooks are not configured.")
     try:
-        event = stripe.Webhook.construct_event(
-            payload.decode("utf-8"), signature_header, settings.STRIPE_WEBHOOK_SECRET
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"),
+            signature_header,
+            settings.STRIPE_WEBHOOK_SECRET,
+            stripe.Webhook.DEFAULT_TOLERANCE,
         )
-    except (ValueError, UnicodeDecodeError) as error:
-        raise WebhookSignatureError("The webhook payload is not valid JSON.") from error
+    except UnicodeDecodeError as error:
+        raise WebhookSignatureError("The webhook payload is not valid UTF-8.") from error
     except stripe.SignatureVerificationError as error:
         raise WebhookSignatureError("The webhook signature is invalid.") from error
-    return event.to_dict()
+
+
+def global_client_configure() -> None:
+    """dj-stripe calls Stripe through the stripe module's globals: give them our timeout."""
+    stripe.default_http_client = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
+    stripe.max_network_retries = 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -9,13 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from djstripe import models as djstripe_models
 
 from billing import selectors, services, stripe_client
-from billing.exceptions import WebhookSignatureError
 from billing.middleware import REFERRAL_COOKIE
 from billing.models import Affiliate, Bundle
 from core.exceptions import ApplicationError
 from courses.models import Course
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -129,16 +134,55 @@ def affiliate_dashboard(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # Stripe cannot send a CSRF token; the signature authenticates the request
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    """Stripe's events: signature verified, each event applied exactly once."""
+    """Stripe's events, handed to dj-stripe: signature verified, each event id processed once."""
     try:
-        event = stripe_client.webhook_event_construct(
+        stripe_client.webhook_signature_verify(
             payload=request.body, signature_header=request.headers.get("Stripe-Signature", "")
         )
-    except WebhookSignatureError as error:
-        return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=400)
     except ApplicationError as error:
         return JsonResponse(
             {"error": {"code": error.code, "message": error.message}}, status=error.status_code
         )
-    processed = services.webhook_event_process(event=event)
-    return JsonResponse({"received": True, "duplicate": not processed})
+    event_id = _event_id(request.body)
+    if not event_id:
+        return JsonResponse(
+            {"error": {"code": "invalid_event", "message": "The body is not a Stripe event."}},
+            status=400,
+        )
+    duplicate = djstripe_models.Event.objects.filter(id=event_id).exists()
+    endpoint = services.webhook_endpoint_from_settings(url=request.build_absolute_uri())
+    # dj-stripe stores the delivery, verifies it again, syncs the object and sends the event's
+    # signal (billing.receivers apply it). A failure rolls the event back and is kept on the
+    # trigger; the error answer (503 here, 500 for a bug) makes Stripe deliver it again.
+    try:
+        trigger = djstripe_models.WebhookEventTrigger.from_request(
+            request, webhook_endpoint=endpoint
+        )
+    except stripe_client.StripeError:
+        # dj-stripe rolled the event back and kept the error on the trigger; Stripe retries.
+        logger.exception("Stripe could not be reached while processing event %s", event_id)
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "stripe_unavailable",
+                    "message": "Stripe could not be reached; deliver the event again later.",
+                }
+            },
+            status=503,
+        )
+    if not trigger.valid:
+        return JsonResponse(
+            {"error": {"code": "invalid_signature", "message": "The webhook was not valid."}},
+            status=400,
+        )
+    return JsonResponse({"received": True, "duplicate": duplicate})
+
+
+def _event_id(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    if not isinstance(data, dict) or "livemode" not in data:
+        return ""
+    return str(data.get("id") or "")

@@ -14,6 +14,7 @@ instructors, admins, and anyone at all when it is a free preview.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils import timezone
@@ -22,6 +23,14 @@ from core.roles import Role
 
 if TYPE_CHECKING:
     from courses.models import Course, Lesson
+
+
+@dataclass(frozen=True)
+class CourseOffer:
+    """How a learner who may not enroll yet can get in, drawn by the provider's own partial."""
+
+    template_name: str
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 class EntitlementProvider(Protocol):
@@ -33,6 +42,10 @@ class EntitlementProvider(Protocol):
         """May this user (possibly anonymous) open the lesson's content? The answer may depend
         on the lesson only through its course and `is_free_preview`: the outline asks once per
         course and flag, not once per lesson."""
+        ...
+
+    def course_offer(self, user: Any, course: Course) -> CourseOffer | None:
+        """What the course page offers a user who cannot enroll yet (a plan, a purchase)."""
         ...
 
 
@@ -58,6 +71,9 @@ class DefaultEntitlements:
             return True
         return is_enrolled or is_course_staff(user, lesson.module.course)
 
+    def course_offer(self, user: Any, course: Course) -> CourseOffer | None:
+        return None
+
 
 _provider: EntitlementProvider = DefaultEntitlements()
 
@@ -76,6 +92,11 @@ def reset_provider() -> None:
 def can_enroll(user: Any, course: Course) -> bool:
     """May `user` enroll in `course` (its plan and early access; publication is checked apart)?"""
     return _provider.can_enroll(user, course)
+
+
+def course_offer(user: Any, course: Course) -> CourseOffer | None:
+    """The way into `course` for a user who cannot enroll in it now (None: nothing to offer)."""
+    return _provider.course_offer(user, course)
 
 
 def can_access_lesson(user: Any, lesson: Lesson, *, is_enrolled: bool | None = None) -> bool:

@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError, NotFoundError
-from courses import selectors, services
+from courses import entitlements, selectors, services
 from courses.certificates import certificate_pdf
 from courses.forms import CatalogForm, CourseReviewForm
 from courses.models import Lesson, Question
@@ -96,6 +96,7 @@ def _course_page_context(request: HttpRequest, course: Any, **extra: Any) -> dic
     )
     return {
         "course": course,
+        "offer": None if course.enrollment else entitlements.course_offer(request.user, course),
         "reviews": selectors.review_list_for_course(course=course)[:REVIEWS_ON_COURSE_PAGE],
         "my_review": my_review,
         "can_review": course.enrollment is not None and course.completed_lesson_count > 0,

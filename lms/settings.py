@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "djstripe",
     # Lumen
     "core",
     "accounts",
@@ -531,6 +532,18 @@ READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
 # STRIPE_SECRET_KEY / STRIPE_PUBLISHABLE_KEY / STRIPE_WEBHOOK_SECRET are read above.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+# dj-stripe mirrors Stripe's objects from webhook events; billing's receivers turn them into access.
+STRIPE_LIVE_MODE = STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
+DJSTRIPE_SUBSCRIBER_CUSTOMER_KEY = "djstripe_subscriber"
+if STRIPE_API_BASE != "https://api.stripe.com":
+    STRIPE_API_HOST = STRIPE_API_BASE  # dj-stripe's name for the same thing (a local stripe-mock)
+if IS_TEST and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # On SQLite dj-stripe's 2.10 migration rebuilds each of its ~60 tables in turn (minutes per
+    # test database), so tests create them straight from its models. Not on PostgreSQL, where
+    # unmigrated tables are made before accounts_user, which dj-stripe's customers point to.
+    MIGRATION_MODULES = {"djstripe": None}
 BILLING_GRACE_PERIOD_DAYS = env.int("BILLING_GRACE_PERIOD_DAYS", default=7)
 BILLING_EARLY_ACCESS_PLAN = env.str("BILLING_EARLY_ACCESS_PLAN", default="premium")
 BILLING_REFUND_WINDOW_DAYS = env.int("BILLING_REFUND_WINDOW_DAYS", default=30)
@@ -540,6 +553,17 @@ AFFILIATE_COOKIE_DAYS = env.int("AFFILIATE_COOKIE_DAYS", default=30)
 MIDDLEWARE += ["billing.middleware.ReferralCookieMiddleware"]  # the ?ref= affiliate cookie
 # Level-up and badge toasts for the page action that earned them (gamification).
 MIDDLEWARE += ["gamification.celebrations.CelebrationMiddleware"]
+# Checkout and the customer portal are Stripe's pages: our forms redirect there after a POST, which
+# the CSP's form-action must allow (Chromium applies it to the redirect).
+_CSP_POLICY["DIRECTIVES"]["form-action"] += [
+    "https://checkout.stripe.com",
+    "https://billing.stripe.com",
+]
+# Daily: affiliate commissions whose refund window has closed become payable.
+CELERY_BEAT_SCHEDULE["billing-release-commissions"] = {
+    "task": "billing.release_commissions",
+    "schedule": crontab(hour=3, minute=30),
+}
 # --- ai_tools -------------------------------------------------------------------------------------
 # "auto": DeepSeek when a key is set; "local": always the offline provider.
 AI_PROVIDER = env.str("AI_PROVIDER", default="auto")

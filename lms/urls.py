@@ -27,6 +27,7 @@ urlpatterns = [
     path("questions/", include("qa.urls")),
     path("admin/", admin.site.urls),
     path("", include("billing.urls")),
+    path("djstripe/", include("djstripe.urls", namespace="djstripe")),
     path("ai/", include("ai_tools.urls")),
     path("api/v1/", include("lms.api_urls")),
     path("", include("analytics.urls")),

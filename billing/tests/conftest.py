@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import stripe
 from django.test import Client
 from django.urls import reverse
 
@@ -15,7 +16,8 @@ from billing.models import Plan
 from billing.tests.fake_stripe import FakeStripe, FakeStripeServer, sign
 from courses import entitlements
 
-SECRET_KEY = "sk_test_lumen_fake"
+# dj-stripe checks a key's shape: sk_test_ and at least 24 letters or digits.
+SECRET_KEY = "sk_test_LumenFakeStripeKey000000000"
 WEBHOOK_SECRET = "whsec_lumen_fake"
 
 
@@ -27,8 +29,11 @@ def _billing_entitlements() -> Iterator[None]:
 
 
 @pytest.fixture
-def stripe_fake(settings: Any) -> Iterator[FakeStripe]:
+def stripe_fake(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:
     with FakeStripeServer(SECRET_KEY) as fake:
+        # dj-stripe calls through the stripe module's globals (STRIPE_API_HOST sets them at start).
+        monkeypatch.setattr(stripe, "api_base", fake.url)
+        fake.webhook_secret = WEBHOOK_SECRET
         settings.STRIPE_SECRET_KEY = SECRET_KEY
         settings.STRIPE_PUBLISHABLE_KEY = "pk_test_lumen_fake"
         settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
@@ -68,6 +73,19 @@ def plans(db: None) -> dict[str, Plan]:
         plan.save()
         result[plan.tier] = plan
     return result
+
+
+@pytest.fixture
+def stripe_plans(plans: dict[str, Plan], stripe_fake: FakeStripe) -> dict[str, Plan]:
+    """The plans, with their prices known to the fake Stripe as the catalogue sync leaves them."""
+    for plan in plans.values():
+        stripe_fake.price_ensure(
+            plan.stripe_monthly_price_id, amount=plan.monthly_price_cents, interval="month"
+        )
+        stripe_fake.price_ensure(
+            plan.stripe_yearly_price_id, amount=plan.yearly_price_cents, interval="year"
+        )
+    return plans
 
 
 @pytest.fixture

@@ -163,3 +163,18 @@ def test_the_release_task_makes_due_commissions_payable(plans):
     Commission.objects.update(payable_at=timezone.now() - timedelta(seconds=1))
     assert release_commissions.delay().get() == 1
     assert Commission.objects.get().status == "payable"
+
+
+def test_celery_beat_releases_commissions_daily(settings):
+    from celery.schedules import crontab
+
+    from lms.celery import app
+
+    (entry,) = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "billing.release_commissions"
+    ]
+    assert entry["schedule"] == crontab(hour=3, minute=30)
+    app.loader.import_default_modules()
+    assert "billing.release_commissions" in app.tasks

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
+from djstripe import models as djstripe_models
 
 from billing import services
 from billing.exceptions import (
@@ -19,14 +20,13 @@ from billing.exceptions import (
     SelfReferralError,
     StripeUnavailableError,
 )
-from billing.models import Commission, Customer, Invoice, Plan, Purchase, Referral, Subscription
+from billing.models import Commission, Invoice, Plan, Purchase, Referral, Subscription
 from billing.tests.factories import (
     BundleFactory,
     CoursePriceFactory,
     PurchaseFactory,
     subscribe,
 )
-from billing.tests.fake_stripe import event
 from courses import entitlements
 from courses.models import Course
 from courses.tests.factories import StudentFactory, course_with_outline
@@ -43,13 +43,14 @@ def test_checkout_for_a_plan_creates_the_customer_once_and_a_subscription_sessio
     url = services.checkout_create(user=student, plan_tier="pro", interval="year", **URLS)
     again = services.checkout_create(user=student, plan_tier="basic", **URLS)
 
-    assert url.startswith("https://checkout.stripe.test/c/pay/cs_test_")
+    assert url.startswith(f"{stripe_fake.url}/c/pay/cs_test_")
     assert again != url
     customers = stripe_fake.calls("POST", "/v1/customers")
     assert len(customers) == 1
     assert customers[0].params["email"] == student.email
-    assert customers[0].idempotency_key == f"lumen-customer-{student.pk}"
-    assert Customer.objects.get(user=student).stripe_customer_id == "cus_fake000001"
+    assert customers[0].params["metadata[djstripe_subscriber]"] == str(student.pk)
+    assert customers[0].idempotency_key  # dj-stripe's key for "create the customer of this user"
+    assert djstripe_models.Customer.objects.get(subscriber=student).id == "cus_fake000001"
     session = stripe_fake.calls("POST", "/v1/checkout/sessions")[0].params
     assert session["mode"] == "subscription"
     assert session["customer"] == "cus_fake000001"
@@ -108,7 +109,7 @@ def test_checkout_refusals_send_nothing_to_stripe(plans, stripe_fake):
         services.checkout_create(user=student, plan_tier="pro", **URLS)
 
     assert stripe_fake.requests == []
-    assert Customer.objects.count() == 0
+    assert djstripe_models.Customer.objects.count() == 0
 
 
 def test_checkout_without_keys_says_payments_are_not_configured(plans, settings):
@@ -121,7 +122,7 @@ def test_a_stripe_outage_is_a_clear_error_and_stores_nothing(plans, stripe_fake)
     stripe_fake.fail_with_status = 500
     with pytest.raises(StripeUnavailableError):
         services.checkout_create(user=StudentFactory(), plan_tier="pro", **URLS)
-    assert Customer.objects.count() == 0
+    assert djstripe_models.Customer.objects.count() == 0
 
 
 def test_a_wrong_secret_key_is_a_clear_error(plans, stripe_fake, settings):
@@ -134,13 +135,13 @@ def test_the_portal_opens_for_customers_only(plans, stripe_fake):
     student = StudentFactory()
     with pytest.raises(NothingToBuyError):
         services.billing_portal_url_create(user=student, return_url="https://lumen.test/b")
-    Customer.objects.create(user=student, stripe_customer_id="cus_known")
+    customer = services.customer_get_or_create(user=student)
 
     url = services.billing_portal_url_create(user=student, return_url="https://lumen.test/b")
 
     assert url.startswith("https://billing.stripe.test/p/session/bps_")
     call = stripe_fake.calls("POST", "/v1/billing_portal/sessions")[0]
-    assert call.params == {"customer": "cus_known", "return_url": "https://lumen.test/b"}
+    assert call.params == {"customer": customer.id, "return_url": "https://lumen.test/b"}
 
 
 def test_refunding_a_purchase_goes_through_stripe_and_revokes_access(plans, stripe_fake):
@@ -174,6 +175,7 @@ def test_a_failed_stripe_refund_changes_nothing(plans, stripe_fake):
 def test_refunding_the_last_invoice_ends_the_subscription(plans, stripe_fake):
     student = StudentFactory()
     subscription = subscribe(student, "pro", stripe_subscription_id="sub_77")
+    stripe_fake.store({"id": "sub_77", "object": "subscription", "status": "active"})
     older = Invoice.objects.create(
         customer=student,
         subscription=subscription,
@@ -215,36 +217,38 @@ def test_refunding_without_a_paid_invoice_is_refused(plans, stripe_fake):
 # --- affiliates -------------------------------------------------------------------------------
 
 
-def invoice_paid(user, invoice_id: str, *, amount: int = 1900, intent: str = "pi_x"):
-    return event(
-        "invoice.paid",
+def invoice_paid(stripe_fake, user, invoice_id: str, *, amount: int = 1900, intent: str = "pi_x"):
+    """A paid invoice on Stripe's side for the user's customer, and the event announcing it."""
+    customer = services.customer_get_or_create(user=user)
+    invoice = stripe_fake.store(
         {
             "id": invoice_id,
             "object": "invoice",
-            "customer": f"cus_{user.pk}",
-            "metadata": {"user_id": str(user.pk)},
+            "customer": customer.id,
+            "status": "paid",
+            "paid": True,
             "amount_paid": amount,
+            "amount_due": amount,
             "currency": "usd",
             "payment_intent": intent,
-        },
+        }
     )
+    return stripe_fake.event("invoice.paid", invoice)
 
 
 def test_a_referred_customers_paid_invoice_earns_exactly_one_commission(
-    plans, stripe_fake, settings
+    plans, stripe_fake, deliver, settings
 ):
     settings.AFFILIATE_COMMISSION_PERCENT = 20
     affiliate = services.affiliate_create(user=StudentFactory())
     customer = StudentFactory()
     services.referral_attribute_from_code(user=customer, code=affiliate.code)
 
-    paid = invoice_paid(customer, "in_1")
-    assert services.webhook_event_process(event=paid) is True
-    assert services.webhook_event_process(event=paid) is False
+    paid = invoice_paid(stripe_fake, customer, "in_1")
+    assert deliver(paid).json()["duplicate"] is False
+    assert deliver(paid).json()["duplicate"] is True
     # Stripe sends both invoice.paid and invoice.payment_succeeded for one payment.
-    services.webhook_event_process(
-        event={**paid, "id": "evt_other", "type": "invoice.payment_succeeded"}
-    )
+    deliver({**paid, "id": "evt_other", "type": "invoice.payment_succeeded"})
 
     commission = Commission.objects.get()
     assert (commission.affiliate, commission.amount_cents, commission.status) == (
@@ -255,12 +259,12 @@ def test_a_referred_customers_paid_invoice_earns_exactly_one_commission(
     assert commission.source == "invoice:in_1"
 
 
-def test_a_refund_reverses_the_commission(plans, stripe_fake):
+def test_a_refund_reverses_the_commission(plans, stripe_fake, deliver):
     affiliate = services.affiliate_create(user=StudentFactory())
     customer = StudentFactory()
     services.referral_attribute_from_code(user=customer, code=affiliate.code)
     subscribe(customer, "pro")
-    services.webhook_event_process(event=invoice_paid(customer, "in_1", intent="pi_1"))
+    deliver(invoice_paid(stripe_fake, customer, "in_1", intent="pi_1"))
 
     services.invoice_refund_last(user=customer)
 
@@ -269,34 +273,53 @@ def test_a_refund_reverses_the_commission(plans, stripe_fake):
     assert commission.reversed_at is not None
 
 
-def test_a_refund_reported_by_stripe_reverses_a_purchase_commission(plans, stripe_fake):
+def test_a_refund_reported_by_stripe_reverses_a_purchase_commission(
+    stripe_plans, stripe_fake, deliver
+):
     affiliate = services.affiliate_create(user=StudentFactory())
     customer = StudentFactory()
     services.referral_attribute_from_code(user=customer, code=affiliate.code)
     course = course_with_outline(required_plan="pro")
-    session = {
-        "id": "cs_1",
-        "object": "checkout.session",
-        "mode": "payment",
-        "payment_status": "paid",
-        "metadata": {"user_id": str(customer.pk), "course_id": str(course.pk)},
-        "amount_total": 5000,
-        "currency": "usd",
-        "payment_intent": "pi_c",
-    }
-    services.webhook_event_process(event=event("checkout.session.completed", session))
+    CoursePriceFactory(course=course, amount_cents=5000, stripe_price_id="price_c")
+    stripe_fake.price_ensure("price_c", amount=5000, interval=None)
+    url = services.checkout_create(user=customer, course=course, **URLS)
+    (completed,) = stripe_fake.pay_checkout(url.rsplit("/", 1)[1])
+    deliver(completed)
     assert Commission.objects.get().amount_cents == 1000
 
-    charge = {"id": "ch_1", "object": "charge", "payment_intent": "pi_c", "refunded": True}
-    services.webhook_event_process(event=event("charge.refunded", charge))
+    intent = stripe_fake.objects[completed["data"]["object"]["payment_intent"]]
+    charge = stripe_fake.objects[intent["latest_charge"]]
+    charge.update(refunded=True, amount_refunded=5000)
+    deliver(stripe_fake.event("charge.refunded", charge))
 
     assert Commission.objects.get().status == "reversed"
     assert Purchase.objects.get().status == "refunded"
 
 
-def test_payments_of_customers_nobody_referred_earn_nothing(plans, stripe_fake):
+def test_a_partial_refund_leaves_access_and_commission(stripe_plans, stripe_fake, deliver):
+    affiliate = services.affiliate_create(user=StudentFactory())
+    customer = StudentFactory()
+    services.referral_attribute_from_code(user=customer, code=affiliate.code)
+    course = course_with_outline(required_plan="pro")
+    CoursePriceFactory(course=course, amount_cents=5000, stripe_price_id="price_c")
+    stripe_fake.price_ensure("price_c", amount=5000, interval=None)
+    url = services.checkout_create(user=customer, course=course, **URLS)
+    (completed,) = stripe_fake.pay_checkout(url.rsplit("/", 1)[1])
+    deliver(completed)
+
+    intent = stripe_fake.objects[completed["data"]["object"]["payment_intent"]]
+    charge = stripe_fake.objects[intent["latest_charge"]]
+    charge.update(refunded=False, amount_refunded=1000)
+    deliver(stripe_fake.event("charge.refunded", charge))
+
+    assert Purchase.objects.get().status == "paid"
+    assert Commission.objects.get().status == "pending"
+
+
+def test_payments_of_customers_nobody_referred_earn_nothing(plans, stripe_fake, deliver):
     services.affiliate_create(user=StudentFactory())
-    services.webhook_event_process(event=invoice_paid(StudentFactory(), "in_1"))
+    deliver(invoice_paid(stripe_fake, StudentFactory(), "in_1"))
+    assert Invoice.objects.count() == 1
     assert Commission.objects.count() == 0
 
 
