@@ -142,6 +142,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "static_prefix_json": json.dumps(settings.STATIC_URL),
             "media_prefix_json": json.dumps(settings.MEDIA_URL),
             "icon_json": json.dumps(static("img/icon-192.png")),
+            "stylesheet_json": json.dumps(static("css/lumen.css")),
+            "pwa_script_json": json.dumps(static("js/pwa.js")),
         },
         content_type="text/javascript; charset=utf-8",
     )
