@@ -184,6 +184,8 @@ def preference_set(*, user: Any, kind: str, in_app: bool, email: bool, push: boo
 
 # --- Web push -------------------------------------------------------------------------------------
 
+MAX_PUSH_DEVICES_PER_USER = 10
+
 
 def push_payload(notification: Notification) -> dict[str, Any]:
     """What a device's service worker receives and shows."""
@@ -205,8 +207,10 @@ def push_subscription_save(
     if not webpush_client.is_configured():
         raise PushNotConfiguredError("Push notifications are not configured on this server.")
     errors: dict[str, list[str]] = {}
-    if not endpoint.startswith("https://") and not (settings.DEBUG or settings.IS_TEST):
-        errors["endpoint"] = ["A push endpoint must be an https URL."]
+    if not (settings.DEBUG or settings.IS_TEST) and not webpush_client.is_known_push_service(
+        endpoint
+    ):
+        errors["endpoint"] = ["Not the https address of a browser's push service."]
     if len(endpoint) > 1000 or not endpoint:
         errors["endpoint"] = ["A push endpoint must be a URL of at most 1000 characters."]
     if not webpush_client.is_public_key(p256dh):
@@ -219,6 +223,11 @@ def push_subscription_save(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
     )
+    # Each notification is one request per device: a user keeps their newest devices only.
+    stale = PushSubscription.objects.filter(user=user).order_by("-created_at", "-id")[
+        MAX_PUSH_DEVICES_PER_USER:
+    ]
+    PushSubscription.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
     return subscription
 
 

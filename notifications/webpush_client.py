@@ -14,6 +14,16 @@ from pywebpush import WebPushException, webpush
 
 TIMEOUT_SECONDS = 10
 TTL_SECONDS = 24 * 60 * 60
+# The push services browsers subscribe with (Chrome/Edge/Opera: FCM; Firefox: Mozilla autopush;
+# Safari: Apple; legacy Edge: WNS). A subscription is a URL the worker will POST to, so any
+# other host is refused outside development and tests: no request forgery into private networks.
+PUSH_SERVICE_HOST_SUFFIXES = (
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "push.services.mozilla.com",
+    "push.apple.com",
+    "notify.windows.com",
+)
 
 
 class PushGoneError(Exception):
@@ -40,6 +50,15 @@ def _b64url_bytes(value: str) -> bytes | None:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
         return None
+
+
+def is_known_push_service(endpoint: str) -> bool:
+    """True for an https URL on one of the browsers' push services."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and any(
+        host == suffix or host.endswith("." + suffix) for suffix in PUSH_SERVICE_HOST_SUFFIXES
+    )
 
 
 def is_public_key(value: str) -> bool:

@@ -7,6 +7,7 @@ import pytest
 
 from notifications import services, tasks
 from notifications.models import Kind, PushSubscription
+from notifications.tests.fake_push_service import Subscriber
 from notifications.webpush_client import PushTransientError
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,30 @@ def test_malformed_keys_are_refused_with_the_field_named(student, vapid):
         )
     assert set(error.value.fields) == {"p256dh", "auth"}
     assert not PushSubscription.objects.exists()
+
+
+def test_outside_development_only_the_browsers_push_services_are_accepted(student, vapid, settings):
+    settings.DEBUG = settings.IS_TEST = False
+    key, auth = Subscriber().p256dh, Subscriber().auth
+    for endpoint in (
+        "http://fcm.googleapis.com/fcm/send/abc",
+        "https://169.254.169.254/latest/meta-data",
+        "https://fcm.googleapis.com.evil.example/x",
+        "https://internal.example/push",
+    ):
+        with pytest.raises(services.InvalidSubscriptionError) as error:
+            services.push_subscription_save(user=student, endpoint=endpoint, p256dh=key, auth=auth)
+        assert list(error.value.fields) == ["endpoint"]
+    for endpoint in (
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/abc",
+    ):
+        services.push_subscription_save(user=student, endpoint=endpoint, p256dh=key, auth=auth)
+    assert PushSubscription.objects.count() == 3
+
+
+def test_a_user_keeps_their_newest_devices_only(student, vapid, push_service):
+    endpoints = [_subscribe(student, push_service) for _ in range(12)]
+    kept = set(PushSubscription.objects.values_list("endpoint", flat=True))
+    assert kept == set(endpoints[-10:])
