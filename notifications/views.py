@@ -4,10 +4,12 @@ worker and offline page."""
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,7 +17,10 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.exceptions import ApplicationError
+from core.roles import STAFF_ROLES
 from notifications import selectors, services, webpush_client
+from notifications.forms import AnnouncementForm
 from notifications.models import Kind, Notification
 
 # Bump when the app shell (offline page, core CSS/JS) changes so browsers drop the old copy.
@@ -87,6 +92,44 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 settings.VAPID_PUBLIC_KEY if webpush_client.is_configured() else ""
             ),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announce(request: HttpRequest) -> HttpResponse:
+    """An instructor's announcement to every learner of one of their courses."""
+    if request.user.role not in STAFF_ROLES:
+        raise PermissionDenied("Only instructors can send course announcements.")
+    form = AnnouncementForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # A resubmitted form (back button, double click) announces once.
+            created = services.course_announcement_send(
+                course=form.cleaned_data["course"],
+                author=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                key=request.POST.get("key", "")[:64],
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            count = len(created)
+            messages.success(
+                request, f"Announcement sent to {count} learner{'s' if count != 1 else ''}."
+            )
+            return redirect("notifications:announce")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "notifications/announce.html",
+        {
+            "form": form,
+            "key": uuid.uuid4().hex,
+            "teaches": form.fields["course"].queryset.exists(),  # type: ignore[attr-defined]
+        },
+        status=status,
     )
 
 

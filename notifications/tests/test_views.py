@@ -9,7 +9,8 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from PIL import Image
 
-from notifications.models import Kind, Preference
+from courses.tests.factories import CourseFactory, EnrollmentFactory
+from notifications.models import Kind, Notification, Preference
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,40 @@ def test_the_settings_page_says_when_push_is_not_configured(client: Client, stud
     assert client.get("/notifications/preferences/", follow=False).status_code == 200
     client.logout()
     assert client.get("/notifications/preferences/").status_code == 302
+
+
+def test_an_instructor_announces_from_a_page_once_per_submitted_form(
+    client: Client, instructor, student, other_student, django_capture_on_commit_callbacks
+):
+    course = CourseFactory(instructors=[instructor], title="Pandas")
+    someone_elses = CourseFactory(title="Not yours")
+    EnrollmentFactory(course=course, learner=student)
+    EnrollmentFactory(course=someone_elses, learner=other_student)
+    client.force_login(instructor)
+    page = client.get("/notifications/announce/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Pandas" in html
+    assert "Not yours" not in html
+    form = {"course": course.pk, "title": "Exam moved", "body": "Friday", "key": "form-1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/notifications/announce/", form, follow=True)
+    assert "Announcement sent to 1 learner." in response.content.decode()
+    client.post("/notifications/announce/", form)  # the same form again
+    assert list(Notification.objects.values_list("recipient_id", "title", "body")) == [
+        (student.pk, "Exam moved", "Friday")
+    ]
+    refused = client.post(
+        "/notifications/announce/", {**form, "course": someone_elses.pk, "key": "form-2"}
+    )
+    assert refused.status_code == 422
+    assert "Select a valid choice" in refused.content.decode()
+    blank = client.post("/notifications/announce/", {**form, "title": "", "key": "form-3"})
+    assert blank.status_code == 422
+    assert Notification.objects.count() == 1
+
+
+def test_learners_cannot_open_the_announcement_page(client: Client, student):
+    client.force_login(student)
+    assert client.get("/notifications/announce/").status_code == 403
+    assert client.post("/notifications/announce/", {"title": "x"}).status_code == 403
