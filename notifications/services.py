@@ -272,11 +272,10 @@ def push_deliver(*, user_id: int, payload: dict[str, Any]) -> dict[str, int]:
 @transaction.atomic
 def course_announcement_send(
     *, course: Course, author: Any, title: str, body: str = "", key: str = ""
-) -> list[Notification]:
+) -> int:
     """An instructor's announcement to every learner of a course, once per learner and `key`
-    (a retried request with the same key announces nothing twice). Each learner gets an inbox
-    entry (and email/push as they chose); open sockets hear it through one message to the
-    course's group instead of one per learner."""
+    (a retried request with the same key announces nothing twice). The fan-out runs as a job
+    after commit (a course may have thousands of learners); returns how many it will reach."""
     if author.role != Role.ADMIN and not course.is_taught_by(author):
         raise PermissionDeniedError("Only the course's instructors can announce to it.")
     title = title.strip()
@@ -291,25 +290,49 @@ def course_announcement_send(
         errors["key"] = ["At most 64 characters."]
     if errors:
         raise ApplicationError("This announcement is invalid.", fields=errors)
-    dedupe_key = f"announcement:{course.pk}:{key or uuid.uuid4().hex}"
+    from notifications import tasks  # tasks import this module
+
+    transaction.on_commit(
+        functools.partial(
+            tasks.course_announcement_deliver.delay,
+            course.pk,
+            title,
+            body,
+            f"announcement:{course.pk}:{key or uuid.uuid4().hex}",
+        )
+    )
+    return Enrollment.objects.filter(course=course, learner__is_active=True).count()
+
+
+@transaction.atomic
+def course_announcement_deliver(*, course_id: int, title: str, body: str, dedupe_key: str) -> int:
+    """Give every active learner of the course their copy (and email/push as they chose), then
+    one message to the course's group: open sockets pass on their own user's copy. Running it
+    again creates nothing new. Returns how many copies were created now."""
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        return 0
+    link = reverse("courses:detail", args=[course.slug])
     learners = (
         Enrollment.objects.filter(course=course, learner__is_active=True)
         .select_related("learner")
         .order_by("id")
     )
-    created = []
-    for enrollment in learners:
+    created = 0
+    for enrollment in learners.iterator(chunk_size=500):
+        existed = Notification.objects.filter(
+            recipient=enrollment.learner, dedupe_key=dedupe_key
+        ).exists()
         notification = notify(
             recipient=enrollment.learner,
             kind=Kind.ANNOUNCEMENT,
             title=title,
             body=body,
-            link=reverse("courses:detail", args=[course.slug]),
+            link=link,
             dedupe_key=dedupe_key,
             live=False,
         )
-        if notification is not None:
-            created.append(notification)
+        created += notification is not None and not existed
     transaction.on_commit(
         functools.partial(
             group_send,

@@ -51,3 +51,11 @@ def notification_push(notification_id: int) -> dict[str, int]:
     return services.push_deliver(
         user_id=notification.recipient_id, payload=services.push_payload(notification)
     )
+
+
+@shared_task(name="notifications.course_announcement", acks_late=True)
+def course_announcement_deliver(course_id: int, title: str, body: str, dedupe_key: str) -> int:
+    """Fan an instructor's announcement out to the course's learners."""
+    return services.course_announcement_deliver(
+        course_id=course_id, title=title, body=body, dedupe_key=dedupe_key
+    )

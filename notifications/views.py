@@ -105,7 +105,7 @@ def announce(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             # A resubmitted form (back button, double click) announces once.
-            created = services.course_announcement_send(
+            recipients = services.course_announcement_send(
                 course=form.cleaned_data["course"],
                 author=request.user,
                 title=form.cleaned_data["title"],
@@ -115,10 +115,8 @@ def announce(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            count = len(created)
-            messages.success(
-                request, f"Announcement sent to {count} learner{'s' if count != 1 else ''}."
-            )
+            plural = "s" if recipients != 1 else ""
+            messages.success(request, f"Announcement on its way to {recipients} learner{plural}.")
             return redirect("notifications:announce")
     status = 422 if request.method == "POST" else 200
     return render(

@@ -268,18 +268,20 @@ class CourseAnnouncementCreateApi(APIView):
         operation_id="notifications_course_announce",
         summary="Announce to every learner of a course (its instructors)",
         description=(
-            "Each enrolled learner gets a notification of kind `announcement` (in the app, by "
-            "email and push as they chose), delivered live to their open tabs through the "
-            "course's channel group. 403 for anyone but the course's instructors and staff."
+            "Accepted (202) and fanned out by a background job: each enrolled learner gets a "
+            "notification of kind `announcement` (in the app, by email and push as they chose), "
+            "delivered live to their open tabs through the course's channel group. `recipients` "
+            "is how many learners it will reach. 403 for anyone but the course's instructors "
+            "and admins."
         ),
         request=InputSerializer,
-        responses={201: OutputSerializer},
+        responses={202: OutputSerializer},
     )
     def post(self, request: Request, course_id: int) -> Response:
         course = get_object_or_404(Course, pk=course_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = services.course_announcement_send(
+        recipients = services.course_announcement_send(
             course=course, author=request.user, **serializer.validated_data
         )
-        return Response({"recipients": len(created)}, status=201)
+        return Response({"recipients": recipients}, status=202)

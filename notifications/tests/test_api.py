@@ -135,9 +135,10 @@ def test_an_instructor_announces_to_every_learner_of_their_course_once_per_key(
     url = f"/api/v1/courses/{course.pk}/announcements"
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(url, body, format="json")
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert response.json() == {"recipients": 2}
-    assert api.post(url, body, format="json").status_code == 201  # a retry
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(url, body, format="json").status_code == 202  # a retry
     notifications = Notification.objects.filter(kind=Kind.ANNOUNCEMENT)
     assert sorted(notifications.values_list("recipient_id", flat=True)) == sorted(
         [student.pk, other_student.pk]
@@ -164,3 +165,20 @@ def test_only_the_course_instructors_may_announce(api, instructor, student):
     assert "title" in blank.json()["error"]["fields"]
     assert api.post("/api/v1/courses/999999/announcements", {"title": "x"}).status_code == 404
     assert not Notification.objects.exists()
+
+
+def test_the_announcement_job_skips_inactive_learners_and_creates_nothing_when_rerun(
+    instructor, student, other_student
+):
+    from accounts import services as account_services
+    from notifications import tasks
+
+    course = CourseFactory(instructors=[instructor])
+    for learner in (student, other_student):
+        EnrollmentFactory(course=course, learner=learner)
+    account_services.user_deactivate(user=other_student)
+    args = (course.pk, "Welcome", "", "announcement:welcome")
+    assert tasks.course_announcement_deliver(*args) == 1
+    assert tasks.course_announcement_deliver(*args) == 0
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [student.pk]
+    assert tasks.course_announcement_deliver(999999, "Gone", "", "announcement:x") == 0
