@@ -155,3 +155,20 @@ def test_a_user_keeps_their_newest_devices_only(student, vapid, push_service):
     endpoints = [_subscribe(student, push_service) for _ in range(12)]
     kept = set(PushSubscription.objects.values_list("endpoint", flat=True))
     assert kept == set(endpoints[-10:])
+
+
+def test_the_vapid_keys_command_prints_a_pair_that_signs_what_the_push_service_accepts(
+    student, settings, push_service
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("vapid_keys", stdout=out)
+    values = dict(line.split("=", 1) for line in out.getvalue().split())
+    settings.VAPID_PUBLIC_KEY = values["VAPID_PUBLIC_KEY"]
+    settings.VAPID_PRIVATE_KEY = values["VAPID_PRIVATE_KEY"]
+    _subscribe(student, push_service)
+    assert services.push_deliver(user_id=student.pk, payload={"title": "Hi"})["sent"] == 1
+    assert push_service.rejected == []
