@@ -97,3 +97,25 @@ def test_signing_out_drops_the_pages_kept_offline(
     page.goto("/notifications/")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     browser_context.set_offline(False)
+
+
+def test_the_notification_settings_and_announcement_pages_are_accessible(
+    page: Page, browser_context: BrowserContext, live_server: Any, settings: Any
+) -> None:
+    from courses.tests.factories import CourseFactory, InstructorFactory
+
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    settings.VAPID_PUBLIC_KEY = (
+        "BOnKbGQU-oT66XXDnYo88l3T6CL-yy6RwJEcTwhBfKJWWnQwUeP_yCCHezfgoMPtfVtpzvLh0uhVahKfbK3hcbw"
+    )
+    settings.VAPID_PRIVATE_KEY = "coPGu3DJysPL3IrwVMdH3AtduNqBxj_5TigDuyL6dNk"
+    instructor = InstructorFactory()
+    CourseFactory(instructors=[instructor], title="Pandas")
+    log_in(browser_context, instructor, live_server)
+    page.goto("/notifications/preferences/")
+    expect(page.get_by_role("checkbox", name="Level up: Push")).to_be_checked()
+    expect(page.get_by_role("button", name="Turn on push on this device")).to_be_visible()
+    assert_no_axe_violations(page, "notification settings")
+    page.goto("/notifications/announce/")
+    expect(page.get_by_label("Course")).to_have_value(str(instructor.courses_taught.get().pk))
+    assert_no_axe_violations(page, "announce to a course")
