@@ -625,3 +625,12 @@ if SENTRY_DSN:
 # (core/throttling.py); /readyz reports the cache as failed.
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# --- notifications: web push (VAPID) --------------------------------------------------------------
+# The key pair is generated once and kept in the environment; without it push is off and everything
+# else works. The public key is base64url of the uncompressed P-256 point, the private key
+# base64url of the raw 32-byte key (or a PEM/DER key).
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@lumen.localhost")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationKindEnum"] = "notifications.models.Kind"

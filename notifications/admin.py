@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Notification, Preference
+from notifications.models import Notification, Preference, PushSubscription
 
 
 @admin.register(Notification)
@@ -14,5 +14,13 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Preference)
 class PreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "in_app", "email"]
+    list_display = ["user", "kind", "in_app", "email", "push"]
     list_select_related = ["user"]
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "last_success_at", "user_agent"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "endpoint", "p256dh", "auth", "user_agent", "created_at"]

@@ -52,7 +52,8 @@ class Notification(models.Model):
 
 
 class Preference(models.Model):
-    """Per-kind channels for one user; no row means the defaults (in-app on, email off)."""
+    """Per-kind channels for one user; no row means the defaults (in-app on, email off, push on:
+    push only reaches devices the user subscribed, so subscribing is the opt-in)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
@@ -60,6 +61,7 @@ class Preference(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=False)
+    push = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
@@ -68,3 +70,20 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"
+
+
+class PushSubscription(models.Model):
+    """One browser (device) subscribed to web push; the endpoint is that device's address."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.endpoint[:60]}"

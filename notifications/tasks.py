@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
+from notifications import services, webpush_client
 from notifications.models import Notification
 
 
@@ -32,3 +33,29 @@ def notification_email(notification_id: int) -> bool:
         recipient_list=[notification.recipient.email],
     )
     return True
+
+
+@shared_task(
+    name="notifications.push",
+    acks_late=True,
+    autoretry_for=(webpush_client.PushTransientError,),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def notification_push(notification_id: int) -> dict[str, int]:
+    """Send one notification by web push to every device of its recipient."""
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None:
+        return {"sent": 0, "pruned": 0, "failed": 0}
+    return services.push_deliver(
+        user_id=notification.recipient_id, payload=services.push_payload(notification)
+    )
+
+
+@shared_task(name="notifications.course_announcement", acks_late=True)
+def course_announcement_deliver(course_id: int, title: str, body: str, dedupe_key: str) -> int:
+    """Fan an instructor's announcement out to the course's learners."""
+    return services.course_announcement_deliver(
+        course_id=course_id, title=title, body=body, dedupe_key=dedupe_key
+    )

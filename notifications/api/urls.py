@@ -14,4 +14,30 @@ urlpatterns = [
         views.NotificationReadApi.as_view(),
         name="notifications-read",
     ),
+    path(
+        "notifications/preferences",
+        views.NotificationPreferenceListApi.as_view(),
+        name="notifications-preferences",
+    ),
+    path(
+        "notifications/preferences/<str:kind>",
+        views.NotificationPreferenceUpdateApi.as_view(),
+        name="notifications-preference",
+    ),
+    path("notifications/push/key", views.PushKeyApi.as_view(), name="notifications-push-key"),
+    path(
+        "notifications/push/subscriptions",
+        views.PushSubscriptionCreateApi.as_view(),
+        name="notifications-push-subscribe",
+    ),
+    path(
+        "notifications/push/subscriptions/delete",
+        views.PushSubscriptionDeleteApi.as_view(),
+        name="notifications-push-unsubscribe",
+    ),
+    path(
+        "courses/<int:course_id>/announcements",
+        views.CourseAnnouncementCreateApi.as_view(),
+        name="course-announcements",
+    ),
 ]

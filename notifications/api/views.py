@@ -1,17 +1,21 @@
-"""The notifications API: the inbox, mark read, mark all read."""
+"""The notifications API: the inbox, mark read, preferences, web push devices, announcements."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import services
-from notifications.models import Notification
+from courses.models import Course
+from notifications import selectors, services, webpush_client
+from notifications.models import Kind, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -74,3 +78,210 @@ class NotificationReadAllApi(APIView):
     def post(self, request: Request) -> Response:
         changed = services.notification_mark_all_read(user=request.user)
         return Response({"marked_read": changed})
+
+
+# --- Preferences ----------------------------------------------------------------------------------
+
+
+class PreferenceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices, read_only=True)
+    label = serializers.CharField(read_only=True)
+    in_app = serializers.BooleanField()
+    email = serializers.BooleanField()
+    push = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "NotificationPreference"
+
+
+class NotificationPreferenceListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_preferences_list",
+        summary="Where each kind of notification reaches me",
+        responses={200: PreferenceSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.preference_list_for_user(user=request.user)
+        return Response(PreferenceSerializer(rows, many=True).data)
+
+
+class NotificationPreferenceUpdateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_preferences_update",
+        summary="Choose the channels of one kind of notification",
+        request=PreferenceSerializer,
+        responses={200: PreferenceSerializer},
+    )
+    def put(self, request: Request, kind: str) -> Response:
+        if kind not in Kind.values:
+            raise NotFound("Unknown notification kind.")
+        serializer = PreferenceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        preference = services.preference_set(
+            user=request.user, kind=kind, **serializer.validated_data
+        )
+        row = {
+            "kind": kind,
+            "label": Kind(kind).label,
+            "in_app": preference.in_app,
+            "email": preference.email,
+            "push": preference.push,
+        }
+        return Response(PreferenceSerializer(row).data)
+
+
+# --- Web push -------------------------------------------------------------------------------------
+
+
+class PushSubscriptionCreateApi(APIView):
+    """Store this device's push subscription: the JSON of the browser's PushSubscription."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        class KeysSerializer(serializers.Serializer):
+            p256dh = serializers.CharField(max_length=200)
+            auth = serializers.CharField(max_length=100)
+
+        endpoint = serializers.URLField(max_length=1000)
+        keys = KeysSerializer()
+
+        class Meta:
+            ref_name = "PushSubscriptionInput"
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        endpoint = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+        class Meta:
+            ref_name = "PushSubscription"
+
+    @extend_schema(
+        operation_id="notifications_push_subscribe",
+        summary="Subscribe this device to web push",
+        description=(
+            "The body is `PushSubscription.toJSON()` from the browser, subscribed with the "
+            "server's VAPID public key (`GET /notifications/push/key`). The same endpoint again "
+            "updates the stored keys. 503 `push_not_configured` when the server has no VAPID keys."
+        ),
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        subscription = services.push_subscription_save(
+            user=request.user,
+            endpoint=data["endpoint"],
+            p256dh=data["keys"]["p256dh"],
+            auth=data["keys"]["auth"],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(self.OutputSerializer(subscription).data, status=201)
+
+
+class PushSubscriptionDeleteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        endpoint = serializers.CharField(max_length=1000)
+
+        class Meta:
+            ref_name = "PushUnsubscribeInput"
+
+    class OutputSerializer(serializers.Serializer):
+        deleted = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "PushUnsubscribe"
+
+    @extend_schema(
+        operation_id="notifications_push_unsubscribe",
+        summary="Unsubscribe one of my devices from web push",
+        request=InputSerializer,
+        responses={200: OutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        deleted = services.push_subscription_delete(
+            user=request.user, endpoint=serializer.validated_data["endpoint"]
+        )
+        return Response({"deleted": deleted})
+
+
+class PushKeyApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        public_key = serializers.CharField(allow_blank=True)
+        enabled = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "PushKey"
+
+    @extend_schema(
+        operation_id="notifications_push_key",
+        summary="The VAPID public key to subscribe with",
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        enabled = webpush_client.is_configured()
+        return Response(
+            {"public_key": settings.VAPID_PUBLIC_KEY if enabled else "", "enabled": enabled}
+        )
+
+
+# --- Course announcements -------------------------------------------------------------------------
+
+
+class CourseAnnouncementCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        body = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+        key = serializers.CharField(
+            max_length=64,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Idempotency key: the same key again announces nothing twice.",
+        )
+
+        class Meta:
+            ref_name = "CourseAnnouncementInput"
+
+    class OutputSerializer(serializers.Serializer):
+        recipients = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "CourseAnnouncement"
+
+    @extend_schema(
+        operation_id="notifications_course_announce",
+        summary="Announce to every learner of a course (its instructors)",
+        description=(
+            "Accepted (202) and fanned out by a background job: each enrolled learner gets a "
+            "notification of kind `announcement` (in the app, by email and push as they chose), "
+            "delivered live to their open tabs through the course's channel group. `recipients` "
+            "is how many learners it will reach. 403 for anyone but the course's instructors "
+            "and admins."
+        ),
+        request=InputSerializer,
+        responses={202: OutputSerializer},
+    )
+    def post(self, request: Request, course_id: int) -> Response:
+        course = get_object_or_404(Course, pk=course_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recipients = services.course_announcement_send(
+            course=course, author=request.user, **serializer.validated_data
+        )
+        return Response({"recipients": recipients}, status=202)

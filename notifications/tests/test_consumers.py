@@ -86,3 +86,132 @@ def test_a_notification_raised_by_a_celery_job_reaches_the_socket() -> None:
     message = async_to_sync(run)()
     assert message["type"] == "notification"
     assert message["notification"]["title"] == "Badge unlocked: First steps"
+
+
+def _stack_socket(*, headers: list | None = None, subprotocols: list | None = None):  # type: ignore[no-untyped-def]
+    """A socket through the whole ASGI stack (origin check, session auth, routing)."""
+    from lms.asgi import application
+
+    return WebsocketCommunicator(
+        application,
+        "/ws/notifications/",
+        headers=[(b"origin", b"http://localhost"), *(headers or [])],
+        subprotocols=subprotocols,
+    )
+
+
+def test_a_jwt_offered_as_a_subprotocol_or_a_header_authenticates_the_socket() -> None:
+    from accounts.tokens import token_pair_issue
+
+    learner = StudentFactory()
+    services.notify(recipient=learner, kind=Kind.LEVEL_UP, title="Level 2", dedupe_key="l2")
+    access = token_pair_issue(user=learner)["access"]
+
+    async def run() -> list:
+        results = []
+        browser_like = _stack_socket(subprotocols=["lumen.jwt", access])
+        connected, subprotocol = await browser_like.connect()
+        results.append((connected, subprotocol, await browser_like.receive_json_from(timeout=2)))
+        await browser_like.disconnect()
+        script = _stack_socket(headers=[(b"authorization", f"Bearer {access}".encode())])
+        connected, _ = await script.connect()
+        results.append((connected, await script.receive_json_from(timeout=2)))
+        await script.disconnect()
+        return results
+
+    subprotocol_result, header_result = async_to_sync(run)()
+    assert subprotocol_result == (True, "lumen.jwt", {"type": "count", "unread": 1})
+    assert header_result == (True, {"type": "count", "unread": 1})
+
+
+def test_anonymous_and_bad_or_refresh_tokens_are_refused_through_the_stack() -> None:
+    from accounts.tokens import token_pair_issue
+
+    refresh = token_pair_issue(user=StudentFactory())["refresh"]
+
+    async def run() -> list:
+        sockets = (
+            _stack_socket(),
+            _stack_socket(subprotocols=["lumen.jwt", "not-a-token"]),
+            _stack_socket(subprotocols=["lumen.jwt"]),
+            _stack_socket(subprotocols=["lumen.jwt", refresh]),
+            _stack_socket(headers=[(b"authorization", b"Bearer not-a-token")]),
+        )
+        return [await socket.connect() for socket in sockets]
+
+    assert async_to_sync(run)() == [(False, 4401)] * 5
+
+
+def test_a_deactivated_users_token_is_refused() -> None:
+    from accounts import services as account_services
+    from accounts.tokens import token_pair_issue
+
+    learner = StudentFactory()
+    access = token_pair_issue(user=learner)["access"]
+    account_services.user_deactivate(user=learner)
+
+    async def run() -> tuple:
+        return await _stack_socket(subprotocols=["lumen.jwt", access]).connect()
+
+    assert async_to_sync(run)() == (False, 4401)
+
+
+def test_an_instructors_announcement_reaches_the_courses_learners_live_and_nobody_else() -> None:
+    from courses.tests.factories import CourseFactory, EnrollmentFactory, InstructorFactory
+
+    instructor = InstructorFactory()
+    course = CourseFactory(instructors=[instructor])
+    first, second, outsider = StudentFactory(), StudentFactory(), StudentFactory()
+    for learner in (first, second):
+        EnrollmentFactory(course=course, learner=learner)
+    EnrollmentFactory(learner=outsider)  # another course
+    services.notify(recipient=second, kind=Kind.LEVEL_UP, title="Level 2", dedupe_key="l2")
+
+    async def run() -> tuple:
+        from channels.db import database_sync_to_async
+
+        sockets = [_communicator(user) for user in (first, second, outsider)]
+        for socket in sockets:
+            assert (await socket.connect())[0]
+            await socket.receive_json_from(timeout=2)
+        await database_sync_to_async(services.course_announcement_send)(
+            course=course, author=instructor, title="Exam moved to Friday", body="Room 4"
+        )
+        heard = [await socket.receive_json_from(timeout=2) for socket in sockets[:2]]
+        silent = await sockets[2].receive_nothing(timeout=0.3)
+        for socket in sockets:
+            await socket.disconnect()
+        return heard, silent
+
+    heard, outsider_silent = async_to_sync(run)()
+    assert [message["notification"]["title"] for message in heard] == ["Exam moved to Friday"] * 2
+    assert [message["notification"]["kind"] for message in heard] == ["announcement"] * 2
+    assert [message["unread"] for message in heard] == [1, 2]
+    assert outsider_silent is True
+
+
+def test_a_learner_who_turned_announcements_off_in_the_app_hears_nothing_live() -> None:
+    from courses.tests.factories import CourseFactory, EnrollmentFactory, InstructorFactory
+
+    instructor = InstructorFactory()
+    course = CourseFactory(instructors=[instructor])
+    learner = StudentFactory()
+    EnrollmentFactory(course=course, learner=learner)
+    services.preference_set(
+        user=learner, kind=Kind.ANNOUNCEMENT, in_app=False, email=True, push=False
+    )
+
+    async def run() -> bool:
+        from channels.db import database_sync_to_async
+
+        socket = _communicator(learner)
+        assert (await socket.connect())[0]
+        await socket.receive_json_from(timeout=2)
+        await database_sync_to_async(services.course_announcement_send)(
+            course=course, author=instructor, title="Quiet"
+        )
+        silent = await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+        return silent
+
+    assert async_to_sync(run)() is True

@@ -33,7 +33,9 @@ def test_the_same_fact_notifies_once(student: User) -> None:
 
 
 def test_a_user_who_turned_a_kind_off_gets_nothing(student: User) -> None:
-    services.preference_set(user=student, kind=Kind.ANSWER_POSTED, in_app=False, email=False)
+    services.preference_set(
+        user=student, kind=Kind.ANSWER_POSTED, in_app=False, email=False, push=False
+    )
     assert _notify(student) is None
     assert not Notification.objects.exists()
 
@@ -41,7 +43,9 @@ def test_a_user_who_turned_a_kind_off_gets_nothing(student: User) -> None:
 def test_email_goes_out_after_commit_when_chosen(
     student: User, mailoutbox: list, django_capture_on_commit_callbacks: Any
 ) -> None:
-    services.preference_set(user=student, kind=Kind.ANSWER_POSTED, in_app=True, email=True)
+    services.preference_set(
+        user=student, kind=Kind.ANSWER_POSTED, in_app=True, email=True, push=False
+    )
     with django_capture_on_commit_callbacks(execute=True):
         _notify(student, body="An answer", link="/questions/1/")
     assert len(mailoutbox) == 1
