@@ -258,3 +258,72 @@ def assert_admin_page_accessible(page: Page, label: str) -> None:
             f"{label} in the admin's {theme} theme"
             + (" with Lumen's high-contrast theme" if high_contrast else ""),
         )
+
+
+# --- The keyboard alone ---------------------------------------------------------------------------
+
+FOCUS_IS_VISIBLE = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return false;
+  const style = getComputedStyle(element);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  return outline || style.boxShadow !== "none";
+}"""
+
+
+def assert_focus_visible(page: Page) -> None:
+    """The focused element shows a focus indicator (an outline of 2 px or more, or a ring)."""
+    assert page.evaluate(FOCUS_IS_VISIBLE), "no visible focus on " + page.evaluate(
+        "() => document.activeElement.outerHTML.slice(0, 200) + ' ' + "
+        "[':focus', ':focus-visible', ':focus-within'].map((s) => "
+        "s + '=' + document.activeElement.matches(s)).join(' ') + ' outline: ' + "
+        "getComputedStyle(document.activeElement).outline"
+    )
+
+
+def tab_to(page: Page, selector: str, *, limit: int = 60, backwards: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until the element matching `selector` has focus, checking at each
+    stop that the focus is visible; fail after `limit` presses (a trap, or an unreachable
+    control)."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("() => document.activeElement !== document.body"):
+            assert_focus_visible(page)
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} was not reached with {limit} presses of {key} on {page.url}")
+
+
+def skip_to_main(page: Page) -> None:
+    """The first Tab reaches the skip link; Enter moves focus to the main content."""
+    page.keyboard.press("Tab")
+    expect_focused = page.evaluate("() => document.activeElement.classList.contains('skip-link')")
+    assert expect_focused, f"the first Tab did not reach the skip link on {page.url}"
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def assert_no_keyboard_trap(page: Page, *, limit: int = 250) -> None:
+    """Tab goes through every control of the page and back out of it: from the top, focus reaches
+    the last focusable element, and the next Tab leaves it (no widget keeps the focus)."""
+    last = page.evaluate(
+        """() => {
+          const all = [...document.querySelectorAll(
+            'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), '
+            + 'select:not([disabled]), textarea:not([disabled]), summary, '
+            + '[tabindex]:not([tabindex="-1"])'
+          )].filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden'
+                        && !e.closest('details:not([open]) > :not(summary)'));
+          const element = all[all.length - 1];
+          element.setAttribute('data-last-focusable', '');
+          return element.outerHTML.slice(0, 120);
+        }"""
+    )
+    # Start from the first link of the page (the skip link on Lumen's and the admin's pages).
+    page.evaluate("() => document.querySelector('a[href]').focus()")
+    tab_to(page, "[data-last-focusable]", limit=limit)
+    page.keyboard.press("Tab")
+    still = page.evaluate("() => document.activeElement.hasAttribute('data-last-focusable')")
+    assert not still, f"focus is trapped on {last}"
