@@ -23,8 +23,6 @@ from tests.browser.conftest import (
 )
 from tests.browser.test_learning_journey import PASSWORD, _course
 
-SELECTED = "(s) => document.activeElement.matches(s)"
-
 
 def test_a_new_learner_signs_up_enrolls_watches_and_passes_a_quiz_with_the_keyboard(
     page: Page, browser_context: BrowserContext, live_server: Any, tmp_path: Path
