@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -327,3 +328,35 @@ def assert_no_keyboard_trap(page: Page, *, limit: int = 250) -> None:
     page.keyboard.press("Tab")
     still = page.evaluate("() => document.activeElement.hasAttribute('data-last-focusable')")
     assert not still, f"focus is trapped on {last}"
+
+
+# --- A real ASGI server (HTTP and WebSockets) -----------------------------------------------------
+
+
+class AsgiServer:
+    def __init__(self, port: int) -> None:
+        self.url = f"http://localhost:{port}"
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None, settings: Any) -> Iterator[AsgiServer]:
+    """Daphne serving lms.asgi (HTTP and WebSockets) in a forked process on the test database.
+    The AI tools use the offline provider, whatever the environment holds."""
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    settings.AI_PROVIDER = "local"
+    process = DaphneProcess(
+        "localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
+    )
+    process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        pytest.fail("the ASGI test server did not start", pytrace=False)
+    try:
+        yield AsgiServer(process.port.value)
+    finally:
+        process.terminate()
+        process.join()

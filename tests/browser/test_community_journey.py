@@ -6,14 +6,8 @@ page in every theme."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
-import pytest
-from channels.testing.live import make_application
-from daphne.testing import DaphneProcess
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from courses import services as course_services
@@ -25,6 +19,7 @@ from qa.tests.factories import make_answer
 from tests.browser.conftest import (
     AXE_SCRIPT,
     DESKTOP,
+    AsgiServer,
     assert_no_keyboard_trap,
     assert_page_accessible_in_every_theme,
     log_in,
@@ -101,32 +96,8 @@ def test_a_learner_asks_a_question_and_awards_xp_to_an_answer_with_the_keyboard(
     save_screenshots(page, "question-detail")
 
 
-class _Server:
-    def __init__(self, port: int) -> None:
-        self.url = f"http://localhost:{port}"
-
-
-@pytest.fixture
-def asgi_server(transactional_db: None, settings: Any) -> Iterator[_Server]:
-    """Daphne serving lms.asgi (HTTP and WebSockets) in a forked process on the test database."""
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
-    settings.AI_PROVIDER = "local"
-    process = DaphneProcess(
-        "localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
-    )
-    process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        pytest.fail("the ASGI test server did not start", pytrace=False)
-    try:
-        yield _Server(process.port.value)
-    finally:
-        process.terminate()
-        process.join()
-
-
 def test_a_learner_asks_the_study_buddy_with_the_keyboard(
-    browser: Browser, asgi_server: _Server
+    browser: Browser, asgi_server: AsgiServer
 ) -> None:
     learner = StudentFactory(display_name="Lee Learner")
     course = CourseFactory(title="Git from Scratch")
