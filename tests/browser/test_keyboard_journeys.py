@@ -129,3 +129,18 @@ def test_a_new_learner_signs_up_enrolls_watches_and_passes_a_quiz_with_the_keybo
         assert_no_keyboard_trap(page)
         save_screenshots(page, "progress-with-badges")
         assert LessonProgress.objects.filter(completed_at__isnull=False).count() == 3
+
+        # The certificate: downloaded and verified from the completion page with Enter.
+        page.goto(f"/courses/{course.slug}/complete/")
+        skip_to_main(page)
+        tab_to(page, "main a[href$='/pdf/']")
+        with page.expect_download() as download:
+            page.keyboard.press("Enter")
+        pdf_path = download.value.path()
+        assert pdf_path is not None
+        with open(pdf_path, "rb") as pdf:
+            assert pdf.read(4) == b"%PDF"
+        tab_to(page, "main p a[href^='/certificates/']")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Verified certificate")).to_be_visible()
+        assert_no_keyboard_trap(page)
