@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint venv install migrate seed static serve check-deploy schema clean
+.PHONY: run test lint venv install migrate seed static serve check-deploy schema clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ lint: install
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=$${SECRET_KEY:-ci-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	  ALLOWED_HOSTS=lumen.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The README's pictures, captured by the browser suite (needs /usr/bin/chromium).
+screenshots: install
+	LUMEN_SCREENSHOTS_DIR=docs/screenshots DJANGO_ENV=test $(BIN)/pytest -n 0 -p no:cacheprovider \
+	  tests/browser/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) staticfiles .test-db*

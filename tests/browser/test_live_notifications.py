@@ -4,45 +4,16 @@ gets nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
-import pytest
-from channels.testing.live import make_application
-from daphne.testing import DaphneProcess
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from playwright.sync_api import Browser, expect
 
 from courses.tests.factories import StudentFactory
 from qa.tests.factories import make_question
-from tests.browser.conftest import AXE_SCRIPT, DESKTOP, assert_no_axe_violations, log_in
+from tests.browser.conftest import AXE_SCRIPT, DESKTOP, AsgiServer, assert_no_axe_violations, log_in
 
 
-class _Server:
-    def __init__(self, port: int) -> None:
-        self.url = f"http://localhost:{port}"
-
-
-@pytest.fixture
-def asgi_server(transactional_db: None, settings: Any) -> Iterator[_Server]:
-    """Daphne serving lms.asgi (HTTP and WebSockets) in a forked process on the test database."""
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
-    process = DaphneProcess(
-        "localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
-    )
-    process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        pytest.fail("the ASGI test server did not start", pytrace=False)
-    try:
-        yield _Server(process.port.value)
-    finally:
-        process.terminate()
-        process.join()
-
-
-def _tab(browser: Browser, server: _Server, user: Any) -> Any:
+def _tab(browser: Browser, server: AsgiServer, user: Any) -> Any:
     context = browser.new_context(base_url=server.url, viewport=DESKTOP)
     context.add_init_script(path=str(AXE_SCRIPT))
     context.set_default_timeout(10_000)
@@ -51,7 +22,7 @@ def _tab(browser: Browser, server: _Server, user: Any) -> Any:
 
 
 def test_a_new_answer_reaches_every_tab_of_the_asker_and_nobody_else(
-    browser: Browser, asgi_server: _Server
+    browser: Browser, asgi_server: AsgiServer
 ) -> None:
     asker = StudentFactory(display_name="Asha Asker")
     answerer = StudentFactory(display_name="Ben Answerer")
