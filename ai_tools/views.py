@@ -37,6 +37,12 @@ def _latest_summary(lesson_id: int) -> LessonSummary | None:
 def lesson_tools(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """A lesson's AI tools: its summary (generated on request) and a practice-question form."""
     lesson = _lesson(request, lesson_id)
+    try:
+        # The summary retells the lesson: only those who may open the lesson may read it.
+        services.lesson_access_check(user=request.user, lesson=lesson)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("courses:detail", slug=lesson.module.course.slug)
     summary = _latest_summary(lesson.pk)
     template = "ai_tools/lesson_tools.html"
     if request.htmx:
