@@ -13,7 +13,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from accounts.models import User
 from accounts.tests.factories import StudentFactory
+from gamification.models import LearnerStats
 
 PAGES = ["/", "/api/v1/courses", "/accounts/login/", "/api/v1/no-such-endpoint"]
 
@@ -152,3 +154,50 @@ def test_an_access_token_is_not_a_refresh_token(student):
 
     assert response.status_code == 401
     assert set(response.json()) == {"error"}
+
+
+# --- mass assignment -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_user_cannot_set_their_own_role_staff_flag_or_xp(student, method):
+    client = APIClient()
+    client.force_authenticate(student)
+    body = {
+        "display_name": "Renamed",
+        "bio": "",
+        "time_zone": "UTC",
+        "theme": "light",
+        "role": "admin",
+        "is_staff": True,
+        "is_superuser": True,
+        "total_xp": 99999,
+        "email": "someone-else@example.com",
+    }
+
+    response = getattr(client, method)("/api/v1/users/profile", body, format="json")
+
+    assert response.status_code == 200
+    student.refresh_from_db()
+    assert student.display_name == "Renamed"
+    assert (student.role, student.is_staff, student.is_superuser) == ("student", False, False)
+    assert student.email != "someone-else@example.com"
+    assert not LearnerStats.objects.filter(user=student, total_xp__gt=0).exists()
+
+
+def test_registration_cannot_choose_a_role(db):
+    response = APIClient().post(
+        "/api/v1/auth/register",
+        {
+            "email": "climber@example.com",
+            "password": "a-brand-new-passphrase-77",
+            "display_name": "Climber",
+            "role": "admin",
+            "is_staff": True,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    user = User.objects.get(email="climber@example.com")
+    assert (user.role, user.is_staff, user.is_superuser) == ("student", False, False)
