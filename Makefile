@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint venv install migrate seed static serve check-deploy schema clean screenshots
+.PHONY: run test lint venv install migrate seed static serve check-deploy schema clean screenshots audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,7 @@ screenshots: install
 
 clean:
 	rm -rf $(VENV) staticfiles .test-db*
+
+# --- security: bandit and pip-audit (degrades with a warning without network; AUDIT_STRICT=1) ---
+audit: install
+	bash scripts/security-audit.sh

@@ -9,7 +9,8 @@ from core.roles import Role
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STUDENT: [],
     Role.INSTRUCTOR: [
-        "accounts.view_teacherapplication",
+        # Not accounts.view_teacherapplication: applications (e-mail, motivation) are reviewed
+        # by admins only, as in the API (the access-control matrix checks both).
         # Courses: the admin narrows each of these to the instructor's own courses.
         "courses.view_category",
         "courses.view_tag",

@@ -95,6 +95,12 @@ def lesson_tools(request: HttpRequest, lesson_id: int) -> HttpResponse:
             back_url=reverse("courses:lesson", args=[lesson.module.course.slug, lesson.pk]),
             back_title=lesson.title,
         )
+    try:
+        # The summary retells the lesson: only those who may open the lesson may read it.
+        services.lesson_access_check(user=request.user, lesson=lesson)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("courses:detail", slug=lesson.module.course.slug)
     summary = _latest_summary(lesson.pk)
     template = "ai_tools/lesson_tools.html"
     if request.htmx:

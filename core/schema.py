@@ -29,6 +29,7 @@ _DESCRIPTIONS = {
     "401": "Authentication credentials were missing, expired or revoked.",
     "403": "The caller may not do this.",
     "404": "Not found.",
+    "409": "The request conflicts with the current state (a business rule refused it).",
     "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
 }
 
@@ -41,12 +42,28 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             wanted = ["429"]
-            if method in {"post", "put", "patch"}:
+            parameters = operation.get("parameters", [])
+            # Bodies and query parameters (filters, ordering, page) are validated.
+            if method in {"post", "put", "patch"} or any(
+                p.get("in") == "query" for p in parameters
+            ):
                 wanted.append("400")
-            # An operation open to anonymous callers lists `{}` among its security requirements.
-            if {} not in operation.get("security", []):
+            # An operation open to anonymous callers lists `{}` among its security requirements;
+            # changing an object found by its path (an open view's PATCH/DELETE) still checks who.
+            changes_object = method in {"put", "patch", "delete"} and "{" in path
+            needs_auth = {} not in operation.get("security", [])
+            if needs_auth or changes_object:
                 wanted += ["401", "403"]
-            if "{" in path:
+            # A signed-in caller's request names other objects (a lesson_id in the body, a
+            # course filter) that may not exist for them, and a write may break a business rule
+            # (ApplicationError: already done, wrong state).
+            if needs_auth:
+                wanted.append("404")
+            if method in {"post", "put", "patch", "delete"}:
+                wanted.append("409")
+            # A path parameter names an object; a paginated list answers 404 past its last page.
+            paginated = any(p.get("name") == "page" for p in parameters)
+            if ("{" in path or paginated) and "404" not in wanted:
                 wanted.append("404")
             responses = operation.setdefault("responses", {})
             for status_code in wanted:

@@ -9,7 +9,12 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -193,7 +198,21 @@ class PracticeSetListApi(_AIApi):
     @extend_schema(
         tags=AI_TAG,
         summary="Your practice sets",
-        responses=PracticeSetOutputSerializer(many=True),
+        operation_id="ai_practice_sets_list",
+        parameters=[
+            OpenApiParameter("page", int, description="A page number (404 past the last page)."),
+            OpenApiParameter("page_size", int, description="Sets per page, 1 to 100."),
+        ],
+        # The list is paginated: document the envelope the response really has.
+        responses=inline_serializer(
+            "PaginatedPracticeSetList",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": PracticeSetOutputSerializer(many=True),
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         paginator = PageNumberPagination()

@@ -91,7 +91,7 @@ class CourseOutputSerializer(serializers.ModelSerializer):
             "url",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))  # null without a cover
     def get_cover_image_url(self, course: Course) -> str | None:
         return course.cover_image.url if course.cover_image else None
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    inline_serializer,
 )
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -145,6 +146,8 @@ _QUESTION_LIST_PARAMETERS = [
         enum=["newest", "active", "votes", "relevance"],
         description="newest (default; relevance when searching), active, votes.",
     ),
+    OpenApiParameter("page", int, description="A page number (404 past the last page)."),
+    OpenApiParameter("page_size", int, description="Questions per page, 1 to 100 (default 20)."),
 ]
 
 
@@ -156,7 +159,18 @@ class QuestionListCreateApi(APIView):
         operation_id="questions_list",
         summary="List and search questions",
         parameters=_QUESTION_LIST_PARAMETERS,
-        responses={200: QaQuestionSerializer(many=True)},
+        # The list is paginated: document the envelope the response really has.
+        responses={
+            200: inline_serializer(
+                "PaginatedQaQuestionList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": QaQuestionSerializer(many=True),
+                },
+            )
+        },
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -279,6 +293,8 @@ class QuestionSimilarApi(APIView):
         responses={200: QaQuestionSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
+        if "title" not in request.query_params:
+            raise serializers.ValidationError({"title": ["Give the draft title."]})
         title = request.query_params.get("title", "")[:200]
         similar = selectors.question_similar_list(title=title, viewer=request.user)
         return Response(QaQuestionSerializer(similar, many=True).data)
