@@ -79,6 +79,7 @@ PAGES: dict[str, Page] = {
         expect(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
     ),
     "account_signup": _get(expect(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "ai_tools:index": _get(MEMBERS),
     "ai_tools:lesson": _get(
         expect(LOGIN, REDIRECT, OK, OK, OK, REDIRECT, OK),
         why="the summary retells the lesson: refused (to the course page) unless it may be opened",
@@ -98,12 +99,19 @@ PAGES: dict[str, Page] = {
     "billing:checkout_cancel": _get(PUBLIC),
     "billing:checkout_success": _get(MEMBERS),
     "billing:portal": _post(MEMBERS_REDIRECT),
+    "djstripe:djstripe_webhook_by_uuid": _post(
+        NOT_FOUND, why="dj-stripe's per-endpoint webhook: an endpoint nobody configured"
+    ),
     "billing:pricing": _get(PUBLIC),
     "billing:stripe_webhook": _post(
         expect(503, 503, 503, 503, 503, 503, 503),
         why="no webhook secret in tests: refused as not configured (the signature is the auth)",
     ),
     "courses:attempt": _get(expect(LOGIN, 404, OK, 404, 404, 404, 404)),
+    "courses:lesson_preview": _get(
+        expect(LOGIN, 404, 404, 404, OK, 404, OK), why="the course's own staff preview lessons"
+    ),
+    "courses:review": _post(MEMBERS_REDIRECT, {"rating": "4"}),
     "courses:certificate_download": _get(PUBLIC),
     "courses:certificate_verify": _get(PUBLIC),
     "courses:complete": _get(
@@ -130,12 +138,15 @@ PAGES: dict[str, Page] = {
     "gamification:group-join": _get(MEMBERS),
     "gamification:group-leave": _post(expect(LOGIN, 404, REDIRECT, 404, 404, 404, 404)),
     "gamification:leaderboard": _get(MEMBERS),
+    "gamification:league": _get(MEMBERS),
     "gamification:progress": _get(MEMBERS),
     "gamification:visibility": _post(MEMBERS_REDIRECT),
     "healthz": _get(PUBLIC),
     "home": _get(PUBLIC),
     "learning:challenge": _get(expect(LOGIN, 404, OK, 404, 404, 404, 404)),
     "learning:challenge-start": _post(MEMBERS_REDIRECT),
+    "learning:category-challenge-start": _post(MEMBERS_REDIRECT),
+    "learning:default-mode": _post(MEMBERS_REDIRECT, {"mode": "relax"}),
     "learning:course-mode": _post(MEMBERS_REDIRECT),
     "learning:preferences": _get(MEMBERS),
     "learning:relax-break": _post(expect(LOGIN, OK, OK, OK, OK, OK, OK)),
@@ -158,6 +169,13 @@ PAGES: dict[str, Page] = {
     "mfa_reauthenticate": _get(expect(LOGIN, REDIRECT, REDIRECT, REDIRECT, OK, OK, OK)),
     "mfa_view_recovery_codes": _get(expect(LOGIN, 404, 404, 404, 404, 404, 404)),
     "notifications:inbox": _get(MEMBERS),
+    "notifications:preferences": _get(MEMBERS),
+    "notifications:announce": _get(
+        expect(LOGIN, 403, 403, 403, OK, OK, OK), why="instructors (their own courses) and admins"
+    ),
+    "notifications:manifest": _get(PUBLIC),
+    "notifications:service-worker": _get(PUBLIC),
+    "notifications:offline": _get(PUBLIC),
     "notifications:read": _post(expect(LOGIN, 404, REDIRECT, 404, 404, 404, 404)),
     "notifications:read-all": _post(MEMBERS_REDIRECT),
     "profile": _get(MEMBERS),
@@ -165,7 +183,10 @@ PAGES: dict[str, Page] = {
     "qa:answer_accept": _post(MEMBERS_REDIRECT),
     "qa:answer_comment": _post(MEMBERS_REDIRECT),
     "qa:answer_delete": _post(MEMBERS_REDIRECT),
-    "qa:answer_edit": _get(MEMBERS),
+    "qa:answer_edit": _get(
+        expect(LOGIN, REDIRECT, REDIRECT, OK, REDIRECT, REDIRECT, OK),
+        why="the answer's author, admins, and members with 200 reputation (nobody here)",
+    ),
     "qa:answer_history": _get(PUBLIC),
     "qa:answer_rate": _post(MEMBERS_REDIRECT),
     "qa:answer_star": _post(MEMBERS_REDIRECT),
@@ -174,7 +195,10 @@ PAGES: dict[str, Page] = {
     "qa:comment_delete": _post(MEMBERS_REDIRECT),
     "qa:delete": _post(MEMBERS_REDIRECT),
     "qa:detail": _get(PUBLIC),
-    "qa:edit": _get(MEMBERS),
+    "qa:edit": _get(
+        expect(LOGIN, REDIRECT, OK, REDIRECT, REDIRECT, REDIRECT, OK),
+        why="the asker, admins, and members with 200 reputation (nobody here)",
+    ),
     "qa:flag": _post(MEMBERS_REDIRECT),
     "qa:flag_resolve": _post(MEMBERS_REDIRECT),
     "qa:follow": _post(MEMBERS_REDIRECT),
@@ -213,7 +237,7 @@ def test_every_page_is_declared():
 def _url(route: Route, world: World) -> str:
     if route.name == "media/<path:path>":
         return "/media/no-such-file.png"
-    return reverse(route.name, kwargs=fill(route.params, world))
+    return reverse(route.name, kwargs=fill(route.params, world, route.name))
 
 
 @pytest.mark.django_db

@@ -43,6 +43,7 @@ from learning.models import ChallengeRun, ReviewCard
 from notifications.models import Notification
 from qa import services as qa_services
 from qa.models import Answer, Comment, Flag, Question
+from qa.models import Category as QaCategory
 
 ANON = "anonymous"
 STUDENT = "student"
@@ -84,6 +85,7 @@ class World:
     comment: Comment
     flag: Flag
     extra: dict[str, Any] = field(default_factory=dict)
+    qa_category: Any = None
 
     def user(self, actor: str) -> User:
         user = self.users[actor]
@@ -196,4 +198,7 @@ def world_build() -> World:
         answer=answer,
         comment=comment,
         flag=flag,
+        qa_category=QaCategory.objects.get_or_create(
+            slug="matrix-topic", defaults={"name": "Matrix topic"}
+        )[0],
     )
