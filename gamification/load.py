@@ -2,7 +2,8 @@
 
 A few learners earn most of the XP (the skew real leaderboards show). The totals and levels are
 written from the same numbers, so `LearnerStats` agrees with the ledger as the services keep it.
-After a load into PostgreSQL with Redis, `manage.py leaderboards_rebuild` fills the live boards.
+With Redis, the global boards are rebuilt from the ledger at the end (each course's boards fill
+as learners earn XP there, or all at once with `manage.py leaderboards_rebuild`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.bulk import LoadContext
+from gamification import leaderboards
 from gamification.levels import level_for_xp
 from gamification.models import LearnerStats, XpTransaction
 from gamification.rules import DEFAULTS, Action
@@ -79,4 +81,13 @@ def seed_xp(ctx: LoadContext) -> str:
         total=len(earners),
         label="learner totals",
     )
+    board_backend = leaderboards.backend()
+    if isinstance(board_backend, leaderboards.RedisBackend):
+        week = leaderboards.week_start_of(ctx.now)
+        board_backend.rebuild(
+            [
+                leaderboards.Board(leaderboards.GLOBAL, leaderboards.ALL_TIME),
+                leaderboards.Board(leaderboards.GLOBAL, leaderboards.WEEK, week_start=week),
+            ]
+        )
     return f"{wanted:,} XP rows for {len(earners):,} learners written"

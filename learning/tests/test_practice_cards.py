@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from ai_tools import services as ai_services
-from ai_tools.tests.factories import tides_course
+from ai_tools.tests.factories import plan_subscribe, tides_course
 from courses.tests.factories import EnrollmentFactory
 from learning.models import ReviewCard, ReviewLog
 
@@ -25,6 +25,7 @@ NOON = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 def _practice(student: User, capture: Any, *, module: bool = False) -> tuple[Any, Any]:
     course, tides, _ = tides_course()
     EnrollmentFactory(learner=student, course=course)
+    plan_subscribe(student, "pro")  # the AI study tools come with Pro
     with capture(execute=True):
         source = {"module": tides.module} if module else {"lesson": tides}
         practice = ai_services.practice_set_create(user=student, count=3, **source)

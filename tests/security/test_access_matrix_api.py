@@ -231,15 +231,17 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("api:billing-entitlements", "GET"): Rule(SIGNED_IN),
     ("api:billing-affiliate", "GET"): Rule(expect(401, 404, OK, 404, 404, 404, 404)),
     ("api:billing-revenue", "GET"): Rule(ADMINS),
-    # --- AI tools: conversations and practice sets are the learner's own ---
+    # --- AI tools: Pro and above (the enrolled learner has Pro; "other" is enrolled on the free
+    # plan), staff always; conversations and practice sets are the learner's own ---
     ("api:ai-summarize-lesson", "POST"): Rule(
-        expect(401, 403, OK, OK, OK, 403, OK), lambda w: {"lesson_id": w.lesson.pk}
+        expect(401, 403, OK, 403, OK, 403, OK), lambda w: {"lesson_id": w.lesson.pk}
     ),
     ("api:ai-summary", "GET"): Rule(
-        expect(401, 403, OK, OK, OK, 403, OK), why="a lesson's summary: whoever may open the lesson"
+        expect(401, 403, OK, 403, OK, 403, OK),
+        why="a lesson's summary: whoever may open the lesson, on a plan with the AI tools",
     ),
     ("api:ai-generate-questions", "POST"): Rule(
-        expect(401, 403, OK, OK, OK, 403, OK), lambda w: {"lesson_id": w.lesson.pk, "count": 1}
+        expect(401, 403, OK, 403, OK, 403, OK), lambda w: {"lesson_id": w.lesson.pk, "count": 1}
     ),
     ("api:ai-practice-sets", "GET"): Rule(SIGNED_IN, why="each sees their own"),
     ("api:ai-practice-set", "GET"): Rule(OWN),
@@ -259,7 +261,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("api:ai-conversations", "GET"): Rule(SIGNED_IN, query=lambda w: {"course_id": w.course.pk}),
     ("api:ai-conversation-messages", "GET"): Rule(OWN),
-    ("api:ai-analyze-skill-gaps", "POST"): Rule(SIGNED_IN, lambda w: {}),
+    ("api:ai-analyze-skill-gaps", "POST"): Rule(
+        expect(401, 403, OK, 403, OK, OK, OK), lambda w: {}, why="Pro and above, staff always"
+    ),
     # --- analytics ---
     ("api:analytics-course-summary", "GET"): Rule(expect(401, 403, 403, 403, OK, 403, OK)),
     ("api:analytics-course-at-risk", "GET"): Rule(expect(401, 403, 403, 403, OK, 403, OK)),

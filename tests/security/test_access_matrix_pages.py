@@ -20,6 +20,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from ai_tools.providers import provider_get
+from billing.tests.factories import subscribe
 from tests.security.discovery import Route, admin_routes, html_routes
 from tests.security.matrix import (
     LOGIN,
@@ -81,13 +82,17 @@ PAGES: dict[str, Page] = {
     "account_signup": _get(expect(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "ai_tools:index": _get(MEMBERS),
     "ai_tools:lesson": _get(
-        expect(LOGIN, REDIRECT, OK, OK, OK, REDIRECT, OK),
-        why="the summary retells the lesson: refused (to the course page) unless it may be opened",
+        expect(LOGIN, 403, OK, 403, OK, REDIRECT, OK),
+        why="AI tools need Pro (student and other have no plan: 403 page naming the plan); the "
+        "summary retells the lesson: refused (to the course page) unless it may be opened",
     ),
     "ai_tools:practice": _get(expect(LOGIN, 404, OK, 404, 404, 404, 404)),
     "ai_tools:practice_create": _post(MEMBERS_REDIRECT),
-    "ai_tools:skill_gaps": _get(MEMBERS),
-    "ai_tools:study_buddy": _get(expect(LOGIN, REDIRECT, OK, OK, OK, REDIRECT, OK)),
+    "ai_tools:skill_gaps": _get(expect(LOGIN, 403, OK, 403, OK, OK, OK), why="Pro and staff"),
+    "ai_tools:study_buddy": _get(
+        expect(LOGIN, 403, OK, 403, OK, REDIRECT, OK),
+        why="Pro and staff; the course's content only for who may open it",
+    ),
     "ai_tools:summary_create": _post(MEMBERS_REDIRECT),
     "analytics:metrics": _get(PUBLIC),
     "analytics:nudge": _post(expect(LOGIN, 403, 403, 403, REDIRECT, 404, REDIRECT)),
@@ -100,7 +105,8 @@ PAGES: dict[str, Page] = {
     "billing:checkout_success": _get(MEMBERS),
     "billing:portal": _post(MEMBERS_REDIRECT),
     "djstripe:djstripe_webhook_by_uuid": _post(
-        NOT_FOUND, why="dj-stripe's per-endpoint webhook: an endpoint nobody configured"
+        expect(400, 400, 400, 400, 400, 400, 400),
+        why="dj-stripe's per-endpoint webhook: unsigned, refused before anything is stored",
     ),
     "billing:pricing": _get(PUBLIC),
     "billing:stripe_webhook": _post(
@@ -311,6 +317,7 @@ INSTRUCTOR_ADMIN_MODELS = {
     "courses.question",
     "courses.enrollment",
     "courses.quizattempt",
+    "courses.coursereview",
     "qa.category",
     "qa.tag",
     "qa.question",
@@ -318,6 +325,7 @@ INSTRUCTOR_ADMIN_MODELS = {
     "qa.comment",
     "qa.flag",
 }
+SINGLETON_ADMIN_MODELS = {"gamification.xpsettings"}
 ADMIN_INDEX = expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK, OK)
 
 
@@ -326,8 +334,10 @@ def _admin_urls() -> list[tuple[str, dict[str, Any]]]:
     for model in admin.site._registry:
         meta = model._meta
         for_instructors = OK if meta.label_lower in INSTRUCTOR_ADMIN_MODELS else 403
+        # A one-row settings model's list goes straight to its one row.
+        for_admins = REDIRECT if meta.label_lower in SINGLETON_ADMIN_MODELS else OK
         expected = expect(
-            REDIRECT, REDIRECT, REDIRECT, REDIRECT, for_instructors, for_instructors, OK
+            REDIRECT, REDIRECT, REDIRECT, REDIRECT, for_instructors, for_instructors, for_admins
         )
         urls.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"), expected))
     return urls
@@ -383,6 +393,7 @@ def test_a_lesson_summary_is_not_shown_to_who_may_not_open_the_lesson():
     world.summary.summary = "The moon raises two bulges of water."
     world.summary.save()
     url = reverse("ai_tools:lesson", args=[world.lesson.pk])
+    subscribe(world.user("student"), "pro")  # the plan opens the tools, not the lesson
 
     outsider = client_for(world, "student", api=False).get(url, follow=True)
     learner = client_for(world, "enrolled", api=False).get(url)
