@@ -52,6 +52,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def _site_entitlements() -> Iterator[None]:
+    """The running site's entitlement rules (billing's plans and purchases, which billing's
+    AppConfig.ready registers): unit-test fixtures elsewhere in the same worker put the default
+    rules back when they finish, and the live server shares this process."""
+    from billing.entitlements import SubscriptionEntitlements
+    from courses import entitlements
+
+    previous = entitlements._provider
+    entitlements.register_provider(SubscriptionEntitlements())
+    yield
+    entitlements.register_provider(previous)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _live_server_media_with_ranges() -> Iterator[None]:
     """The live server answers /media/ itself (Django's _MediaFilesHandler), without HTTP Range

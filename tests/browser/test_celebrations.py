@@ -11,8 +11,8 @@ from courses.models import Lesson
 from courses.tests.factories import EnrollmentFactory, StudentFactory, course_with_outline
 from gamification import services
 from gamification.rules import Action
-from tests.browser.conftest import DESKTOP, assert_no_axe_violations, log_in
-from tests.browser.test_live_notifications import _Server, _tab, asgi_server  # noqa: F401
+from tests.browser.conftest import DESKTOP, AsgiServer, assert_no_axe_violations, log_in
+from tests.browser.test_live_notifications import _tab
 
 
 def _learner_one_lesson_from_level_2() -> tuple[Any, Any, Any]:
@@ -70,7 +70,7 @@ def test_toasts_do_not_move_under_reduced_motion(browser: Browser, live_server: 
 
 def test_a_badge_earned_in_one_tab_is_toasted_live_in_another(
     browser: Browser,
-    asgi_server: _Server,  # noqa: F811
+    asgi_server: AsgiServer,
 ) -> None:
     learner, course, lesson = _learner_one_lesson_from_level_2()
     context = _tab(browser, asgi_server, learner)

@@ -10,6 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from ai_tools.tests.factories import plan_subscribe
 from courses import services as course_services
 from courses.models import Lesson
 from courses.tests.factories import CourseFactory, EnrollmentFactory, StudentFactory
@@ -99,7 +100,9 @@ def test_a_learner_asks_a_question_and_awards_xp_to_an_answer_with_the_keyboard(
 def test_a_learner_asks_the_study_buddy_with_the_keyboard(
     browser: Browser, asgi_server: AsgiServer
 ) -> None:
+    # The AI study tools come with the Pro plan.
     learner = StudentFactory(display_name="Lee Learner")
+    plan_subscribe(learner, "pro")
     course = CourseFactory(title="Git from Scratch")
     module = course_services.module_create(course=course, title="Basics")
     course_services.lesson_create(

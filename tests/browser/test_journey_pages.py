@@ -17,6 +17,7 @@ from playwright.sync_api import BrowserContext, Page
 
 from accounts.services import role_groups_sync, user_profile_update
 from ai_tools import services as ai_services
+from ai_tools.tests.factories import plan_subscribe
 from courses import services as course_services
 from courses.models import Choice, Course, Enrollment, Lesson
 from courses.tests.factories import StudentFactory
@@ -43,8 +44,10 @@ def _world() -> dict[str, Any]:
     quiz = quiz_lesson.quiz
     correct = Choice.objects.get(question__quiz=quiz, is_correct=True)
 
-    # A learner who finished the course (a graded attempt, a certificate) and asked a question.
+    # A learner who finished the course (a graded attempt, a certificate) and asked a question;
+    # on the Pro plan, which comes with the AI study tools (the study-buddy conversation).
     finisher = StudentFactory(display_name="Fin Finisher")
+    plan_subscribe(finisher, "pro")
     course_services.enrollment_create(learner=finisher, course=course)
     for lesson in (video, article):
         course_services.lesson_complete(learner=finisher, lesson=lesson)
