@@ -8,7 +8,12 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -19,6 +24,7 @@ from billing import selectors, services, stripe_client
 from billing.exceptions import NothingToBuyError
 from billing.middleware import REFERRAL_COOKIE
 from billing.models import PLAN_RANK, Affiliate, Bundle, Plan, Subscription
+from core.api import ErrorSerializer
 from core.exceptions import NotFoundError
 from core.permissions import IsAdmin
 from courses.models import Course
@@ -82,7 +88,13 @@ class CheckoutCreateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: inline_serializer("CheckoutSession", {"url": serializers.URLField()})},
+        responses={
+            201: inline_serializer("CheckoutSession", {"url": serializers.URLField()}),
+            502: OpenApiResponse(
+                response=ErrorSerializer,
+                description="`stripe_unavailable`: the payment provider could not be reached.",
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         """Open Stripe Checkout for one plan, course or bundle; answers the Checkout URL."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ErrorSerializer
 from courses.models import Course
 from notifications import selectors, services, webpush_client
 from notifications.models import Kind, Notification
@@ -170,7 +171,13 @@ class PushSubscriptionCreateApi(APIView):
             "updates the stored keys. 503 `push_not_configured` when the server has no VAPID keys."
         ),
         request=InputSerializer,
-        responses={201: OutputSerializer},
+        responses={
+            201: OutputSerializer,
+            503: OpenApiResponse(
+                response=ErrorSerializer,
+                description="`push_not_configured`: the server has no VAPID keys.",
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)

@@ -892,9 +892,22 @@ class FlagListApi(APIView):
         summary="Open flags on the posts you moderate, oldest first",
         description="Admins see every flag, instructors those on questions about their courses.",
         parameters=[
-            OpenApiParameter("status", str, enum=Flag.Status.values, description="open (default).")
+            OpenApiParameter("status", str, enum=Flag.Status.values, description="open (default)."),
+            OpenApiParameter("page", int, description="A page number within the results."),
+            OpenApiParameter("page_size", int, description="Flags per page, 1 to 100 (default 20)"),
         ],
-        responses={200: QaFlagForModeratorSerializer(many=True)},
+        # The list is paginated: document the envelope the response really has.
+        responses={
+            200: inline_serializer(
+                "PaginatedQaFlagForModeratorList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": QaFlagForModeratorSerializer(many=True),
+                },
+            )
+        },
     )
     def get(self, request: Request) -> Response:
         _require_moderator_role(request)

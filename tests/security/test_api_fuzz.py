@@ -18,6 +18,7 @@ import os
 
 import pytest
 import schemathesis
+import stripe
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
@@ -40,6 +41,7 @@ from billing.models import Plan
 from billing.tests.conftest import SECRET_KEY, WEBHOOK_SECRET
 from billing.tests.fake_stripe import FakeStripeServer
 from courses.tests.factories import course_with_outline
+from notifications.tests.fake_push_service import vapid_keys
 from tests.security.world import plans_ensure
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
@@ -70,15 +72,28 @@ schema = _schema()
 
 
 @pytest.fixture(autouse=True)
-def _stripe(settings):
-    """Billing talks to the local fake Stripe (a real HTTP server), as in billing's tests."""
+def _stripe(settings, monkeypatch):
+    """Billing talks to the local fake Stripe (a real HTTP server), as in billing's tests: the
+    Stripe client through STRIPE_API_BASE, dj-stripe (the checkout's customer) through the stripe
+    module's globals, which STRIPE_API_HOST sets only at start-up."""
     with FakeStripeServer(SECRET_KEY) as fake:
+        monkeypatch.setattr(stripe, "api_base", fake.url)
         settings.STRIPE_SECRET_KEY = SECRET_KEY
         settings.STRIPE_PUBLISHABLE_KEY = "pk_test_lumen_fake"
         settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
         settings.STRIPE_API_BASE = fake.url
         settings.STRIPE_TIMEOUT_SECONDS = 5
         yield
+
+
+@pytest.fixture(autouse=True)
+def _push(settings):
+    """Web push is configured (a VAPID key pair), as in production: subscribing answers 201/400,
+    not 503 `push_not_configured`. No push is sent: the test's transaction never commits."""
+    public, private = vapid_keys()
+    settings.VAPID_PUBLIC_KEY = public
+    settings.VAPID_PRIVATE_KEY = private
+    settings.VAPID_SUBJECT = "mailto:ops@lumen.test"
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -82,21 +83,57 @@ def test_every_level_costs_more_than_the_one_before():
 ACTIONS = st.sampled_from([value for value, _label in rules.Action.CHOICES])
 DIFFICULTIES = st.sampled_from([None, "beginner", "intermediate", "advanced"])
 
+# The XP table an admin may save (gamification.models.XpSettings and its rows), within the
+# bounds the model's validators allow; {} is "no table saved" (the settings and defaults apply).
+# The formula reads it through rules.stored_table (cached, else the database), so the properties
+# below pin it to the generated table: they hold for every table an admin can save, and the pure
+# formula needs no database.
+_TUNABLE = sorted(rules.DEFAULTS["XP_BASE"])
+ADMIN_TABLES = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries(
+        {
+            "XP_BASE": st.dictionaries(st.sampled_from(_TUNABLE), st.integers(0, 10_000)),
+            "DIFFICULTY_MULTIPLIER": st.dictionaries(
+                st.sampled_from(sorted(rules.DEFAULTS["DIFFICULTY_MULTIPLIER"])),
+                st.decimals("0.10", "10", places=2).map(float),
+            ),
+            "STREAK_BONUS_PER_DAY": st.integers(0, 100),
+            "STREAK_BONUS_CAP": st.integers(0, 1000),
+        }
+    ),
+)
 
-@given(ACTIONS, DIFFICULTIES, st.integers(min_value=0, max_value=3650))
-def test_xp_is_never_negative_and_the_streak_bonus_is_capped(action, difficulty, streak):
-    quote = rules.xp_quote(action=action, difficulty=difficulty, streak=streak)
+
+@contextmanager
+def _admin_table(stored):
+    with mock.patch.object(rules, "stored_table", return_value=stored):
+        yield
+
+
+@given(ADMIN_TABLES, ACTIONS, DIFFICULTIES, st.integers(min_value=0, max_value=3650))
+def test_xp_is_never_negative_and_the_streak_bonus_is_capped(stored, action, difficulty, streak):
+    with _admin_table(stored):
+        quote = rules.xp_quote(action=action, difficulty=difficulty, streak=streak)
+        cap = int(rules.table("STREAK_BONUS_CAP"))
 
     assert quote.amount >= 0
-    assert 0 <= quote.streak_bonus <= int(rules.table("STREAK_BONUS_CAP"))
+    assert 0 <= quote.streak_bonus <= cap
     if action not in rules.STREAK_BONUS_ACTIONS:
         assert quote.streak_bonus == 0
 
 
-@given(ACTIONS, DIFFICULTIES, st.integers(min_value=0, max_value=3650), st.integers(0, 30))
-def test_a_longer_streak_never_earns_less(action, difficulty, streak, more):
-    shorter = rules.xp_quote(action=action, difficulty=difficulty, streak=streak)
-    longer = rules.xp_quote(action=action, difficulty=difficulty, streak=streak + more)
+@given(
+    ADMIN_TABLES,
+    ACTIONS,
+    DIFFICULTIES,
+    st.integers(min_value=0, max_value=3650),
+    st.integers(0, 30),
+)
+def test_a_longer_streak_never_earns_less(stored, action, difficulty, streak, more):
+    with _admin_table(stored):
+        shorter = rules.xp_quote(action=action, difficulty=difficulty, streak=streak)
+        longer = rules.xp_quote(action=action, difficulty=difficulty, streak=streak + more)
 
     assert longer.amount >= shorter.amount
 
