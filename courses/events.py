@@ -27,3 +27,8 @@ course_completed = Signal()
 
 # course: Course. Sent when a course goes from draft (or archived) to published.
 course_published = Signal()
+
+# progress: LessonProgress, learner: User, lesson: Lesson, seconds: int (> 0, the seconds just
+# counted after the anti-inflation limits), at: datetime. Sent after commit whenever the player's
+# report of active time (video position saves, article reading heartbeats) adds time to a lesson.
+lesson_time_spent = Signal()

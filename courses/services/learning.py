@@ -153,6 +153,17 @@ def lesson_position_save(
     progress.seconds_spent += counted
     progress.save(update_fields=["last_position_seconds", "seconds_spent", "updated_at"])
     _touch(enrollment, lesson, now)
+    if counted > 0:
+        transaction.on_commit(
+            lambda: events.lesson_time_spent.send(
+                sender=LessonProgress,
+                progress=progress,
+                learner=learner,
+                lesson=lesson,
+                seconds=counted,
+                at=now,
+            )
+        )
     if (
         lesson.kind == Lesson.Kind.VIDEO
         and lesson.duration_seconds

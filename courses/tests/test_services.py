@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -67,6 +67,7 @@ EVENT_NAMES = (
     "quiz_passed",
     "course_completed",
     "course_published",
+    "lesson_time_spent",
 )
 
 
@@ -430,6 +431,31 @@ def test_time_spent_counts_at_most_the_time_since_the_last_report(video, student
     # 10 (first report, within the slack) + 20 + at most 10 seconds elapsed + 30 slack
     assert progress.seconds_spent == 10 + 20 + 40
     assert progress.last_position_seconds == 35
+
+
+def test_time_counted_is_announced_after_commit_and_time_refused_is_not(
+    video, student, enrolled, sent, django_capture_on_commit_callbacks
+):
+    with time_machine.travel("2026-02-02 08:00:00Z", tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.lesson_position_save(
+                learner=student, lesson=video, position_seconds=10, seconds_spent_delta=10
+            )
+        clock.shift(5)
+        with django_capture_on_commit_callbacks(execute=True):
+            # No active time reported: a position save alone announces nothing.
+            services.lesson_position_save(learner=student, lesson=video, position_seconds=12)
+        clock.shift(15)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.lesson_position_save(
+                learner=student, lesson=video, position_seconds=30, seconds_spent_delta=3600
+            )
+
+    assert [(e["learner"], e["lesson"], e["seconds"]) for e in sent["lesson_time_spent"]] == [
+        (student, video, 10),
+        (student, video, 15 + 30),  # the time since the last report plus the slack, not 3600
+    ]
+    assert sent["lesson_time_spent"][1]["at"] == datetime(2026, 2, 2, 8, 0, 20, tzinfo=UTC)
 
 
 def test_a_video_completes_at_ninety_percent_once(
