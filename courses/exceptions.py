@@ -71,6 +71,10 @@ class LessonNotCompletableError(ApplicationError):
     default_code = "lesson_not_completable"
 
 
+class InvalidReadingReportError(ApplicationError):
+    default_code = "invalid_reading_report"
+
+
 class AttemptLimitReachedError(ConflictError):
     default_code = "attempt_limit_reached"
 

@@ -449,6 +449,13 @@ class LessonDetailOutputSerializer(serializers.ModelSerializer):
     video_url = serializers.CharField(source="video_source", help_text="Empty for non-videos.")
     captions = serializers.SerializerMethodField()
     quiz_id = serializers.SerializerMethodField()
+    completion_rule = serializers.CharField(help_text="What completes this lesson, in words.")
+    reading_seconds_to_complete = serializers.SerializerMethodField(
+        help_text=(
+            "Articles: the active reading time (with the end reached) that completes the "
+            "lesson; null for other kinds."
+        )
+    )
 
     class Meta:
         model = Lesson
@@ -466,7 +473,12 @@ class LessonDetailOutputSerializer(serializers.ModelSerializer):
             "transcript",
             "captions",
             "quiz_id",
+            "completion_rule",
+            "reading_seconds_to_complete",
         ]
+
+    def get_reading_seconds_to_complete(self, lesson: Lesson) -> int | None:
+        return lesson.reading_seconds_to_complete if lesson.kind == Lesson.Kind.ARTICLE else None
 
     @extend_schema_field(serializers.DictField())
     def get_module(self, lesson: Lesson) -> dict[str, Any]:
@@ -591,6 +603,50 @@ class LessonPositionApi(APIView):
             lesson=lesson,
             position_seconds=serializer.validated_data["position_seconds"],
             seconds_spent_delta=serializer.validated_data["seconds_spent"],
+        )
+        return Response(LessonProgressOutputSerializer(progress).data)
+
+
+class LessonReadingInputSerializer(serializers.Serializer):
+    seconds_spent = serializers.IntegerField(
+        min_value=0, default=0, help_text="Seconds of active reading since the previous report."
+    )
+    reached_end = serializers.BooleanField(
+        default=False, help_text="True once the end of the article has come into view."
+    )
+
+
+class LessonReadingApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Report reading an article",
+        description=(
+            "Readers call this while an article lesson is read. Time counts at most the "
+            "wall-clock time since the previous report (plus 30 seconds) and 300 seconds a "
+            "report. The article completes once its end was reached and the time read is at "
+            "least half its estimated reading time (`reading_seconds_to_complete` on the "
+            "lesson). Other kinds of lesson answer 400 `invalid_reading_report`."
+        ),
+        request=LessonReadingInputSerializer,
+        responses={200: LessonProgressOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Fifteen seconds read, end reached",
+                value={"seconds_spent": 15, "reached_end": True},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, lesson_id: int) -> Response:
+        lesson = selectors.lesson_get(user=request.user, lesson_id=lesson_id)
+        serializer = LessonReadingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        progress = services.lesson_reading_report(
+            learner=request.user,
+            lesson=lesson,
+            seconds_spent_delta=serializer.validated_data["seconds_spent"],
+            has_reached_end=serializer.validated_data["reached_end"],
         )
         return Response(LessonProgressOutputSerializer(progress).data)
 

@@ -27,6 +27,7 @@ from courses.services.learning import (
     enrollment_create,
     lesson_complete,
     lesson_position_save,
+    lesson_reading_report,
     lesson_start,
     lesson_uncomplete,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "lesson_create",
     "lesson_position_save",
     "lesson_quiz_ensure",
+    "lesson_reading_report",
     "lesson_start",
     "lesson_uncomplete",
     "module_create",

@@ -1,5 +1,5 @@
 // Learning modes in the lesson player.
-// Binge: when a lesson is completed or its video ends, the next lesson starts after a
+// Binge: when a lesson is completed in place or its video ends, the next lesson starts after a
 //   cancellable countdown (no automatic start for people who ask for reduced motion: they get
 //   the prompt and choose). Relax: the player sends a heartbeat each minute the page is visible;
 //   the server counts active time and says when the chosen break interval is reached.
@@ -56,9 +56,8 @@
     }
     const video = document.getElementById("lesson-video");
     if (video) video.addEventListener("ended", start);
-    // A lesson completed on the previous page lands here with ?binge=1: keep the run going.
-    if (new URLSearchParams(window.location.search).get("binge") === "1") start();
-    window.lumenBingeStart = start;
+    // A lesson completed in place (the video or reading rule; static/js/player.js).
+    document.addEventListener("lumen:lesson-completed", start);
   }
 
   if (mode === "relax") {

@@ -113,6 +113,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("api:lesson-position", "PUT"): Rule(
         expect(401, 403, OK, OK, 403, 403, 403), lambda w: {"position_seconds": 10}
     ),
+    ("api:lesson-reading", "POST"): Rule(
+        expect(401, 403, OK, OK, 403, 403, 403),
+        lambda w: {"seconds_spent": 10, "reached_end": True},
+        why="reading reports are the enrolled learners' own progress",
+    ),
     ("api:quiz-detail", "GET"): Rule(expect(403, 403, OK, OK, OK, 403, OK)),
     ("api:quiz-attempt-start", "POST"): Rule(
         expect(401, 403, OK, OK, OK, 403, OK), why="the course's authors and admins may try it"

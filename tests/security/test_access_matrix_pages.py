@@ -135,6 +135,16 @@ PAGES: dict[str, Page] = {
         as_json=True,
         why="the player's heartbeat: the enrolled learners' own progress",
     ),
+    "courses:lesson_progress": _get(
+        MEMBERS, why="the player's outline fragment: the outline is public, ticks are one's own"
+    ),
+    "courses:lesson_reading": Page(
+        "POST",
+        expect(LOGIN, 403, OK, OK, 403, 403, 403),
+        {"seconds_spent": 10, "reached_end": True},
+        as_json=True,
+        why="the article reader's heartbeat: the enrolled learners' own progress",
+    ),
     "courses:list": _get(PUBLIC),
     "courses:quiz_start": _post(MEMBERS_REDIRECT),
     "gamification:badge-assertion": _get(PUBLIC),

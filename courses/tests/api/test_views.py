@@ -591,6 +591,73 @@ def test_bad_positions_are_a_400(client_for, student, course, payload, fields):
     assert LessonProgress.objects.count() == 0
 
 
+def test_reading_an_article_through_the_api_completes_it_by_the_rule(client_for, student, course):
+    EnrollmentFactory(course=course, learner=student)
+    lesson = _lessons(course)[0]  # 300 seconds' reading: 150 of them with the end reached
+    client = client_for(student)
+
+    detail = client.get(f"/api/v1/lessons/{lesson.pk}").json()["lesson"]
+    with time_machine.travel("2026-03-02 10:00:00Z", tick=False) as clock:
+        first = client.post(
+            f"/api/v1/lessons/{lesson.pk}/reading",
+            {"seconds_spent": 20, "reached_end": True},
+            format="json",
+        )
+        for _ in range(5):
+            clock.shift(30)
+            last = client.post(
+                f"/api/v1/lessons/{lesson.pk}/reading", {"seconds_spent": 30}, format="json"
+            )
+
+    assert detail["reading_seconds_to_complete"] == 150
+    assert detail["completion_rule"].startswith("Read to the end to complete")
+    assert first.status_code == 200
+    assert first.json()["is_completed"] is False
+    assert first.json()["end_reached_at"] == "2026-03-02T10:00:00Z"
+    assert last.json()["seconds_spent"] == 170
+    assert last.json()["is_completed"] is True
+
+
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        (
+            {"seconds_spent": -1},
+            {"seconds_spent": ["Ensure this value is greater than or equal to 0."]},
+        ),
+        ({"seconds_spent": "long"}, {"seconds_spent": ["A valid integer is required."]}),
+        ({"reached_end": "maybe"}, {"reached_end": ["Must be a valid boolean."]}),
+    ],
+)
+def test_bad_reading_reports_are_a_400(client_for, student, course, payload, fields):
+    EnrollmentFactory(course=course, learner=student)
+    lesson = _lessons(course)[0]
+
+    response = client_for(student).post(
+        f"/api/v1/lessons/{lesson.pk}/reading", payload, format="json"
+    )
+
+    assert response.status_code == 400
+    assert _error(response)["fields"] == fields
+    assert LessonProgress.objects.count() == 0
+
+
+def test_reading_reports_need_an_article_and_an_enrollment(client_for, student, course):
+    lesson = _lessons(course)[0]
+    quiz = QuizFactory(lesson__module=course.modules.first(), lesson__order=11)
+    client = client_for(student)
+
+    unenrolled = client.post(f"/api/v1/lessons/{lesson.pk}/reading", {}, format="json")
+    EnrollmentFactory(course=course, learner=student)
+    on_quiz = client.post(f"/api/v1/lessons/{quiz.lesson_id}/reading", {}, format="json")
+    unknown = client.post("/api/v1/lessons/999999/reading", {}, format="json")
+
+    assert (unenrolled.status_code, _error(unenrolled)["code"]) == (403, "not_enrolled")
+    assert (on_quiz.status_code, _error(on_quiz)["code"]) == (400, "invalid_reading_report")
+    assert unknown.status_code == 404
+    assert LessonProgress.objects.count() == 0
+
+
 # --- Quizzes --------------------------------------------------------------------------------------
 
 
