@@ -79,6 +79,12 @@ class AttemptLimitReachedError(ConflictError):
     default_code = "attempt_limit_reached"
 
 
+class AttemptStartRequiredError(ConflictError):
+    """Answers in one call are refused where the clock or the draw must come first."""
+
+    default_code = "attempt_start_required"
+
+
 class AttemptAlreadySubmittedError(ConflictError):
     default_code = "attempt_already_submitted"
 

@@ -711,22 +711,56 @@ class QuizDetailApi(APIView):
         return Response(QuizOutputSerializer(quiz).data)
 
 
+class QuizAttemptStartInputSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=(
+            "Optional. With answers, the attempt is started and graded in this one call "
+            "(keyed by question id as for `/quiz-attempts/{id}/submit`); without, it is only "
+            "started."
+        ),
+    )
+
+
 class QuizAttemptStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        summary="Start an attempt",
+        summary="Start an attempt, or take one in a single call",
         description=(
-            "Draws the attempt's questions (a random subset and shuffled when the quiz says "
-            "so) and sets its deadline. While an attempt is running this returns it (200) "
-            "instead of starting another. Refused (409) once the attempts are used up."
+            "Without `answers`: draws the attempt's questions (a random subset and shuffled "
+            "when the quiz says so) and sets its deadline; while an attempt is running this "
+            "returns it (200) instead of starting another. With `answers`: the attempt is "
+            "started and graded on the server at once (201, or 200 when the answers completed "
+            "the attempt already running). Refused (409 `attempt_limit_reached`) once the "
+            "attempts are used up. A timed quiz, an exam or a quiz drawing a random subset "
+            "is started first so its clock runs before its questions are seen: answers to it "
+            "without a running attempt are refused (409 `attempt_start_required`). Answers to "
+            "another quiz's questions, unknown question or choice ids are a 400 "
+            "`invalid_answer`, and no attempt is used up. The two-step flow "
+            "(`/quiz-attempts/{id}/submit`) works as before."
         ),
-        request=None,
+        request=QuizAttemptStartInputSerializer,
         responses={201: QuizAttemptOutputSerializer, 200: QuizAttemptOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Taken in one call",
+                value={"answers": {"41": 7, "42": [9, 11], "43": "list comprehension"}},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request: Request, quiz_id: int) -> Response:
         quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=quiz_id)
-        attempt, created = services.quiz_attempt_start(learner=request.user, quiz=quiz)
+        serializer = QuizAttemptStartInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if "answers" in serializer.validated_data:
+            attempt, created = services.quiz_attempt_take(
+                learner=request.user, quiz=quiz, answers=serializer.validated_data["answers"]
+            )
+        else:
+            attempt, created = services.quiz_attempt_start(learner=request.user, quiz=quiz)
         attempt = selectors.quiz_attempt_get_for_learner(user=request.user, attempt_id=attempt.pk)
         return Response(
             QuizAttemptOutputSerializer(attempt).data,

@@ -39,6 +39,7 @@ from courses.services.quizzes import (
     quiz_attempt_close_expired,
     quiz_attempt_start,
     quiz_attempt_submit,
+    quiz_attempt_take,
 )
 from courses.services.reviews import review_delete, review_submit
 
@@ -72,6 +73,7 @@ __all__ = [
     "quiz_attempt_close_expired",
     "quiz_attempt_start",
     "quiz_attempt_submit",
+    "quiz_attempt_take",
     "review_delete",
     "review_submit",
     "tags_get_or_create",

@@ -804,6 +804,142 @@ def test_the_attempt_limit_is_a_409(client_for, student, course, quiz):
     assert QuizAttempt.objects.count() == 2
 
 
+def _right_answers(quiz) -> dict[str, object]:
+    single, short = quiz.questions.order_by("order")
+    return {str(single.pk): single.choices.get(is_correct=True).pk, str(short.pk): "pandas"}
+
+
+def test_a_quiz_is_taken_and_graded_in_one_call(client_for, student, course, quiz):
+    EnrollmentFactory(course=course, learner=student)
+    client = client_for(student)
+
+    response = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": _right_answers(quiz)}, format="json"
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["state"], body["number"], body["score"], body["percent"], body["passed"]) == (
+        "submitted",
+        1,
+        "2.00",
+        "100.00",
+        True,
+    )
+    attempt = QuizAttempt.objects.get()
+    assert attempt.submitted_at is not None
+    assert LessonProgress.objects.get(learner=student, lesson=quiz.lesson).completed_at is not None
+    # The two-step flow is untouched: the next POST without answers starts attempt 2.
+    started = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts")
+    assert (started.status_code, started.json()["state"], started.json()["number"]) == (
+        201,
+        "in_progress",
+        2,
+    )
+
+
+def test_one_call_answers_complete_the_attempt_already_running(client_for, student, course, quiz):
+    EnrollmentFactory(course=course, learner=student)
+    client = client_for(student)
+    running = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts").json()
+
+    response = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": _right_answers(quiz)}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["state"]) == (running["id"], "submitted")
+    assert QuizAttempt.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["another_quiz", "unknown_question", "unknown_choice"])
+def test_bad_one_call_answers_are_a_400_and_use_up_no_attempt(
+    client_for, student, course, quiz, kind
+):
+    EnrollmentFactory(course=course, learner=student)
+    single = quiz.questions.get(order=1)
+    if kind == "another_quiz":
+        elsewhere = QuestionFactory()
+        answers, message = (
+            {str(elsewhere.pk): 1},
+            f"Question {elsewhere.pk} belongs to another quiz.",
+        )
+    elif kind == "unknown_question":
+        answers, message = {"999999": 1}, "Question 999999 is not part of this attempt."
+    else:
+        answers, message = (
+            {str(single.pk): 999999},
+            "Choice 999999 is not a choice of this question.",
+        )
+
+    response = client_for(student).post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": answers}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert _error(response)["code"] == "invalid_answer"
+    assert _error(response)["message"] == message
+    assert QuizAttempt.objects.count() == 0
+    assert client_for(student).get(f"/api/v1/quizzes/{quiz.pk}").json()["attempts_remaining"] == 2
+
+
+def test_one_call_answers_must_be_an_object(client_for, student, course, quiz):
+    EnrollmentFactory(course=course, learner=student)
+
+    response = client_for(student).post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": [1, 2]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(_error(response)["fields"]) == ["answers"]
+    assert QuizAttempt.objects.count() == 0
+
+
+def test_one_call_respects_the_attempt_limit(client_for, student, course, quiz):
+    EnrollmentFactory(course=course, learner=student)
+    client = client_for(student)
+    for _ in range(2):
+        client.post(f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": {}}, format="json")
+
+    response = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": _right_answers(quiz)}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert _error(response)["code"] == "attempt_limit_reached"
+    assert QuizAttempt.objects.count() == 2
+    assert not QuizAttempt.objects.filter(passed=True).exists()
+
+
+@pytest.mark.parametrize(
+    "settings_changes",
+    [{"time_limit_seconds": 60}, {"is_exam": True}, {"question_bank_sample_size": 1}],
+)
+def test_timed_quizzes_exams_and_question_banks_must_be_started_first(
+    client_for, student, course, quiz, settings_changes
+):
+    EnrollmentFactory(course=course, learner=student)
+    for name, value in settings_changes.items():
+        setattr(quiz, name, value)
+    quiz.save()
+    client = client_for(student)
+
+    refused = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": _right_answers(quiz)}, format="json"
+    )
+
+    assert refused.status_code == 409
+    assert _error(refused)["code"] == "attempt_start_required"
+    assert QuizAttempt.objects.count() == 0
+    # Started first, the clock runs; answers sent to the running attempt then count.
+    running = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts").json()
+    drawn = {str(question["id"]) for question in running["questions"]}
+    answers = {key: value for key, value in _right_answers(quiz).items() if key in drawn}
+    graded = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": answers}, format="json")
+    assert (graded.status_code, graded.json()["state"]) == (200, "submitted")
+    assert graded.json()["percent"] == "100.00"
+
+
 def test_someone_elses_attempt_is_not_found(client_for, student, other_student, course, quiz):
     EnrollmentFactory(course=course, learner=student)
     attempt_id = client_for(student).post(f"/api/v1/quizzes/{quiz.pk}/attempts").json()["id"]
