@@ -125,6 +125,34 @@ def mode_for(*, user: Any, course_id: int | None) -> str:
     )
 
 
+# Relax mode: a pause this long between two reports of active learning was a break already.
+RELAX_NATURAL_BREAK = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class RelaxStatus:
+    active_seconds: int
+    interval_seconds: int
+
+    @property
+    def break_due(self) -> bool:
+        return self.active_seconds >= self.interval_seconds
+
+
+def relax_status(*, user: Any, now: dt.datetime | None = None) -> RelaxStatus:
+    """Active learning counted since the learner's last break (none after a pause of
+    RELAX_NATURAL_BREAK) and their chosen interval; the break is due once it is reached."""
+    moment = now or timezone.now()
+    preference = preference_or_defaults(user=user)
+    active = preference.relax_active_seconds
+    last = preference.relax_last_activity_at
+    if last is None or moment - last >= RELAX_NATURAL_BREAK:
+        active = 0
+    return RelaxStatus(
+        active_seconds=active, interval_seconds=preference.relax_interval_minutes * 60
+    )
+
+
 def binge_run_length(*, preference: LearningPreference, now: dt.datetime | None = None) -> int:
     """Lessons completed in a row in the current binge session (0 once the pause between
     lessons has grown past the session gap)."""

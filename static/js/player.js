@@ -8,7 +8,8 @@
 //   is sent too. The server applies the reading rule (the end reached and enough time read).
 // - When a report says the lesson is now complete, the outline (ticks, progress bar) and the
 //   completion region are swapped in place with htmx, and `lumen:lesson-completed` is sent on
-//   the document (binge mode starts its countdown on it).
+//   the document (binge mode starts its countdown on it). Every delivered report also sends
+//   `lumen:activity-reported` (relax mode then looks at its break timer).
 (function () {
   "use strict";
   let csrf = "";
@@ -37,7 +38,9 @@
   }
 
   function reported(state) {
-    if (!state || !state.is_completed || isShownComplete()) return;
+    if (!state) return;
+    document.dispatchEvent(new CustomEvent("lumen:activity-reported"));
+    if (!state.is_completed || isShownComplete()) return;
     const outline = document.getElementById("player-outline");
     const url = outline && outline.dataset.progressUrl;
     const announce = function () {

@@ -166,7 +166,7 @@ PAGES: dict[str, Page] = {
     "learning:course-mode": _post(MEMBERS_REDIRECT),
     "learning:preferences": _get(MEMBERS),
     "learning:relax-break": _post(expect(LOGIN, OK, OK, OK, OK, OK, OK)),
-    "learning:relax-heartbeat": _post(expect(LOGIN, OK, OK, OK, OK, OK, OK)),
+    "learning:relax-status": _get(MEMBERS, why="relax mode's break timer: one's own"),
     "learning:review": _get(MEMBERS),
     "learning:review-rate": _post(MEMBERS_REDIRECT),
     "media/<path:path>": _get(expect(404, 404, 404, 404, 404, 404, 404)),
