@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from gamification import leaderboards, leagues, levels
+from gamification import leaderboards, leagues, levels, rules
 from gamification.achievements import ACHIEVEMENTS, Achievement, Group, Metric
 from gamification.models import (
     ActivityDay,
@@ -29,6 +29,17 @@ from gamification.rules import Action
 def learner_stats_get(*, user: Any) -> LearnerStats:
     """The learner's stats, or an unsaved zero row for someone who has not earned XP yet."""
     return LearnerStats.objects.filter(user=user).first() or LearnerStats(user=user)
+
+
+def xp_quote_for(*, user: Any, action: str, course: Any = None, factor: int = 1) -> rules.XpQuote:
+    """What `action` is worth to `user` now by the XP formula: their current streak, the
+    course's difficulty and `factor` (for callers that post the amount themselves)."""
+    return rules.xp_quote(
+        action=action,
+        difficulty=getattr(course, "difficulty", None),
+        streak=learner_stats_get(user=user).current_streak,
+        factor=factor,
+    )
 
 
 def achievement_metrics(*, user: Any) -> dict[str, int]:

@@ -382,8 +382,9 @@ class Flag(models.Model):
 class XpAward(models.Model):
     """XP an asker gives an answer to their question: once per answer, changeable briefly.
 
-    `amount` is what the asker chose; `ledger_amount` what the gamification ledger has been given
-    so far (they differ only while a change is being posted).
+    `amount` is what the asker chose, the factor of gamification's XP formula; `ledger_amount`
+    the XP the gamification ledger holds for the award (qa.services.ratings keeps it at what the
+    formula gives for `amount`, within the daily cap).
     """
 
     answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="xp_award")
