@@ -36,6 +36,11 @@ class Action:
     REVIEW_DONE = "review_done"  # revision mode (spaced repetition)
     CHALLENGE_COMPLETED = "challenge_completed"  # challenge mode
     MANUAL_GRANT = "manual_grant"  # staff and instructors, with a reason
+    # Help-center bounties move the asker's own XP: out when offered, to the accepted answer's
+    # author or back to the asker. Their amounts are the bounty's, never the formula's.
+    BOUNTY_OFFERED = "bounty_offered"
+    BOUNTY_AWARDED = "bounty_awarded"
+    BOUNTY_REFUNDED = "bounty_refunded"
 
     CHOICES = [
         (LESSON_COMPLETED, "Lesson completed"),
@@ -47,7 +52,13 @@ class Action:
         (REVIEW_DONE, "Review done"),
         (CHALLENGE_COMPLETED, "Challenge completed"),
         (MANUAL_GRANT, "Granted by staff"),
+        (BOUNTY_OFFERED, "Bounty offered on a question"),
+        (BOUNTY_AWARDED, "Bounty for an accepted answer"),
+        (BOUNTY_REFUNDED, "Bounty refunded"),
     ]
+
+    # Actions with an amount of their own: no base, multiplier, streak bonus or cap to tune.
+    UNTUNED = frozenset({MANUAL_GRANT, BOUNTY_OFFERED, BOUNTY_AWARDED, BOUNTY_REFUNDED})
 
 
 DEFAULTS: dict[str, Any] = {

@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qa.removed_raters_reverse",
         "schedule": crontab(minute=15),
     },
+    # qa: refund the bounties whose week ended without an accepted answer.
+    "qa-bounties-settle": {
+        "task": "qa.bounties_settle",
+        "schedule": crontab(minute=25),
+    },
     # gamification: settle last week's boards into history on Monday morning (UTC).
     "gamification-weekly-boards": {
         "task": "gamification.weekly_boards_settle",

@@ -190,6 +190,14 @@ MATRIX: dict[tuple[str, str], Rule] = {
         lambda w: {"reason": "off_topic"},
         why="anyone but the author flags a post",
     ),
+    ("api:qa-question-bounty", "GET"): Rule(
+        expect(404, 404, 404, 404, 404, 404, 404), why="the world's question has no bounty"
+    ),
+    ("api:qa-question-bounty", "POST"): Rule(
+        expect(401, 403, 403, 403, 403, 403, 403),
+        lambda w: {"amount": 20},
+        why="only the asker, from level 10 (the world's asker is level 1: level_too_low)",
+    ),
     ("api:qa-question-close", "POST"): Rule(
         expect(401, 403, OK, 403, 403, 403, OK), lambda w: {"reason": "off_topic"}
     ),

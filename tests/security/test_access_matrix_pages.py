@@ -207,6 +207,7 @@ PAGES: dict[str, Page] = {
     "qa:answer_rate": _post(MEMBERS_REDIRECT),
     "qa:answer_star": _post(MEMBERS_REDIRECT),
     "qa:ask": _get(MEMBERS),
+    "qa:bounty": _post(MEMBERS_REDIRECT, {"amount": "20"}),
     "qa:close": _post(MEMBERS_REDIRECT),
     "qa:comment_delete": _post(MEMBERS_REDIRECT),
     "qa:delete": _post(MEMBERS_REDIRECT),
