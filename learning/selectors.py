@@ -184,3 +184,17 @@ def challenge_leaderboard(
         }
         for index, row in enumerate(rows)
     ]
+
+
+def achievement_counts(*, user: Any) -> dict[str, int]:
+    """What gamification's badges count from revision and challenge mode's own tables (reviews
+    done in review sessions, challenges completed with a right answer), so a daily XP cap never
+    stops them (settings.ACHIEVEMENT_METRIC_SOURCES). Two queries."""
+    return {
+        "reviews_done": ReviewLog.objects.filter(
+            card__learner=user, source=ReviewLog.Source.REVIEW
+        ).count(),
+        "challenges_completed": ChallengeRun.objects.filter(
+            learner=user, submitted_at__isnull=False, correct_count__gt=0
+        ).count(),
+    }

@@ -268,6 +268,12 @@ DASHBOARD_PANELS = [
 ]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
+# Counts other apps give gamification's badges from their own tables (functions of a user
+# returning {metric: count}; see gamification.selectors.achievement_metrics).
+ACHIEVEMENT_METRIC_SOURCES = [
+    "learning.selectors.achievement_counts",
+    "qa.selectors.achievement_counts",
+]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

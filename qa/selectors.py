@@ -714,3 +714,10 @@ def bounty_panel(*, question: Question, viewer: Any) -> BountyPanel:
         maximum=BOUNTY_MAX,
         window_days=BOUNTY_WINDOW.days,
     )
+
+
+def achievement_counts(*, user: Any) -> dict[str, int]:
+    """What gamification's badges count from the help center's own tables: answers of the
+    user's that an asker rewarded with XP, whatever the daily XP cap let through
+    (settings.ACHIEVEMENT_METRIC_SOURCES). One query."""
+    return {"answers_rewarded": XpAward.objects.filter(recipient=user).count()}
