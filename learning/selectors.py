@@ -107,6 +107,23 @@ def course_mode_get(*, user: Any, course_id: int) -> str | None:
     )
 
 
+@dataclass(frozen=True)
+class CourseMode:
+    course_id: int
+    course_title: str
+    mode: str
+
+
+def course_mode_list(*, user: Any) -> list[CourseMode]:
+    """The modes the learner chose for particular courses, by course title. One query."""
+    rows = (
+        CourseModePreference.objects.filter(user=user)
+        .order_by("course__title", "course_id")
+        .values_list("course_id", "course__title", "mode")
+    )
+    return [CourseMode(course_id, title, mode) for course_id, title, mode in rows]
+
+
 def mode_for(*, user: Any, course_id: int | None) -> str:
     """The mode in force: the course's own choice, else the learner's default."""
     if not getattr(user, "is_authenticated", False):

@@ -332,6 +332,22 @@ def course_mode_set(*, user: Any, course: Course, mode: str | None) -> str:
 
 
 @transaction.atomic
+def course_modes_update(*, user: Any, modes: list[dict[str, Any]]) -> list[str]:
+    """Choose (or, with a null mode, clear) the mode of several courses at once, all or none:
+    each must be a published course. Returns the modes now in force there, in order."""
+    course_ids = [item["course_id"] for item in modes]
+    courses = Course.objects.filter(pk__in=course_ids, status=Course.Status.PUBLISHED).in_bulk()
+    unknown = [course_id for course_id in course_ids if course_id not in courses]
+    if unknown:
+        message = f"Course {unknown[0]} is not a published course."
+        raise InvalidPreferenceError(message, fields={"course_modes": [message]})
+    return [
+        course_mode_set(user=user, course=courses[item["course_id"]], mode=item.get("mode"))
+        for item in modes
+    ]
+
+
+@transaction.atomic
 def relax_time_add(
     *, user: Any, course_id: int, seconds: int, at: dt.datetime | None = None
 ) -> int:
