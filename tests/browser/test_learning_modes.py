@@ -45,6 +45,9 @@ def test_reviewing_due_cards_with_the_keyboard_alone(
 
     page.goto("/review/")
     expect(page.get_by_text("2 cards due now")).to_be_visible()
+    # A card made from a choice question shows its choices, as the quiz did.
+    choices = page.get_by_role("list", name="Choices")
+    expect(choices.get_by_role("listitem")).to_have_text(["right", "wrong"])
     assert_no_axe_violations(page, "review")
     answer = page.locator("#review-answer")
     expect(answer).not_to_have_attribute("open", "")
