@@ -29,6 +29,15 @@ class CourseModeSerializer(serializers.Serializer):
     class Meta:
         ref_name = "ProfileLearningCourseMode"
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A partial profile update makes nested fields optional; a course mode needs both.
+        missing = {
+            name: ["This field is required."] for name in ("course_id", "mode") if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
 
 class LearningProfileSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(

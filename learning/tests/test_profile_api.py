@@ -162,6 +162,8 @@ def test_patching_the_profile_chooses_and_clears_course_modes(student: User) -> 
         ([{"course_id": 999999, "mode": "relax"}], "Course 999999 is not a published course."),
         ([{"course_id": "x", "mode": "relax"}], "A valid integer is required."),
         ([{"course_id": 1, "mode": "turbo"}], '"turbo" is not a valid choice.'),
+        ([{"mode": "relax"}], "This field is required."),
+        ([{"course_id": 1}], "This field is required."),
     ],
 )
 def test_bad_course_modes_are_refused_and_nothing_changes(
@@ -172,7 +174,7 @@ def test_bad_course_modes_are_refused_and_nothing_changes(
 
     course = CourseFactory(title="Tides")
     services.course_mode_set(user=student, course=course, mode="binge")
-    if course_modes[0]["course_id"] == 1:
+    if course_modes[0].get("course_id") == 1:
         course_modes = [{**course_modes[0], "course_id": course.pk}]
 
     response = _api(student).patch(
