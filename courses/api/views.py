@@ -753,7 +753,8 @@ class QuizAttemptStartApi(APIView):
     )
     def post(self, request: Request, quiz_id: int) -> Response:
         quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=quiz_id)
-        serializer = QuizAttemptStartInputSerializer(data=request.data)
+        # An empty body (whatever its content type) only starts an attempt, as it always has.
+        serializer = QuizAttemptStartInputSerializer(data=request.data if request.body else {})
         serializer.is_valid(raise_exception=True)
         if "answers" in serializer.validated_data:
             attempt, created = services.quiz_attempt_take(
