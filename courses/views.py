@@ -336,6 +336,10 @@ def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
             services.lesson_complete(learner=request.user, lesson=lesson)
     except ApplicationError as error:
         messages.error(request, error.message)
+        if request.htmx:  # the whole page, with its message (an outline swap would hide it)
+            return HttpResponseClientRedirect(
+                reverse("courses:lesson", args=[course.slug, lesson.pk])
+            )
         return redirect("courses:lesson", course_slug=course.slug, lesson_id=lesson.pk)
     enrollment = selectors.enrollment_get(learner=request.user, course_id=course.pk)
     if not undo and enrollment is not None and enrollment.completed_at is not None:

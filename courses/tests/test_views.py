@@ -401,6 +401,21 @@ def test_marking_the_last_lesson_complete_with_htmx_swaps_the_outline_in_place(
     assert LessonProgress.objects.get(learner=student, lesson=last).completed_at is None
 
 
+def test_a_refused_htmx_completion_reloads_the_lesson_with_its_message(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    quiz = quiz_lesson(course.modules.get(), order=5)
+    EnrollmentFactory(learner=student, course=course)
+    client = _client(student)
+
+    response = client.post(f"/lessons/{quiz.lesson_id}/complete/", HTTP_HX_REQUEST="true")
+    page = client.get(response["HX-Redirect"]).content.decode()
+
+    assert response["HX-Redirect"] == f"/learn/{course.slug}/{quiz.lesson_id}/"
+    messages = page[page.index('id="messages"') :]
+    assert "Pass the quiz to complete this lesson." in messages[: messages.index("</div>")]
+    assert not LessonProgress.objects.filter(lesson=quiz.lesson, completed_at__isnull=False)
+
+
 def test_finishing_the_course_with_htmx_goes_to_the_completion_page(student: User) -> None:
     course = course_with_outline(modules=1, lessons_per_module=1)
     EnrollmentFactory(learner=student, course=course)
