@@ -13,8 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
@@ -22,6 +20,7 @@ from accounts import selectors, services
 from accounts.forms import ProfileForm, TeacherApplicationForm, ThemeForm
 from accounts.models import TeacherApplication, User
 from core.exceptions import ApplicationError
+from core.http import safe_next_url
 from core.roles import Role
 
 # Anonymous visitors keep their theme in the session; base.html reads it from there.
@@ -72,7 +71,7 @@ def theme_set(request: HttpRequest) -> HttpResponse:
         if request.htmx:  # type: ignore[attr-defined]
             response = render(request, "base.html#theme-switcher", {"theme_menu_open": True})
             return trigger_client_event(response, "lumen:theme-changed", {"theme": theme})
-        return redirect(_next_url(request))
+        return redirect(safe_next_url(request, request.POST.get("next"), "home"))
     if request.method == "POST":
         if request.htmx:  # type: ignore[attr-defined]
             return render(
@@ -125,13 +124,3 @@ def teacher_application_create(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
-
-
-def _next_url(request: HttpRequest) -> str:
-    """Where to go back to after a form in the header: a local `next`, else the home page."""
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("home")
