@@ -31,7 +31,7 @@ from accounts.api.serializers import (
     TokenPairSerializer,
     UserProfileSerializer,
 )
-from accounts.forms import AVATAR_MAX_BYTES
+from accounts.forms import AvatarField
 from accounts.models import TeacherApplication, User
 from accounts.validators import validate_time_zone
 from core.api import ErrorSerializer
@@ -353,8 +353,9 @@ class ProfileRetrieveUpdateApi(APIView):
         avatar = serializers.ImageField(
             required=False,
             allow_null=True,
-            help_text="A JPG, PNG, WebP or GIF image of at most 2 MB (multipart only); null "
-            "removes the avatar.",
+            _DjangoImageField=AvatarField,  # the page's checks: type by content, size, pixels
+            help_text="A JPG, PNG, WebP or GIF image (by content, not name) of at most 2 MB and "
+            "4096x4096 pixels (multipart only); SVG is refused; null removes the avatar.",
         )
         time_zone = serializers.CharField(
             max_length=64,
@@ -372,15 +373,6 @@ class ProfileRetrieveUpdateApi(APIView):
             for name, section in _PROFILE_EXTENSIONS.items():
                 fields[name] = section(required=False)
             return fields
-
-        def validate_avatar(self, avatar: Any) -> Any:
-            # The same limit as the profile page's form.
-            if avatar is not None and avatar.size > AVATAR_MAX_BYTES:
-                size = f"{avatar.size / (1024 * 1024):.1f}"
-                raise serializers.ValidationError(
-                    f"This image is {size} MB; choose one of at most 2 MB."
-                )
-            return avatar
 
     @extend_schema(
         operation_id="profile_retrieve",
