@@ -225,6 +225,13 @@ class AuthLoginApi(_OpenAuthApi):
                 "invalid_credentials",
                 "No active account has this email and password.",
             ),
+            429: _error(
+                "Five failed sign-ins for this account in five minutes lock it until the window "
+                "closes, the right password included (`account_locked`, `Retry-After`); also the "
+                "per-IP rate (`throttled`) and wrong two-factor codes (`too_many_attempts`).",
+                "account_locked",
+                "Too many failed sign-in attempts for this account; try again in 5 minutes.",
+            ),
             403: _error(
                 "Instructors and admins must set up two-factor authentication first.",
                 "mfa_setup_required",

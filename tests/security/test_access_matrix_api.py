@@ -14,6 +14,7 @@ answer 404 (not even its existence leaks). The body sent with each write is a va
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from typing import Any
@@ -34,6 +35,7 @@ from tests.security.matrix import (
 )
 from tests.security.world import ACTORS, ENROLLED, World, world_build
 
+_ADDRESSES = itertools.count()
 EVERYONE = expect(OK, OK, OK, OK, OK, OK, OK)
 SIGNED_IN = expect(401, OK, OK, OK, OK, OK, OK)
 ADMINS = expect(401, 403, 403, 403, 403, 403, OK)
@@ -54,7 +56,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("api:auth-register", "POST"): Rule(EVERYONE, _register, why="open sign-up"),
     ("api:auth-login", "POST"): Rule(
         NOBODY,
-        lambda w: {"email": "nobody@example.com", "password": "wrong-password-1234"},
+        # A new address per call: the same one would be locked after five (accounts.lockout).
+        lambda w: {"email": f"nobody{next(_ADDRESSES)}@example.com", "password": "wrong-pw-1234"},
         why="wrong credentials are refused whoever calls",
     ),
     ("api:auth-refresh", "POST"): Rule(
