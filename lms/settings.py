@@ -53,7 +53,7 @@ SITE_NAME = "Lumen"
 
 INSTALLED_APPS = [
     "daphne",  # runserver with Channels (ASGI) support
-    "django.contrib.admin",
+    "accounts.apps.LumenAdminConfig",  # django.contrib.admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
