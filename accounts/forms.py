@@ -98,3 +98,16 @@ class TeacherApplicationForm(forms.ModelForm):
             "things. Up to 4,000 characters.",
         }
         widgets = {"motivation": forms.Textarea(attrs={"rows": 6})}
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to confirm it is you."},
+    )
+    confirm = forms.BooleanField(
+        label="I understand that my account and personal data will be deleted for good.",
+        error_messages={"required": "Tick the box to confirm you want your account deleted."},
+    )

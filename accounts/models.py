@@ -46,6 +46,9 @@ class User(AbstractUser):
     )
     theme = models.CharField(max_length=16, choices=Theme.choices, default=Theme.SYSTEM)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the owner deleted the account (accounts.privacy): personal data is gone, the row
+    # stays so the XP ledger, ratings and posts keep their author.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

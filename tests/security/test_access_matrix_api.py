@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.tests.factories import DEFAULT_PASSWORD
 from tests.security.discovery import Operation, api_operations
 from tests.security.matrix import (
     OK,
@@ -76,6 +77,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "old_password": "a-long-test-passphrase-42",
             "new_password": "another-long-passphrase-99",
         },
+    ),
+    ("api:user-data-export", "GET"): Rule(SIGNED_IN, why="each gets only their own data"),
+    ("api:user-account-delete", "POST"): Rule(
+        expect(401, OK, 409, OK, OK, OK, 409),
+        lambda w: {"password": DEFAULT_PASSWORD},
+        why="the right password deletes (rolled back per actor); enrolled still has a renewing "
+        "Pro plan and admin is the last admin: refused",
     ),
     ("api:teacher-applications", "GET"): Rule(SIGNED_IN, why="each sees only their own"),
     ("api:teacher-applications", "POST"): Rule(
