@@ -104,7 +104,7 @@ def ai_allowance_get(*, user: Any) -> AIAllowance:
     return AIAllowance(
         plan=plan,
         can_use=can_use,
-        required_plan=billing_entitlements.AI_TOOLS_PLAN,
+        required_plan=billing_entitlements.ai_tools_plan(),
         daily_limit=ai_daily_limit(plan=plan) if can_use else 0,
         used_today=usage.requests if usage else 0,
         prompt_tokens_today=usage.prompt_tokens if usage else 0,
