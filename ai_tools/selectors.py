@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from ai_tools import semantic
 from ai_tools import text as text_methods
 from ai_tools.models import (
     AIUsage,
@@ -27,6 +26,7 @@ from ai_tools.providers.base import Passage
 from billing import entitlements as billing_entitlements
 from billing.models import PLAN_RANK
 from billing.selectors import plan_rank_for_user
+from core import semantic
 from core.roles import STAFF_ROLES
 from courses import entitlements
 from courses.models import Course, Lesson, LessonProgress, Question, QuizAttempt
