@@ -261,6 +261,9 @@ DASHBOARD_PANELS = [
     "analytics.panels.dashboard_week",
     "ai_tools.panels.dashboard_skill_gaps",
 ]
+# Answers other apps know of, for ai_tools' skill-gap analysis: functions (user, course) ->
+# {quiz question id: [recalled?, ...]} (learning's reviews and challenge answers).
+SKILL_EVIDENCE_SOURCES = ["learning.skills.review_outcomes"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 AUTHENTICATION_BACKENDS = [
