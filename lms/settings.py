@@ -261,6 +261,9 @@ DASHBOARD_PANELS = [
     "analytics.panels.dashboard_week",
     "ai_tools.panels.dashboard_skill_gaps",
 ]
+# Answers other apps know of, for ai_tools' skill-gap analysis: functions (user, course) ->
+# {quiz question id: [recalled?, ...]} (learning's reviews and challenge answers).
+SKILL_EVIDENCE_SOURCES = ["learning.skills.review_outcomes"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 # A user's data, app by app (accounts.privacy calls them without importing the apps): each
@@ -569,6 +572,10 @@ if IS_TEST and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     MIGRATION_MODULES = {"djstripe": None}
 BILLING_GRACE_PERIOD_DAYS = env.int("BILLING_GRACE_PERIOD_DAYS", default=7)
 BILLING_EARLY_ACCESS_PLAN = env.str("BILLING_EARLY_ACCESS_PLAN", default="premium")
+# The lowest plan that includes the AI study tools (each plan then has its own daily AI quota).
+BILLING_AI_TOOLS_PLAN = env.str("BILLING_AI_TOOLS_PLAN", default="pro")
+if BILLING_AI_TOOLS_PLAN not in {"basic", "pro", "premium"}:
+    raise environ.ImproperlyConfigured("BILLING_AI_TOOLS_PLAN must be basic, pro or premium.")
 BILLING_REFUND_WINDOW_DAYS = env.int("BILLING_REFUND_WINDOW_DAYS", default=30)
 BILLING_INSTRUCTOR_SHARE_PERCENT = env.int("BILLING_INSTRUCTOR_SHARE_PERCENT", default=50)
 AFFILIATE_COMMISSION_PERCENT = env.float("AFFILIATE_COMMISSION_PERCENT", default=20.0)
