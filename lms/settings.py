@@ -53,7 +53,7 @@ SITE_NAME = "Lumen"
 
 INSTALLED_APPS = [
     "daphne",  # runserver with Channels (ASGI) support
-    "django.contrib.admin",
+    "accounts.apps.LumenAdminConfig",  # django.contrib.admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -266,6 +266,29 @@ DASHBOARD_PANELS = [
 SKILL_EVIDENCE_SOURCES = ["learning.skills.review_outcomes"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
+# A user's data, app by app (accounts.privacy calls them without importing the apps): each
+# exporter returns its JSON section of the download; the erasers run in order when the user
+# deletes their account (billing first: it refuses while a subscription would still renew).
+USER_DATA_EXPORTERS = {
+    "courses": "courses.privacy.user_data_export",
+    "gamification": "gamification.privacy.user_data_export",
+    "learning": "learning.privacy.user_data_export",
+    "notifications": "notifications.privacy.user_data_export",
+    "qa": "qa.privacy.user_data_export",
+    "ai_tools": "ai_tools.privacy.user_data_export",
+    "billing": "billing.privacy.user_data_export",
+    "analytics": "analytics.services.user_analytics_export",
+}
+USER_DATA_ERASERS = [
+    "billing.privacy.user_data_erase",
+    "courses.privacy.user_data_erase",
+    "gamification.privacy.user_data_erase",
+    "learning.privacy.user_data_erase",
+    "notifications.privacy.user_data_erase",
+    "qa.privacy.user_data_erase",
+    "ai_tools.privacy.user_data_erase",
+    "analytics.services.user_analytics_delete",
+]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

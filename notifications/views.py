@@ -18,6 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
+from core.http import safe_next_url
 from core.roles import STAFF_ROLES
 from notifications import selectors, services, webpush_client
 from notifications.forms import AnnouncementForm
@@ -46,8 +47,8 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
         )
     except services.NotificationNotFoundError as error:
         raise Http404(error.message) from error
-    if request.POST.get("follow") == "1" and notification.link.startswith("/"):
-        return redirect(notification.link)
+    if request.POST.get("follow") == "1":
+        return redirect(safe_next_url(request, notification.link, "notifications:inbox"))
     return redirect("notifications:inbox")
 
 
