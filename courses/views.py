@@ -29,8 +29,8 @@ CATALOG_PAGE_SIZE = 12
 
 
 def _panels(setting: str, request: HttpRequest, **kwargs: Any) -> list[dict[str, Any]]:
-    """Pieces other apps add to a page (settings.PLAYER_PANELS, DASHBOARD_PANELS): dotted paths
-    of functions returning a dict with a `template` and its context, or None."""
+    """Pieces other apps add to a page (settings.PLAYER_PANELS, DASHBOARD_PANELS, COURSE_PANELS):
+    dotted paths of functions returning a dict with a `template` and its context, or None."""
     panels = []
     for dotted in getattr(settings, setting, []):
         panel = import_string(dotted)(request, **kwargs)
@@ -101,6 +101,7 @@ def _course_page_context(request: HttpRequest, course: Any, **extra: Any) -> dic
         "my_review": my_review,
         "can_review": course.enrollment is not None and course.completed_lesson_count > 0,
         "review_form": form,
+        "panels": _panels("COURSE_PANELS", request, course=course),
         **extra,
     }
 

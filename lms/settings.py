@@ -261,6 +261,7 @@ DASHBOARD_PANELS = [
     "analytics.panels.dashboard_week",
     "ai_tools.panels.dashboard_skill_gaps",
 ]
+COURSE_PANELS = ["notifications.panels.course_instructors"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 AUTHENTICATION_BACKENDS = [

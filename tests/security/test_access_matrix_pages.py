@@ -184,6 +184,11 @@ PAGES: dict[str, Page] = {
     "notifications:offline": _get(PUBLIC),
     "notifications:read": _post(expect(LOGIN, 404, REDIRECT, 404, 404, 404, 404)),
     "notifications:read-all": _post(MEMBERS_REDIRECT),
+    "notifications:following": _get(MEMBERS),
+    "notifications:instructor-follow": _post(
+        MEMBERS_REDIRECT, why="the course's instructor is told they cannot follow themselves"
+    ),
+    "notifications:instructor-unfollow": _post(MEMBERS_REDIRECT),
     "profile": _get(MEMBERS),
     "qa:answer": _post(MEMBERS_REDIRECT),
     "qa:answer_accept": _post(MEMBERS_REDIRECT),
