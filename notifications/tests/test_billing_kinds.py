@@ -10,14 +10,7 @@ from typing import Any
 import pytest
 
 from billing.templatetags.billing import money
-from billing.tests.conftest import (  # noqa: F401 (fixtures used by name below)
-    _billing_entitlements,
-    _plans_seeded,
-    deliver,
-    plans,
-    stripe_fake,
-    stripe_plans,
-)
+from billing.tests import conftest as billing_fixtures
 from billing.tests.factories import CoursePriceFactory
 from billing.tests.test_webhooks import checkout_session, subscribe_through_checkout
 from courses.models import Course
@@ -25,6 +18,15 @@ from courses.tests.factories import StudentFactory, course_with_outline
 from notifications.models import Kind, Notification
 
 pytestmark = pytest.mark.django_db
+
+# Billing's fixtures (its conftest is not this folder's): its entitlement rules and seeded plans
+# (autouse), the fake Stripe server and signed webhook deliveries.
+_billing_entitlements = billing_fixtures._billing_entitlements
+_plans_seeded = billing_fixtures._plans_seeded
+plans = billing_fixtures.plans
+stripe_fake = billing_fixtures.stripe_fake
+stripe_plans = billing_fixtures.stripe_plans
+deliver = billing_fixtures.deliver
 
 
 def _told(user: Any) -> list[tuple[str, str]]:
@@ -51,7 +53,7 @@ def test_a_subscription_tells_its_start_renewals_failure_and_end_once_each(
     stripe_plans: Any,
     stripe_fake: Any,
     deliver: Any,
-    mailoutbox: list,  # noqa: F811
+    mailoutbox: list,
 ) -> None:
     learner = StudentFactory()
     price = money(stripe_plans["pro"].monthly_price_cents, "usd")
@@ -105,7 +107,7 @@ def test_a_subscription_tells_its_start_renewals_failure_and_end_once_each(
 def test_a_purchase_and_its_refund_notify_the_buyer_and_a_failed_payment_too(
     stripe_plans: Any,
     stripe_fake: Any,
-    deliver: Any,  # noqa: F811
+    deliver: Any,
 ) -> None:
     buyer = StudentFactory()
     course = course_with_outline(required_plan=Course.Plan.PREMIUM, title="Data science")
@@ -140,7 +142,7 @@ def test_a_customer_who_turned_payment_mail_off_gets_the_notice_in_the_app_only(
     stripe_plans: Any,
     stripe_fake: Any,
     deliver: Any,
-    mailoutbox: list,  # noqa: F811
+    mailoutbox: list,
 ) -> None:
     from notifications import services
 
