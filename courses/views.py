@@ -170,7 +170,10 @@ def lesson_player(request: HttpRequest, course_slug: str, lesson_id: int) -> Htt
         )
     except NotFoundError as error:
         raise _not_found(error) from error
-    if view.can_access and view.enrollment is not None:
+    # The service worker saving lessons for offline (a whole module at once) reads the pages
+    # without the learner opening them: that is no reason to move the course's resume point.
+    saving_for_offline = request.headers.get("X-Lumen-Offline-Save") == "1"
+    if view.can_access and view.enrollment is not None and not saving_for_offline:
         services.lesson_start(
             learner=request.user,
             lesson=view.lesson,

@@ -25,7 +25,7 @@ from notifications.forms import AnnouncementForm
 from notifications.models import Kind, Notification
 
 # Bump when the app shell (offline page, core CSS/JS) changes so browsers drop the old copy.
-SERVICE_WORKER_VERSION = "1"
+SERVICE_WORKER_VERSION = "2"
 THEME_COLOUR = "#4338ca"
 CHANNELS = [("in_app", "In Lumen"), ("email", "Email"), ("push", "Push")]
 
