@@ -264,6 +264,7 @@ DASHBOARD_PANELS = [
 # Answers other apps know of, for ai_tools' skill-gap analysis: functions (user, course) ->
 # {quiz question id: [recalled?, ...]} (learning's reviews and challenge answers).
 SKILL_EVIDENCE_SOURCES = ["learning.skills.review_outcomes"]
+COURSE_PANELS = ["notifications.panels.course_instructors"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 # A user's data, app by app (accounts.privacy calls them without importing the apps): each

@@ -165,6 +165,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("api:notifications-list", "GET"): Rule(SIGNED_IN, why="each sees their own"),
     ("api:notifications-read-all", "POST"): Rule(SIGNED_IN),
     ("api:notifications-read", "POST"): Rule(OWN),
+    ("api:instructors-following", "GET"): Rule(SIGNED_IN, why="each sees their own"),
+    ("api:instructor-follow", "POST"): Rule(
+        expect(401, OK, OK, OK, 400, OK, OK), why="the course's instructor cannot follow themselves"
+    ),
+    ("api:instructor-follow", "DELETE"): Rule(SIGNED_IN, why="unfollowing is idempotent"),
     # --- help center (qa): "enrolled" asked, "other" answered and commented ---
     ("api:qa-question-list", "GET"): Rule(EVERYONE),
     ("api:qa-question-list", "POST"): Rule(

@@ -185,6 +185,11 @@ PAGES: dict[str, Page] = {
     "notifications:offline": _get(PUBLIC),
     "notifications:read": _post(expect(LOGIN, 404, REDIRECT, 404, 404, 404, 404)),
     "notifications:read-all": _post(MEMBERS_REDIRECT),
+    "notifications:following": _get(MEMBERS),
+    "notifications:instructor-follow": _post(
+        MEMBERS_REDIRECT, why="the course's instructor is told they cannot follow themselves"
+    ),
+    "notifications:instructor-unfollow": _post(MEMBERS_REDIRECT),
     "profile": _get(MEMBERS),
     "privacy": _get(MEMBERS),
     "privacy_export": _get(MEMBERS, why="a download of the caller's own data"),

@@ -74,8 +74,18 @@ def _course_mode(_: User) -> tuple[str, dict[str, Any], str]:
     )
 
 
+def _instructor_follow(_: User) -> tuple[str, dict[str, Any], str]:
+    instructor = CourseFactory().instructors.get()
+    return (
+        reverse("notifications:instructor-follow", args=[instructor.pk]),
+        {},
+        reverse("notifications:following"),
+    )
+
+
 PAGES: dict[str, Callable[[User], tuple[str, dict[str, Any], str]]] = {
     "theme_set": _theme,
+    "notifications:instructor-follow": _instructor_follow,
     "qa:follow": _qa_follow,
     "learning:default-mode": _default_mode,
     "learning:course-mode": _course_mode,
