@@ -182,19 +182,38 @@ def test_allowed_avatars_are_stored_under_their_real_type(
 
 
 COVER_REFUSALS = [
-    pytest.param(lambda: upload("bomb.png", bomb_png(30_000, 30_000)), id="bomb"),
     pytest.param(
-        lambda: upload("huge.png", real_image((6100, 400), "PNG", mode="1")), id="6100-wide"
+        lambda: upload("bomb.png", bomb_png(30_000, 30_000)),
+        "This image has too many pixels to be opened safely; use at most 6000x6000 pixels.",
+        id="bomb",
     ),
-    pytest.param(lambda: upload("cover.png", SVG_WITH_SCRIPT), id="svg-named-png"),
-    pytest.param(lambda: upload("cover.gif", real_image((640, 360), "GIF", mode="P")), id="gif"),
+    pytest.param(
+        lambda: upload("huge.png", real_image((6100, 400), "PNG", mode="1")),
+        "This image is 6100x400 pixels; use at most 6000x6000.",
+        id="6100-wide",
+    ),
+    pytest.param(
+        lambda: upload("cover.png", SVG_WITH_SCRIPT),
+        "SVG images are not accepted (they can carry scripts); use a JPEG, PNG or WebP image.",
+        id="svg-named-png",
+    ),
+    pytest.param(
+        lambda: upload("cover.gif", real_image((640, 360), "GIF", mode="P")),
+        "Use a JPEG, PNG or WebP image (this one is GIF).",
+        id="gif",
+    ),
+    pytest.param(
+        lambda: upload("small.png", real_image((100, 100), "PNG")),
+        "The image is 100x100 pixels; use at least 320x180.",
+        id="too-small",
+    ),
 ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("file", COVER_REFUSALS)
+@pytest.mark.parametrize(("file", "message"), COVER_REFUSALS)
 def test_the_course_api_refuses_bad_cover_images(
-    media_root: Path, file: Callable[[], SimpleUploadedFile]
+    media_root: Path, file: Callable[[], SimpleUploadedFile], message: str
 ) -> None:
     instructor = InstructorFactory()
     course = CourseFactory(instructors=[instructor])
@@ -208,7 +227,7 @@ def test_the_course_api_refuses_bad_cover_images(
     )
 
     assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["cover_image"]
+    assert response.json()["error"]["fields"] == {"cover_image": [message]}
     course.refresh_from_db()
     assert course.cover_image.name == ""
     assert _stored_files(media_root) == []
