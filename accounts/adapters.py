@@ -1,4 +1,5 @@
-"""allauth hooks: self-registration goes through our service and always makes a student."""
+"""allauth hooks: self-registration goes through our service and always makes a student; every
+password attempt counts against the account's lockout (accounts.lockout), as the API's do."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
+from accounts import lockout
 from core.roles import Role
 
 
@@ -23,3 +25,16 @@ class AccountAdapter(DefaultAccountAdapter):
             role=Role.STUDENT,
             display_name=data.get("display_name", ""),
         )
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        super().pre_authenticate(request, **credentials)  # allauth's own per-IP and per-key limits
+        try:
+            lockout.login_attempt_begin(email=credentials.get("email", ""))
+        except lockout.AccountLockedError as error:
+            raise self.validation_error("too_many_login_attempts") from error
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            lockout.login_attempt_succeeded(email=credentials.get("email", ""))
+        return user

@@ -1,16 +1,18 @@
-"""Accounts in the admin: every role change and review goes through the services."""
+"""Accounts in the admin: every role change and review goes through the services; the audit
+log (AuditEntry) and Django's admin history (LogEntry) are read-only here."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import services
-from accounts.models import TeacherApplication, User
+from accounts.models import AuditEntry, TeacherApplication, User
 from core.exceptions import ApplicationError
 from core.roles import Role
 
@@ -62,9 +64,15 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Deactivate (blocks sign-in and API tokens)", permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        deactivated = 0
         for user in queryset:
-            services.user_deactivate(user=user)
-        self.message_user(request, f"{queryset.count()} user(s) deactivated.")
+            try:
+                services.user_deactivate(user=user, deactivated_by=request.user)  # type: ignore[arg-type]
+                deactivated += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{user.email}: {error.message}", messages.ERROR)
+        if deactivated:
+            self.message_user(request, f"{deactivated} user(s) deactivated.")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(
@@ -117,3 +125,62 @@ class TeacherApplicationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """A record nobody edits: admins may read it, nobody may add, change or delete it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return getattr(request.user, "role", None) == Role.ADMIN and super().has_view_permission(
+            request, obj
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(_ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_repr", "ip"]
+    list_filter = ["action", "target_type", "created_at"]
+    search_fields = ["target_repr", "target_id", "actor__email", "ip"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "changes",
+        "ip",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(_ReadOnlyAdmin):
+    """Django's own record of admin additions, changes and deletions (the history pages)."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag"]
+    list_filter = ["action_flag", "content_type", "action_time"]
+    search_fields = ["object_repr", "user__email"]
+    list_select_related = ["user", "content_type"]
+    date_hierarchy = "action_time"
+    fields = [
+        "action_time",
+        "user",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "action_flag",
+        "change_message",
+    ]
+    readonly_fields = fields

@@ -15,3 +15,11 @@ class ApplicationAlreadyReviewedError(ConflictError):
 
 class LastAdminError(ApplicationError):
     default_code = "last_admin"
+
+
+class LastAdminAccountError(ConflictError):
+    default_code = "last_admin"
+
+
+class WrongPasswordError(ApplicationError):
+    default_code = "validation_error"

@@ -8,9 +8,22 @@ from django import forms
 from django.http import HttpRequest
 
 from accounts.models import TeacherApplication, User
+from core.uploads import ImageUploadField
 
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 AVATAR_CONTENT_TYPES = "image/jpeg,image/png,image/webp,image/gif"
+AVATAR_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
+AVATAR_MAX_PIXELS = 4096  # on each side
+
+
+class AvatarField(ImageUploadField):
+    """A JPG, PNG, WebP or GIF (by content) of at most 2 MB and 4096x4096 pixels; SVG and
+    decompression bombs are refused with their own messages."""
+
+    formats = AVATAR_FORMATS
+    max_bytes = AVATAR_MAX_BYTES
+    max_width = AVATAR_MAX_PIXELS
+    max_height = AVATAR_MAX_PIXELS
 
 
 class SignupForm(forms.Form):
@@ -32,6 +45,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "avatar", "time_zone", "bio", "theme"]
+        field_classes = {"avatar": AvatarField}
         labels = {
             "display_name": "Display name",
             "avatar": "Avatar",
@@ -41,7 +55,7 @@ class ProfileForm(forms.ModelForm):
         }
         help_texts = {
             "display_name": "Shown to other learners. Leave empty to use the start of your email.",
-            "avatar": "A JPG, PNG, WebP or GIF image of at most 2 MB.",
+            "avatar": "A JPG, PNG, WebP or GIF image of at most 2 MB and 4096x4096 pixels.",
             "time_zone": "An IANA time zone such as Europe/Paris or America/New_York; "
             "streaks and deadlines follow it.",
             "bio": "A few words for your profile, up to 2,000 characters.",
@@ -56,18 +70,6 @@ class ProfileForm(forms.ModelForm):
             "bio": forms.Textarea(attrs={"rows": 5}),
             "theme": forms.RadioSelect,
         }
-
-    def clean_avatar(self) -> Any:
-        avatar = self.cleaned_data.get("avatar")
-        size = getattr(avatar, "size", None)
-        # Only a new upload has a content_type; the stored file is not re-checked.
-        if size is not None and hasattr(avatar, "content_type") and size > AVATAR_MAX_BYTES:
-            raise forms.ValidationError(
-                "This image is %(size)s MB; choose one of at most 2 MB.",
-                code="avatar_too_large",
-                params={"size": f"{size / (1024 * 1024):.1f}"},
-            )
-        return avatar
 
 
 class ThemeForm(forms.Form):
@@ -96,3 +98,16 @@ class TeacherApplicationForm(forms.ModelForm):
             "things. Up to 4,000 characters.",
         }
         widgets = {"motivation": forms.Textarea(attrs={"rows": 6})}
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to confirm it is you."},
+    )
+    confirm = forms.BooleanField(
+        label="I understand that my account and personal data will be deleted for good.",
+        error_messages={"required": "Tick the box to confirm you want your account deleted."},
+    )

@@ -46,6 +46,9 @@ class User(AbstractUser):
     )
     theme = models.CharField(max_length=16, choices=Theme.choices, default=Theme.SYSTEM)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the owner deleted the account (accounts.privacy): personal data is gone, the row
+    # stays so the XP ledger, ratings and posts keep their author.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -125,3 +128,50 @@ class TeacherApplication(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.applicant} ({self.get_status_display()})"
+
+
+class AuditEntry(models.Model):
+    """Who did what to what: one row per privileged action, written by accounts.audit only.
+
+    Admin adds, changes, deletions and actions (every ModelAdmin, through accounts.admin_site),
+    role changes and deactivations from any interface, and account deletions. Django's own
+    LogEntry is still written for the admin's history pages; this table also covers what happens
+    outside the admin, and keeps the changed values, the caller's address and the action name.
+    """
+
+    class Action(models.TextChoices):
+        ADMIN_ADD = "admin_add", "Added in the admin"
+        ADMIN_CHANGE = "admin_change", "Changed in the admin"
+        ADMIN_DELETE = "admin_delete", "Deleted in the admin"
+        ADMIN_ACTION = "admin_action", "Admin action"
+        ROLE_CHANGE = "role_change", "Role changed"
+        USER_DEACTIVATE = "user_deactivate", "User deactivated"
+        APPLICATION_REVIEW = "application_review", "Application to teach reviewed"
+        ACCOUNT_DELETE = "account_delete", "Account deleted by its owner"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the system (a task, a command).",
+    )
+    action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
+    target_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="accounts_audit_target"),
+            models.Index(fields=["actor", "-created_at"], name="accounts_audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.target_repr}"

@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import audit
 from accounts.exceptions import (
     AlreadyInstructorError,
     ApplicationAlreadyPendingError,
     ApplicationAlreadyReviewedError,
     LastAdminError,
 )
-from accounts.models import TeacherApplication, User
+from accounts.models import AuditEntry, TeacherApplication, User
 from accounts.roles import ROLE_PERMISSIONS
 from core.exceptions import ApplicationError
 from core.roles import ROLE_GROUP_NAMES, STAFF_ROLES, Role
@@ -132,8 +133,16 @@ def user_set_role(*, user: User, role: str, changed_by: User | None = None) -> U
         other_admins = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
         if not other_admins.exists():
             raise LastAdminError("Lumen needs at least one active admin; promote another first.")
+    previous = user.role
     _apply_role(user, role)
     user.save(update_fields=["role", "is_staff", "is_superuser"])
+    audit.audit_record(
+        actor=changed_by,
+        action=AuditEntry.Action.ROLE_CHANGE,
+        target=user,
+        target_repr=user.email,
+        changes={"role": [previous, role]},
+    )
     return user
 
 
@@ -158,8 +167,17 @@ def user_deactivate(*, user: User, deactivated_by: User | None = None) -> User:
         raise ApplicationError(
             "You cannot deactivate your own account.", code="cannot_deactivate_self"
         )
+    was_active = user.is_active
     user.is_active = False
     user.save(update_fields=["is_active"])
+    if was_active:
+        audit.audit_record(
+            actor=deactivated_by,
+            action=AuditEntry.Action.USER_DEACTIVATE,
+            target=user,
+            target_repr=user.email,
+            changes={"is_active": [True, False]},
+        )
     return user
 
 
@@ -200,6 +218,13 @@ def teacher_application_review(
     application.review_note = note
     application.save(
         update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"]
+    )
+    audit.audit_record(
+        actor=reviewer,
+        action=AuditEntry.Action.APPLICATION_REVIEW,
+        target=application,
+        target_repr=f"{application.applicant.email}: {application.expertise}",
+        changes={"status": [TeacherApplication.Status.PENDING, application.status]},
     )
     if approve and application.applicant.role == Role.STUDENT:
         user_set_role(user=application.applicant, role=Role.INSTRUCTOR, changed_by=reviewer)

@@ -29,6 +29,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
+from accounts import lockout
 from accounts.models import User
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.throttling import window_hit
@@ -85,10 +86,13 @@ def token_pair_issue(*, user: User) -> TokenPair:
 def token_pair_obtain(
     *, email: str, password: str, otp_code: str = "", request: HttpRequest | None = None
 ) -> TokenPair:
-    """Sign in by email, password and (if set up) 2FA code; inactive users fail like wrong ones."""
+    """Sign in by email, password and (if set up) 2FA code; inactive users fail like wrong ones;
+    five failures in five minutes lock the account (accounts.lockout), the right password too."""
+    lockout.login_attempt_begin(email=email)
     user = authenticate(request, email=email, password=password)
     if not isinstance(user, User):
         raise InvalidCredentialsError("No active account has this email and password.")
+    lockout.login_attempt_succeeded(email=email)
     _second_factor_check(user=user, code=otp_code)
     update_last_login(None, user)
     return token_pair_issue(user=user)

@@ -1,4 +1,5 @@
-"""Account pages: profile editing, the colour theme and the application to teach.
+"""Account pages: profile editing, the colour theme, the application to teach, and the user's
+own data (download it, delete the account).
 
 Invalid forms are answered with 422 and the form re-rendered with its errors (Lumen's one
 convention; htmx is configured in base.html to swap 422 responses). A rule broken in a service is
@@ -10,18 +11,22 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from accounts import privacy as account_privacy
 from accounts import selectors, services
-from accounts.forms import ProfileForm, TeacherApplicationForm, ThemeForm
+from accounts.forms import AccountDeleteForm, ProfileForm, TeacherApplicationForm, ThemeForm
 from accounts.models import TeacherApplication, User
 from core.exceptions import ApplicationError
+from core.http import safe_next_url
 from core.roles import Role
 
 # Anonymous visitors keep their theme in the session; base.html reads it from there.
@@ -72,7 +77,7 @@ def theme_set(request: HttpRequest) -> HttpResponse:
         if request.htmx:  # type: ignore[attr-defined]
             response = render(request, "base.html#theme-switcher", {"theme_menu_open": True})
             return trigger_client_event(response, "lumen:theme-changed", {"theme": theme})
-        return redirect(_next_url(request))
+        return redirect(safe_next_url(request, request.POST.get("next"), "home"))
     if request.method == "POST":
         if request.htmx:  # type: ignore[attr-defined]
             return render(
@@ -127,11 +132,45 @@ def teacher_application_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _next_url(request: HttpRequest) -> str:
-    """Where to go back to after a form in the header: a local `next`, else the home page."""
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("home")
+def _privacy_page(request: HttpRequest, form: AccountDeleteForm, status: int = 200) -> HttpResponse:
+    return render(request, "accounts/privacy.html", {"delete_form": form}, status=status)
+
+
+@login_required
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """Your data: download everything Lumen holds about you, or delete your account."""
+    return _privacy_page(request, AccountDeleteForm())
+
+
+@never_cache
+@login_required
+@require_GET
+def privacy_export(request: HttpRequest) -> HttpResponse:
+    document = account_privacy.user_data_export(user=request.user)  # type: ignore[arg-type]
+    response = JsonResponse(document, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})
+    filename = f"lumen-data-{request.user.pk}-{timezone.now():%Y%m%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST)
+    if not form.is_valid():
+        return _privacy_page(request, form, status=422)
+    try:
+        account_privacy.user_account_delete(
+            user=request.user,  # type: ignore[arg-type]
+            password=form.cleaned_data["password"],
+        )
+    except ApplicationError as error:
+        if "password" in error.fields:
+            form.add_error("password", error.fields["password"])
+        else:
+            form.add_error(None, error.message)
+        return _privacy_page(request, form, status=error.status_code)
+    logout(request)
+    messages.success(request, "Your account has been deleted. Thank you for learning with us.")
+    return redirect("home")

@@ -35,7 +35,7 @@ def player_lesson_tools(
         "course": course,
         # One query: the player's query budget is tight, so the quota is shown on /ai/ instead.
         "can_use": billing_entitlements.can_use_ai_tools(request.user),
-        "required_plan": billing_entitlements.AI_TOOLS_PLAN,
+        "required_plan": billing_entitlements.ai_tools_plan(),
         "can_chat": view.enrollment is not None,
         "question_form": question_form,
         "practice_count": PLAYER_PRACTICE_COUNT,
@@ -54,7 +54,7 @@ def dashboard_skill_gaps(request: HttpRequest) -> dict[str, Any] | None:
     return {
         "template": "ai_tools/skill_chart.html",
         "can_use": can_use,
-        "required_plan": billing_entitlements.AI_TOOLS_PLAN,
+        "required_plan": billing_entitlements.ai_tools_plan(),
         "report": report,
         "skills": report.skills[:DASHBOARD_SKILLS] if report else [],
     }

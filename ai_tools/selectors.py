@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from ai_tools import semantic
 from ai_tools import text as text_methods
 from ai_tools.models import (
     AIUsage,
@@ -27,6 +27,7 @@ from ai_tools.providers.base import Passage
 from billing import entitlements as billing_entitlements
 from billing.models import PLAN_RANK
 from billing.selectors import plan_rank_for_user
+from core import semantic
 from core.roles import STAFF_ROLES
 from courses import entitlements
 from courses.models import Course, Lesson, LessonProgress, Question, QuizAttempt
@@ -104,7 +105,7 @@ def ai_allowance_get(*, user: Any) -> AIAllowance:
     return AIAllowance(
         plan=plan,
         can_use=can_use,
-        required_plan=billing_entitlements.AI_TOOLS_PLAN,
+        required_plan=billing_entitlements.ai_tools_plan(),
         daily_limit=ai_daily_limit(plan=plan) if can_use else 0,
         used_today=usage.requests if usage else 0,
         prompt_tokens_today=usage.prompt_tokens if usage else 0,
@@ -293,6 +294,7 @@ class SkillGapReport:
     weakest: list[SkillMastery]
     attempts_used: int
     lessons_completed: int
+    reviews_used: int = 0
     advice_provider: str = ""
     advice_error: str = ""
 
@@ -311,10 +313,13 @@ def mastery_estimate(*, correct: int, answered: int) -> tuple[float, float]:
 
 
 def skill_gap_report(*, user: Any, course: Course | None = None) -> SkillGapReport:
-    """Per skill: mastery from the learner's graded quiz answers (a Beta-Binomial estimate, so a
-    single answer moves it little), confidence, the weakest skills and the lessons to revisit.
+    """Per skill: mastery from the learner's graded quiz answers and the reviews other apps
+    report (settings.SKILL_EVIDENCE_SOURCES: revision cards made from quiz questions), as a
+    Beta-Binomial estimate, so a single answer moves it little; confidence, the weakest skills and
+    the lessons to revisit and practise.
 
-    Five queries whatever the history: attempts, questions, their skills, lessons, progress."""
+    Five queries whatever the history (attempts, questions, their skills, lessons, progress), and
+    one per evidence source."""
     attempts = QuizAttempt.objects.filter(learner=user, submitted_at__isnull=False)
     if course is not None:
         attempts = attempts.filter(quiz__lesson__module__course=course)
@@ -325,6 +330,11 @@ def skill_gap_report(*, user: Any, course: Course | None = None) -> SkillGapRepo
         for question_id, result in (results or {}).items():
             if result.get("is_answered") or "is_correct" in result:
                 outcomes[int(question_id)].append(bool(result.get("is_correct")))
+    reviews_used = 0
+    for source in settings.SKILL_EVIDENCE_SOURCES:
+        for question_id, recalled in import_string(source)(user=user, course=course).items():
+            outcomes[question_id].extend(recalled)
+            reviews_used += len(recalled)
     questions = Question.objects.filter(pk__in=outcomes).prefetch_related("skills")
     questions = questions.select_related("quiz__lesson__module__course")
     per_skill: dict[int, dict[str, Any]] = {}
@@ -391,4 +401,5 @@ def skill_gap_report(*, user: Any, course: Course | None = None) -> SkillGapRepo
         weakest=weakest,
         attempts_used=attempt_count,
         lessons_completed=len(completed),
+        reviews_used=reviews_used,
     )

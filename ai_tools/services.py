@@ -59,7 +59,7 @@ def ai_access_check(*, user: Any) -> None:
     include the AI tools: billing's `can_use_ai_tools` decides (Pro and above, and staff)."""
     if not billing_entitlements.can_use_ai_tools(user):
         plan = ai_plan_for_user(user=user)
-        required = billing_entitlements.AI_TOOLS_PLAN
+        required = billing_entitlements.ai_tools_plan()
         raise PlanRequiredError(
             plan_required_message(plan=plan, required_plan=required),
             extra={

@@ -72,14 +72,17 @@ class SubscriptionEntitlements:
         )
 
 
-# The AI study tools come with Pro and above (the plans' feature lists say so).
-AI_TOOLS_PLAN = "pro"
+def ai_tools_plan() -> str:
+    """The lowest plan that includes the AI study tools: settings.BILLING_AI_TOOLS_PLAN (Pro by
+    default, as the seeded plans' feature lists say; edit those lists when you change it)."""
+    return settings.BILLING_AI_TOOLS_PLAN
 
 
 def can_use_ai_tools(user: Any) -> bool:
-    """May this user use the AI study tools? Admins and instructors always; learners on Pro+."""
+    """May this user use the AI study tools? Admins and instructors always; learners on the AI
+    tools' plan (ai_tools_plan) or above."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.role in STAFF_ROLES:
         return True
-    return selectors.plan_rank_for_user(user=user) >= PLAN_RANK[AI_TOOLS_PLAN]
+    return selectors.plan_rank_for_user(user=user) >= PLAN_RANK[ai_tools_plan()]

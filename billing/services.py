@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from djstripe import models as djstripe_models
 
-from billing import selectors, stripe_client
+from billing import events, selectors, stripe_client
 from billing.exceptions import (
     AlreadyEntitledError,
     NothingToBuyError,
@@ -188,6 +189,35 @@ def _timestamp(value: Any) -> datetime | None:
     return datetime.fromtimestamp(int(value), tz=UTC) if value else None
 
 
+def _publish(signal: Any, *, sender: type = Subscription, **kwargs: Any) -> None:
+    """Send one of billing's events once the webhook's (or the refund's) transaction commits."""
+    transaction.on_commit(functools.partial(signal.send, sender=sender, **kwargs))
+
+
+def _publish_payment(
+    signal: Any,
+    *,
+    user: Any,
+    amount_cents: int,
+    currency: str,
+    reference: str,
+    reason: str,
+    invoice: Invoice | None = None,
+    purchase: Purchase | None = None,
+) -> None:
+    _publish(
+        signal,
+        sender=Invoice if invoice is not None else Purchase,
+        user=user,
+        amount_cents=amount_cents,
+        currency=currency,
+        reference=reference,
+        reason=reason,
+        invoice=invoice,
+        purchase=purchase,
+    )
+
+
 def _user_for(obj: dict[str, Any]) -> Any:
     """The Lumen user behind a Stripe object: its dj-stripe customer's subscriber, else metadata."""
     from django.contrib.auth import get_user_model
@@ -245,6 +275,15 @@ def _checkout_session_completed(session: dict[str, Any]) -> None:
             amount_cents=purchase.amount_cents,
             currency=purchase.currency,
         )
+        _publish_payment(
+            events.payment_succeeded,
+            user=user,
+            amount_cents=purchase.amount_cents,
+            currency=purchase.currency,
+            reference=purchase.stripe_checkout_session_id,
+            reason="purchase",
+            purchase=purchase,
+        )
 
 
 def _plan_for(obj: dict[str, Any]) -> tuple[Plan | None, str]:
@@ -278,6 +317,7 @@ def _subscription_upsert(obj: dict[str, Any]) -> None:
     subscription = (
         Subscription.objects.select_for_update().filter(stripe_subscription_id=obj["id"]).first()
     )
+    previous_status = subscription.status if subscription is not None else None
     if subscription is None:
         subscription = Subscription(stripe_subscription_id=obj["id"], subscriber=user)
     subscription.plan = plan
@@ -292,23 +332,44 @@ def _subscription_upsert(obj: dict[str, Any]) -> None:
         subscription.canceled_at = _timestamp(obj.get("canceled_at")) or timezone.now()
     subscription.status = status
     subscription.save()
+    _subscription_events_publish(subscription, previous_status=previous_status)
 
 
-def _invoice_upsert(obj: dict[str, Any], *, status: str) -> Invoice | None:
+_ACTIVE_STATUSES = frozenset({Subscription.Status.ACTIVE, Subscription.Status.TRIALING})
+
+
+def _subscription_events_publish(
+    subscription: Subscription, *, previous_status: str | None
+) -> None:
+    """The facts a status change makes: started, past due, cancelled (each once per change)."""
+    status = subscription.status
+    if status == previous_status:
+        return
+    if status in _ACTIVE_STATUSES and previous_status in (None, Subscription.Status.INCOMPLETE):
+        _publish(events.subscription_started, subscription=subscription)
+    elif status == Subscription.Status.PAST_DUE:
+        _publish(events.subscription_past_due, subscription=subscription)
+    elif status == Subscription.Status.CANCELED and previous_status is not None:
+        _publish(events.subscription_cancelled, subscription=subscription)
+
+
+def _invoice_upsert(obj: dict[str, Any], *, status: str) -> tuple[Invoice | None, str | None]:
+    """The invoice brought up to date, and its status before (None when it is new here)."""
     user = _user_for(obj)
     if user is None:
         logger.warning("Invoice %s: unknown customer", obj.get("id"))
-        return None
+        return None, None
     subscription_id = _id(obj.get("subscription")) or _id(
         ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
     )
     subscription = Subscription.objects.filter(stripe_subscription_id=subscription_id).first()
-    invoice, _ = Invoice.objects.select_for_update().get_or_create(
+    invoice, created = Invoice.objects.select_for_update().get_or_create(
         stripe_invoice_id=obj["id"],
         defaults={"customer": user, "status": status},
     )
+    previous_status = None if created else invoice.status
     if invoice.status == Invoice.Status.REFUNDED:
-        return invoice
+        return invoice, previous_status
     invoice.subscription = subscription
     invoice.amount_cents = obj.get("amount_paid") or obj.get("amount_due") or 0
     invoice.currency = obj.get("currency") or "usd"
@@ -323,11 +384,11 @@ def _invoice_upsert(obj: dict[str, Any], *, status: str) -> Invoice | None:
     if status == Invoice.Status.PAID and invoice.paid_at is None:
         invoice.paid_at = timezone.now()
     invoice.save()
-    return invoice
+    return invoice, previous_status
 
 
 def _invoice_paid(obj: dict[str, Any]) -> None:
-    invoice = _invoice_upsert(obj, status=Invoice.Status.PAID)
+    invoice, previous_status = _invoice_upsert(obj, status=Invoice.Status.PAID)
     if invoice is None or invoice.status != Invoice.Status.PAID or invoice.amount_cents == 0:
         return
     commission_record(
@@ -336,13 +397,42 @@ def _invoice_paid(obj: dict[str, Any]) -> None:
         amount_cents=invoice.amount_cents,
         currency=invoice.currency,
     )
+    if previous_status == Invoice.Status.PAID:
+        return  # invoice.paid and invoice.payment_succeeded report the same payment
+    reason = str(obj.get("billing_reason") or "")
+    if reason == "subscription_cycle" and invoice.subscription is not None:
+        _publish(events.subscription_renewed, subscription=invoice.subscription, invoice=invoice)
+    _publish_payment(
+        events.payment_succeeded,
+        user=invoice.customer,
+        amount_cents=invoice.amount_cents,
+        currency=invoice.currency,
+        reference=invoice.stripe_invoice_id,
+        reason=reason,
+        invoice=invoice,
+    )
 
 
 def _invoice_payment_failed(obj: dict[str, Any]) -> None:
-    invoice = _invoice_upsert(obj, status=Invoice.Status.FAILED)
+    invoice, previous_status = _invoice_upsert(obj, status=Invoice.Status.FAILED)
     if invoice is not None and invoice.subscription is not None:
         Subscription.objects.filter(pk=invoice.subscription.pk, past_due_since__isnull=True).update(
             past_due_since=timezone.now()
+        )
+    # Stripe's retries may fail the invoice again: that is the same fact, told once.
+    if (
+        invoice is not None
+        and invoice.status == Invoice.Status.FAILED
+        and previous_status != Invoice.Status.FAILED
+    ):
+        _publish_payment(
+            events.payment_failed,
+            user=invoice.customer,
+            amount_cents=int(obj.get("amount_due") or invoice.amount_cents),
+            currency=invoice.currency,
+            reference=invoice.stripe_invoice_id,
+            reason=str(obj.get("billing_reason") or ""),
+            invoice=invoice,
         )
 
 
@@ -359,6 +449,16 @@ def _charge_refunded(charge: dict[str, Any]) -> None:
 def _checkout_session_async_payment_failed(session: dict[str, Any]) -> None:
     # Nothing was granted for the unpaid session, so there is nothing to take back.
     logger.info("Delayed payment failed for Checkout session %s", session.get("id"))
+    user = _user_for(session)
+    if user is not None and session.get("mode") == "payment":
+        _publish_payment(
+            events.payment_failed,
+            user=user,
+            amount_cents=int(session.get("amount_total") or 0),
+            currency=str(session.get("currency") or "usd"),
+            reference=str(session["id"]),
+            reason="purchase",
+        )
 
 
 STRIPE_EVENT_HANDLERS = {
@@ -411,6 +511,16 @@ def _purchase_mark_refunded(purchase: Purchase) -> bool:
         status=Purchase.Status.REFUNDED, refunded_at=timezone.now()
     )
     commission_reverse(source=f"purchase:{purchase.stripe_checkout_session_id}")
+    if updated:
+        _publish_payment(
+            events.refund_issued,
+            user=purchase.buyer,
+            amount_cents=purchase.amount_cents,
+            currency=purchase.currency,
+            reference=purchase.stripe_checkout_session_id,
+            reason="purchase",
+            purchase=purchase,
+        )
     return bool(updated)
 
 
@@ -419,12 +529,28 @@ def _invoice_mark_refunded(invoice: Invoice) -> bool:
     updated = Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.PAID).update(
         status=Invoice.Status.REFUNDED, refunded_at=now
     )
+    ended = 0
     if updated and invoice.subscription_id:
         # The period that was refunded is not owed any more: the plan ends now.
-        Subscription.objects.filter(pk=invoice.subscription_id).exclude(
-            status=Subscription.Status.CANCELED
-        ).update(status=Subscription.Status.CANCELED, canceled_at=now)
+        ended = (
+            Subscription.objects.filter(pk=invoice.subscription_id)
+            .exclude(status=Subscription.Status.CANCELED)
+            .update(status=Subscription.Status.CANCELED, canceled_at=now)
+        )
     commission_reverse(source=f"invoice:{invoice.stripe_invoice_id}")
+    if updated:
+        _publish_payment(
+            events.refund_issued,
+            user=invoice.customer,
+            amount_cents=invoice.amount_cents,
+            currency=invoice.currency,
+            reference=invoice.stripe_invoice_id,
+            reason="invoice",
+            invoice=invoice,
+        )
+    if ended:
+        subscription = Subscription.objects.get(pk=invoice.subscription_id)
+        _publish(events.subscription_cancelled, subscription=subscription)
     return bool(updated)
 
 

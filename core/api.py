@@ -57,7 +57,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         body = error_body(exc.code, exc.message, exc.fields)
         if exc.extra:
             body["error"]["extra"] = exc.extra
-        return Response(body, status=exc.status_code)
+        response = Response(body, status=exc.status_code)
+        if exc.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
     elif isinstance(exc, Http404):

@@ -10,6 +10,7 @@ process.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -71,6 +72,28 @@ def window_hit(key: str, window_seconds: int) -> tuple[int, float]:
         count = 1
     reset_at = cache.get(f"{key}:reset", now + window_seconds)
     return count, max(reset_at - now, 0.0)
+
+
+_UNDO_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0
+"""
+
+
+def window_undo(key: str) -> None:
+    """Take back one hit of `key` (an attempt that turned out to be allowed); the window's end
+    does not move, and a window that has already closed is left alone."""
+    redis_client = _redis_client()
+    if redis_client is not None:
+        try:
+            redis_client.eval(_UNDO_SCRIPT, 1, cache.make_key(key))
+        except RedisError:
+            logger.warning("Rate limit hit not taken back: Redis is unavailable", exc_info=True)
+        return
+    with contextlib.suppress(ValueError):  # the window expired meanwhile: nothing to undo
+        cache.decr(key)
 
 
 class _AtomicRateThrottle(throttling.SimpleRateThrottle):

@@ -394,10 +394,27 @@ class CourseAdmin(InstructorScopedAdmin):
 # --- Outline --------------------------------------------------------------------------------------
 
 
+class LessonInlineFormSet(OrderedInlineFormSet):
+    """Lessons added or edited on their module's page are saved by courses.services.lesson_save
+    (a lesson new to a published course is announced to its learners)."""
+
+    def save_new(self, form: Any, commit: bool = True) -> Any:
+        lesson = super().save_new(form, commit=False)
+        if commit:
+            services.lesson_save(lesson=lesson, is_new=True)
+        return lesson
+
+    def save_existing(self, form: Any, obj: Any, commit: bool = True) -> Any:
+        lesson = super().save_existing(form, obj, commit=False)
+        if commit:
+            services.lesson_save(lesson=lesson, is_new=False)
+        return lesson
+
+
 class LessonInline(ScopedInlineMixin, admin.TabularInline):
     model = Lesson
     form = OrderedInlineForm
-    formset = OrderedInlineFormSet
+    formset = LessonInlineFormSet
     fields = ["order", "title", "kind", "duration_seconds", "is_free_preview", "links"]
     readonly_fields = ["links"]
     extra = 1
@@ -500,6 +517,9 @@ class LessonAdmin(InstructorScopedAdmin):
         if not lesson.pk:
             return "Save first."
         return format_html('<a href="{}">Preview as learner</a>', lesson_preview_url(lesson))
+
+    def save_model(self, request: HttpRequest, obj: Lesson, form: Any, change: bool) -> None:
+        services.lesson_save(lesson=obj, is_new=not change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -32,3 +32,10 @@ course_published = Signal()
 # counted after the anti-inflation limits), at: datetime. Sent after commit whenever the player's
 # report of active time (video position saves, article reading heartbeats) adds time to a lesson.
 lesson_time_spent = Signal()
+
+# lesson: Lesson. Sent after commit when a lesson becomes visible to the learners of a published
+# course: added to it (lesson_create, or saved in the admin through lesson_save) or moved into it
+# with its content, given its first content (a video or text) when it was added empty, and, when
+# a course is published again, for each lesson added since its first publication. A course
+# published twice may send it twice for one lesson: receivers key on the lesson.
+lesson_published = Signal()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
-from PIL import Image, UnidentifiedImageError
+
+from core.uploads import ImageUploadField, image_upload_check
 
 COVER_MAX_BYTES = 5 * 1024 * 1024
 COVER_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
@@ -21,46 +21,31 @@ def _is_new_upload(value: Any) -> bool:
 
 
 def validate_cover_image(value: Any) -> None:
-    """A JPEG, PNG or WebP of at most 5 MB, between 320x180 and 6000x6000 pixels."""
+    """A JPEG, PNG or WebP of at most 5 MB, between 320x180 and 6000x6000 pixels, checked by its
+    content (core.uploads: SVG, decompression bombs and damaged files get their own message)."""
     if not _is_new_upload(value):
         return
-    if value.size > COVER_MAX_BYTES:
-        raise ValidationError(
-            "The image is %(size)s; the limit is %(limit)s.",
-            code="file_too_large",
-            params={
-                "size": filesizeformat(value.size),
-                "limit": filesizeformat(COVER_MAX_BYTES),
-            },
-        )
-    try:
-        value.seek(0)
-        with Image.open(value) as image:
-            image_format = image.format
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise ValidationError("Upload a valid image.", code="invalid_image") from error
-    finally:
-        value.seek(0)
-    if image_format not in COVER_FORMATS:
-        raise ValidationError(
-            "Use a JPEG, PNG or WebP image (not %(format)s).",
-            code="invalid_image_type",
-            params={"format": image_format},
-        )
+    _, width, height = image_upload_check(
+        value,
+        formats=COVER_FORMATS,
+        max_bytes=COVER_MAX_BYTES,
+        max_width=COVER_MAX_SIZE[0],
+        max_height=COVER_MAX_SIZE[1],
+    )
     if width < COVER_MIN_SIZE[0] or height < COVER_MIN_SIZE[1]:
         raise ValidationError(
             "The image is %(width)sx%(height)s pixels; use at least 320x180.",
             code="image_too_small",
             params={"width": width, "height": height},
         )
-    if width > COVER_MAX_SIZE[0] or height > COVER_MAX_SIZE[1]:
-        raise ValidationError(
-            "The image is %(width)sx%(height)s pixels; use at most 6000x6000.",
-            code="image_too_large",
-            params={"width": width, "height": height},
-        )
+
+
+class CoverImageField(ImageUploadField):
+    """The cover's form field (admin and API): the same checks as the model's validator."""
+
+    formats = COVER_FORMATS
+    max_bytes = COVER_MAX_BYTES
+    max_width, max_height = COVER_MAX_SIZE
 
 
 def validate_webvtt(value: Any) -> None:

@@ -30,8 +30,8 @@ CATALOG_PAGE_SIZE = 12
 
 
 def _panels(setting: str, request: HttpRequest, **kwargs: Any) -> list[dict[str, Any]]:
-    """Pieces other apps add to a page (settings.PLAYER_PANELS, DASHBOARD_PANELS): dotted paths
-    of functions returning a dict with a `template` and its context, or None."""
+    """Pieces other apps add to a page (settings.PLAYER_PANELS, DASHBOARD_PANELS, COURSE_PANELS):
+    dotted paths of functions returning a dict with a `template` and its context, or None."""
     panels = []
     for dotted in getattr(settings, setting, []):
         panel = import_string(dotted)(request, **kwargs)
@@ -102,6 +102,7 @@ def _course_page_context(request: HttpRequest, course: Any, **extra: Any) -> dic
         "my_review": my_review,
         "can_review": course.enrollment is not None and course.completed_lesson_count > 0,
         "review_form": form,
+        "panels": _panels("COURSE_PANELS", request, course=course),
         **extra,
     }
 
@@ -170,7 +171,10 @@ def lesson_player(request: HttpRequest, course_slug: str, lesson_id: int) -> Htt
         )
     except NotFoundError as error:
         raise _not_found(error) from error
-    if view.can_access and view.enrollment is not None:
+    # The service worker saving lessons for offline (a whole module at once) reads the pages
+    # without the learner opening them: that is no reason to move the course's resume point.
+    saving_for_offline = request.headers.get("X-Lumen-Offline-Save") == "1"
+    if view.can_access and view.enrollment is not None and not saving_for_offline:
         services.lesson_start(
             learner=request.user,
             lesson=view.lesson,

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -131,7 +132,7 @@ def xp_award(
                 **_source_fields(source),
             )
             _stats_apply(stats, amount=amount, at=moment)
-            _activity_add(user=user, day=local.date(), amount=amount)
+            day_total = _activity_add(user=user, day=local.date(), amount=amount)
             _league_add(stats=stats, amount=amount, at=moment)
     except IntegrityError:
         # The same key won a race with us; its transaction is the one that counts.
@@ -139,6 +140,15 @@ def xp_award(
     hidden = stats.is_hidden_from_leaderboards
     transaction.on_commit(
         functools.partial(_after_award, user_id=user.pk, row_id=row.pk, hidden=hidden)
+    )
+    transaction.on_commit(
+        functools.partial(
+            events.xp_awarded.send,
+            sender=XpTransaction,
+            user=user,
+            transaction=row,
+            day_total=day_total,
+        )
     )
     return XpAwardResult(row, created=True)
 
@@ -176,9 +186,11 @@ def _stats_apply(stats: LearnerStats, *, amount: int, at: dt.datetime) -> None:
             )
 
 
-def _activity_add(*, user: Any, day: dt.date, amount: int) -> None:
+def _activity_add(*, user: Any, day: dt.date, amount: int) -> int:
+    """Add an award to the learner's local day; returns the day's XP (this award included)."""
     ActivityDay.objects.get_or_create(user=user, date=day)
     ActivityDay.objects.filter(user=user, date=day).update(xp=F("xp") + amount)
+    return int(ActivityDay.objects.filter(user=user, date=day).values_list("xp", flat=True)[0])
 
 
 def _after_award(*, user_id: int, row_id: int, hidden: bool) -> None:
@@ -503,6 +515,58 @@ def streaks_check(*, now: dt.datetime | None = None, batch: int = 500) -> int:
                     current_streak=0 if daily_broken else F("current_streak"),
                     current_weekly_streak=0 if weekly_broken else F("current_weekly_streak"),
                 )
+
+
+# A learner whose streak breaks tonight hears about it from this local hour on (18:00), once.
+STREAK_REMINDER_HOUR = 18
+
+
+def streak_risks_announce(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Publish `streak_at_risk` for every learner whose daily streak ends with their local day
+    unless they learn before midnight (today is the last day their freezes can bridge) and who
+    has not learned today, from STREAK_REMINDER_HOUR of their day on; once per learner and
+    local day. Returns how many were published now."""
+    moment = now or timezone.now()
+    freeze_cap = int(rules.table("FREEZE_CAP"))
+    # Every local "today" on Earth lies between UTC-12 and UTC+14; the last active day of a
+    # learner at risk is 1 + their freezes (at most the cap) days before it.
+    earliest = (moment - dt.timedelta(hours=12)).date() - dt.timedelta(days=1 + freeze_cap)
+    latest = (moment + dt.timedelta(hours=14)).date() - dt.timedelta(days=1)
+    candidates = (
+        LearnerStats.objects.filter(
+            current_streak__gt=0, last_active_date__gte=earliest, last_active_date__lte=latest
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+    published = 0
+    last_pk = None
+    while True:
+        page = candidates if last_pk is None else candidates.filter(pk__gt=last_pk)
+        rows = list(page[:batch])
+        if not rows:
+            return published
+        last_pk = rows[-1].pk
+        for stats in rows:
+            local = local_moment(stats.user, moment)
+            today = local.date()
+            if local.hour < STREAK_REMINDER_HOUR or not stats.user.is_active:
+                continue
+            if (today - stats.last_active_date).days != stats.streak_freezes + 1:  # type: ignore[operator]
+                continue  # learned today, already broken, or a freeze still bridges tonight
+            # Once per learner and day however often the check runs (Redis in production).
+            if not cache.add(f"gamification:streak-risk:{stats.user_id}:{today}", 1, 2 * 86400):
+                continue
+            published += 1
+            transaction.on_commit(
+                functools.partial(
+                    events.streak_at_risk.send,
+                    sender=LearnerStats,
+                    user=stats.user,
+                    streak=stats.current_streak,
+                    local_date=today,
+                )
+            )
 
 
 # --- the XP table in the admin --------------------------------------------------------------------

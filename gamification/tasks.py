@@ -64,8 +64,11 @@ def weekly_boards_settle() -> int:
 
 @shared_task(name="gamification.streaks_check", **RETRY)
 def streaks_check() -> int:
-    """Beat, hourly: zero the streaks that missed days broke (each learner's own midnight)."""
-    return services.streaks_check()
+    """Beat, hourly: zero the streaks that missed days broke (each learner's own midnight), then
+    warn the learners whose streak breaks tonight (`streak_at_risk`)."""
+    changed = services.streaks_check()
+    services.streak_risks_announce()
+    return changed
 
 
 @shared_task(name="gamification.leagues_settle", **RETRY)

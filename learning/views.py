@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
+from core.http import safe_next_url
 from courses.models import Category, Course, Question
 from learning import selectors, services
 from learning.models import ChallengeRun, Mode
@@ -106,9 +107,7 @@ def default_mode(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"{preference.get_mode_display()} mode is on.")
-    return redirect(
-        request.POST.get("next") if _safe(request.POST.get("next")) else "courses:dashboard"
-    )
+    return redirect(safe_next_url(request, request.POST.get("next"), "courses:dashboard"))
 
 
 @login_required
@@ -123,13 +122,7 @@ def course_mode(request: HttpRequest, course_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"{dict(Mode.choices)[mode]} mode is on for this course.")
-    return redirect(
-        request.POST.get("next") if _safe(request.POST.get("next")) else "courses:dashboard"
-    )
-
-
-def _safe(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
+    return redirect(safe_next_url(request, request.POST.get("next"), "courses:dashboard"))
 
 
 @login_required

@@ -53,7 +53,7 @@ SITE_NAME = "Lumen"
 
 INSTALLED_APPS = [
     "daphne",  # runserver with Channels (ASGI) support
-    "django.contrib.admin",
+    "accounts.apps.LumenAdminConfig",  # django.contrib.admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -266,6 +266,10 @@ DASHBOARD_PANELS = [
     "analytics.panels.dashboard_week",
     "ai_tools.panels.dashboard_skill_gaps",
 ]
+# Answers other apps know of, for ai_tools' skill-gap analysis: functions (user, course) ->
+# {quiz question id: [recalled?, ...]} (learning's reviews and challenge answers).
+SKILL_EVIDENCE_SOURCES = ["learning.skills.review_outcomes"]
+COURSE_PANELS = ["notifications.panels.course_instructors"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 # Counts other apps give gamification's badges from their own tables (functions of a user
@@ -273,6 +277,29 @@ PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSeria
 ACHIEVEMENT_METRIC_SOURCES = [
     "learning.selectors.achievement_counts",
     "qa.selectors.achievement_counts",
+]
+# A user's data, app by app (accounts.privacy calls them without importing the apps): each
+# exporter returns its JSON section of the download; the erasers run in order when the user
+# deletes their account (billing first: it refuses while a subscription would still renew).
+USER_DATA_EXPORTERS = {
+    "courses": "courses.privacy.user_data_export",
+    "gamification": "gamification.privacy.user_data_export",
+    "learning": "learning.privacy.user_data_export",
+    "notifications": "notifications.privacy.user_data_export",
+    "qa": "qa.privacy.user_data_export",
+    "ai_tools": "ai_tools.privacy.user_data_export",
+    "billing": "billing.privacy.user_data_export",
+    "analytics": "analytics.services.user_analytics_export",
+}
+USER_DATA_ERASERS = [
+    "billing.privacy.user_data_erase",
+    "courses.privacy.user_data_erase",
+    "gamification.privacy.user_data_erase",
+    "learning.privacy.user_data_erase",
+    "notifications.privacy.user_data_erase",
+    "qa.privacy.user_data_erase",
+    "ai_tools.privacy.user_data_erase",
+    "analytics.services.user_analytics_delete",
 ]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -557,6 +584,10 @@ if IS_TEST and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     MIGRATION_MODULES = {"djstripe": None}
 BILLING_GRACE_PERIOD_DAYS = env.int("BILLING_GRACE_PERIOD_DAYS", default=7)
 BILLING_EARLY_ACCESS_PLAN = env.str("BILLING_EARLY_ACCESS_PLAN", default="premium")
+# The lowest plan that includes the AI study tools (each plan then has its own daily AI quota).
+BILLING_AI_TOOLS_PLAN = env.str("BILLING_AI_TOOLS_PLAN", default="pro")
+if BILLING_AI_TOOLS_PLAN not in {"basic", "pro", "premium"}:
+    raise environ.ImproperlyConfigured("BILLING_AI_TOOLS_PLAN must be basic, pro or premium.")
 BILLING_REFUND_WINDOW_DAYS = env.int("BILLING_REFUND_WINDOW_DAYS", default=30)
 BILLING_INSTRUCTOR_SHARE_PERCENT = env.int("BILLING_INSTRUCTOR_SHARE_PERCENT", default=50)
 AFFILIATE_COMMISSION_PERCENT = env.float("AFFILIATE_COMMISSION_PERCENT", default=20.0)

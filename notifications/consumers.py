@@ -93,7 +93,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def notification_count(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "count", "unread": event["unread"]})
+        """The unread count changed in another tab (or device): a mark-read names what it read."""
+        message: dict[str, Any] = {"type": "count", "unread": event["unread"]}
+        if "read" in event:
+            message["read"] = event["read"]
+        await self.send_json(message)
 
     async def notification_course(self, event: dict[str, Any]) -> None:
         """A course broadcast: pass on this user's own copy, if they have one."""

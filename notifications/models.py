@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,6 +18,35 @@ class Kind(models.TextChoices):
     ACHIEVEMENT = "achievement", "Achievement unlocked"
     COURSE_COMPLETED = "course_completed", "Course completed"
     ANNOUNCEMENT = "announcement", "Course announcement"
+    XP_GAINED = "xp_gained", "XP earned today"
+    STREAK_AT_RISK = "streak_at_risk", "Streak at risk"
+    COURSE_PUBLISHED = "course_published", "New course from an instructor you follow"
+    LESSON_PUBLISHED = "lesson_published", "New lesson in a course you take"
+    SUBSCRIPTION = "subscription", "Your subscription"
+    PAYMENT = "payment", "Payments and refunds"
+
+
+@dataclass(frozen=True)
+class Channels:
+    in_app: bool
+    email: bool
+    push: bool
+
+
+# Where a kind reaches a user who never changed it: in the app and by push (push only reaches
+# devices the user subscribed, so subscribing is the opt-in), not by email; XP is only worth a
+# line in the app; money matters arrive by email as well.
+DEFAULT_CHANNELS = Channels(in_app=True, email=False, push=True)
+KIND_DEFAULTS: dict[str, Channels] = {
+    Kind.XP_GAINED: Channels(in_app=True, email=False, push=False),
+    Kind.SUBSCRIPTION: Channels(in_app=True, email=True, push=False),
+    Kind.PAYMENT: Channels(in_app=True, email=True, push=False),
+}
+
+
+def default_channels(kind: str) -> Channels:
+    """The channels of a kind for a user who never chose."""
+    return KIND_DEFAULTS.get(kind, DEFAULT_CHANNELS)
 
 
 class Notification(models.Model):
@@ -52,8 +83,7 @@ class Notification(models.Model):
 
 
 class Preference(models.Model):
-    """Per-kind channels for one user; no row means the defaults (in-app on, email off, push on:
-    push only reaches devices the user subscribed, so subscribing is the opt-in)."""
+    """Per-kind channels for one user; no row means the kind's defaults (`default_channels`)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
@@ -87,3 +117,42 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.endpoint[:60]}"
+
+
+class InstructorFollow(models.Model):
+    """A learner follows an instructor: each course the instructor publishes notifies them."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="instructor_follows"
+    )
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followers"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follower", "instructor"], name="notifications_follow_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(follower=models.F("instructor")), name="notifications_follow_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.instructor_id}"
+
+
+class LessonAnnouncement(models.Model):
+    """A new lesson announced to its course's learners: claimed once, whatever repeats the event
+    (a course unpublished and published again sends it again)."""
+
+    lesson = models.OneToOneField(
+        "courses.Lesson", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"lesson {self.lesson_id} announced"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from notifications.models import Kind, Preference
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from courses.models import Course
+from notifications.exceptions import InstructorNotFoundError
+from notifications.models import InstructorFollow, Kind, Preference, default_channels
 
 
 def preference_list_for_user(*, user: Any) -> list[dict[str, Any]]:
@@ -12,14 +17,57 @@ def preference_list_for_user(*, user: Any) -> list[dict[str, Any]]:
     stored = {preference.kind: preference for preference in Preference.objects.filter(user=user)}
     rows = []
     for kind, label in Kind.choices:
-        preference = stored.get(kind)
+        chosen = stored.get(kind) or default_channels(kind)
         rows.append(
             {
                 "kind": kind,
                 "label": label,
-                "in_app": preference.in_app if preference else True,
-                "email": preference.email if preference else False,
-                "push": preference.push if preference else True,
+                "in_app": chosen.in_app,
+                "email": chosen.email,
+                "push": chosen.push,
             }
         )
     return rows
+
+
+def instructor_get_followable(*, instructor_id: int) -> Any:
+    """An active user who teaches at least one published course; anyone else is not found, so
+    following tells nothing about other accounts."""
+    instructor = (
+        get_user_model()
+        .objects.filter(
+            pk=instructor_id, is_active=True, courses_taught__status=Course.Status.PUBLISHED
+        )
+        .distinct()
+        .first()
+    )
+    if instructor is None:
+        raise InstructorNotFoundError("No instructor with this id teaches a published course.")
+    return instructor
+
+
+def instructor_follow_list_for_follower(*, follower: Any) -> QuerySet[InstructorFollow]:
+    """The instructors a learner follows, newest first, each with `published_course_count`."""
+    return (
+        InstructorFollow.objects.filter(follower=follower)
+        .select_related("instructor")
+        .annotate(
+            published_course_count=Count(
+                "instructor__courses_taught",
+                filter=Q(instructor__courses_taught__status=Course.Status.PUBLISHED),
+                distinct=True,
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def followed_instructor_ids(*, follower: Any, instructor_ids: list[int]) -> set[int]:
+    """Which of these instructors the user follows (an empty set for visitors)."""
+    if not getattr(follower, "is_authenticated", False) or not instructor_ids:
+        return set()
+    return set(
+        InstructorFollow.objects.filter(
+            follower=follower, instructor_id__in=instructor_ids
+        ).values_list("instructor_id", flat=True)
+    )

@@ -59,3 +59,15 @@ def course_announcement_deliver(course_id: int, title: str, body: str, dedupe_ke
     return services.course_announcement_deliver(
         course_id=course_id, title=title, body=body, dedupe_key=dedupe_key
     )
+
+
+@shared_task(name="notifications.lesson_published", acks_late=True)
+def lesson_published_deliver(lesson_id: int) -> int:
+    """Fan a new lesson out to its course's learners."""
+    return services.lesson_published_deliver(lesson_id=lesson_id)
+
+
+@shared_task(name="notifications.course_published", acks_late=True)
+def course_published_deliver(course_id: int) -> int:
+    """Fan a newly published course out to its instructors' followers."""
+    return services.course_published_deliver(course_id=course_id)

@@ -1,5 +1,5 @@
-"""The inbox page and its actions, notification preferences, and the PWA's manifest, service
-worker and offline page."""
+"""The inbox page and its actions, notification preferences, following instructors, and the PWA's
+manifest, service worker and offline page."""
 
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, NotFoundError
+from core.http import safe_next_url
 from core.roles import STAFF_ROLES
 from notifications import selectors, services, webpush_client
 from notifications.forms import AnnouncementForm
 from notifications.models import Kind, Notification
 
 # Bump when the app shell (offline page, core CSS/JS) changes so browsers drop the old copy.
-SERVICE_WORKER_VERSION = "1"
+SERVICE_WORKER_VERSION = "2"
 THEME_COLOUR = "#4338ca"
 CHANNELS = [("in_app", "In Lumen"), ("email", "Email"), ("push", "Push")]
 
@@ -46,8 +47,8 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
         )
     except services.NotificationNotFoundError as error:
         raise Http404(error.message) from error
-    if request.POST.get("follow") == "1" and notification.link.startswith("/"):
-        return redirect(notification.link)
+    if request.POST.get("follow") == "1":
+        return redirect(safe_next_url(request, notification.link, "notifications:inbox"))
     return redirect("notifications:inbox")
 
 
@@ -129,6 +130,53 @@ def announce(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+FOLLOWING_PAGE_SIZE = 30
+
+
+@login_required
+@require_GET
+def following(request: HttpRequest) -> HttpResponse:
+    """The instructors the user follows, each with a way to stop."""
+    follows = selectors.instructor_follow_list_for_follower(follower=request.user)
+    page = Paginator(follows, FOLLOWING_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/following.html", {"page": page})
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(safe_next_url(request, request.POST.get("next"), "notifications:following"))
+
+
+def _instructor_or_404(instructor_id: int) -> object:
+    try:
+        return selectors.instructor_get_followable(instructor_id=instructor_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+@login_required
+@require_POST
+def instructor_follow(request: HttpRequest, instructor_id: int) -> HttpResponse:
+    instructor = _instructor_or_404(instructor_id)
+    name = getattr(instructor, "display_name", "") or "this instructor"
+    try:
+        services.instructor_follow(follower=request.user, instructor=instructor)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"You follow {name}: their new courses will reach you.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def instructor_unfollow(request: HttpRequest, instructor_id: int) -> HttpResponse:
+    instructor = _instructor_or_404(instructor_id)
+    name = getattr(instructor, "display_name", "") or "this instructor"
+    if services.instructor_unfollow(follower=request.user, instructor=instructor):
+        messages.success(request, f"You no longer follow {name}.")
+    return _back(request)
 
 
 @require_GET

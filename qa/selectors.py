@@ -35,6 +35,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from core import semantic
 from core.roles import Role
 from courses.models import Course
 from qa import classifier, reputation
@@ -403,7 +404,7 @@ def _classifier_fingerprint() -> tuple[Any, ...]:
         category_source__in=[Question.CategorySource.ASKER, Question.CategorySource.EDITOR],
     ).aggregate(total=Count("pk"), latest=Max("updated_at"))
     categories = Category.objects.filter(is_active=True).values_list("slug", "keywords")
-    return (labelled["total"], labelled["latest"], tuple(categories))
+    return (labelled["total"], labelled["latest"], tuple(categories), semantic.is_available())
 
 
 def classifier_training_examples() -> list[classifier.Example]:
@@ -422,7 +423,8 @@ def classifier_training_examples() -> list[classifier.Example]:
 
 
 def category_classifier_get() -> classifier.CategoryClassifier:
-    """The classifier trained on labelled questions, the seed examples and category keywords."""
+    """The classifier trained on labelled questions, the seed examples and category keywords
+    (blended with the nearest questions in meaning when the semantic extra is installed)."""
     fingerprint = _classifier_fingerprint()
     if _classifier_cache["fingerprint"] != fingerprint:
         active = {slug for slug, _ in fingerprint[2]}
@@ -433,15 +435,27 @@ def category_classifier_get() -> classifier.CategoryClassifier:
         examples = [
             example for example in classifier.seed_examples() if example.label in active
         ] + classifier_training_examples()
-        _classifier_cache["model"] = classifier.CategoryClassifier(examples, keywords)
+        embed = semantic.embeddings if semantic.is_available() else None
+        _classifier_cache["model"] = classifier.CategoryClassifier(examples, keywords, embed=embed)
         _classifier_cache["fingerprint"] = fingerprint
     return _classifier_cache["model"]
+
+
+# Duplicate suggestions: word overlap (Jaccard) of at least this much, or, with the semantic
+# extra, a cosine similarity of the titles' embeddings of at least SEMANTIC_DUPLICATE_THRESHOLD
+# (paraphrases that share no word: "make my site look right on phones" / "responsive layout for
+# mobile screens" scores 0.47, unrelated titles stay under 0.15).
+LEXICAL_DUPLICATE_THRESHOLD = 0.2
+SEMANTIC_DUPLICATE_THRESHOLD = 0.45
+# With the extra, the most recently active questions compared by meaning as well.
+SEMANTIC_CANDIDATES = 200
 
 
 def question_similar_list(
     *, title: str, viewer: Any, exclude_id: int | None = None, limit: int = 5
 ) -> list[Question]:
-    """Visible questions whose titles share the most words with `title` (possible duplicates)."""
+    """Visible questions whose titles share the most words with `title` or, with the semantic
+    extra, mean the most nearly the same (possible duplicates)."""
     title = title.replace("\x00", " ")  # PostgreSQL text cannot hold NUL
     words = list(dict.fromkeys(classifier.tokenize(title)))[:8]
     if len(" ".join(words)) < 3:
@@ -451,21 +465,34 @@ def question_similar_list(
     for word in {*raw_words, *words}:
         if len(word) > 2:
             condition |= Q(title__icontains=word)
-    if not condition:
+    by_meaning = semantic.is_available()
+    if not condition and not by_meaning:
         return []
-    candidates = (
+    visible = (
         Question.objects.filter(_visible_questions_q(viewer))
-        .filter(condition)
         .select_related("category")
         .annotate(answer_count=_visible_answer_count(viewer))
         .order_by("-last_activity_at")
     )
     if exclude_id:
-        candidates = candidates.exclude(pk=exclude_id)
+        visible = visible.exclude(pk=exclude_id)
+    candidates = {question.pk: question for question in visible.filter(condition)[:100]}
+    if by_meaning:
+        recent = visible.exclude(pk__in=list(candidates))[:SEMANTIC_CANDIDATES]
+        candidates.update((question.pk, question) for question in recent)
+    questions = list(candidates.values())
+    scores = [classifier.similarity(title, question.title) for question in questions]
+    if by_meaning and questions:
+        meanings = semantic.similarities(title, [question.title for question in questions])
+        scores = [
+            max(score, meaning) if meaning >= SEMANTIC_DUPLICATE_THRESHOLD else score
+            for score, meaning in zip(scores, meanings, strict=True)
+        ]
     scored = [
-        (classifier.similarity(title, question.title), question) for question in candidates[:100]
+        (score, question)
+        for score, question in zip(scores, questions, strict=True)
+        if score >= LEXICAL_DUPLICATE_THRESHOLD
     ]
-    scored = [(score, question) for score, question in scored if score >= 0.2]
     scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
     return [question for _, question in scored[:limit]]
 

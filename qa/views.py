@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from core.exceptions import ApplicationError, NotFoundError
+from core.http import safe_next_url
 from core.roles import Role
 from courses.models import Course
 from qa import reputation, selectors, services
@@ -771,10 +772,7 @@ def follow_toggle(request: HttpRequest) -> HttpResponse:
             messages.success(request, "You follow it now; activity will be in your digest.")
     except ApplicationError as error:
         messages.error(request, error.message)
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("qa:following")
+    return redirect(safe_next_url(request, request.POST.get("next"), "qa:following"))
 
 
 @login_required

@@ -9,6 +9,8 @@ urlpatterns = [
     path("auth/logout", views.AuthLogoutApi.as_view(), name="auth-logout"),
     path("users/profile", views.ProfileRetrieveUpdateApi.as_view(), name="profile"),
     path("users/password", views.UserPasswordChangeApi.as_view(), name="password-change"),
+    path("users/export", views.UserDataExportApi.as_view(), name="user-data-export"),
+    path("users/delete", views.UserAccountDeleteApi.as_view(), name="user-account-delete"),
     path(
         "teacher-applications",
         views.TeacherApplicationListCreateApi.as_view(),

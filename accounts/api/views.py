@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.module_loading import import_string
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -23,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import privacy as account_privacy
 from accounts import selectors, services, tokens
 from accounts.api import schema as _schema  # noqa: F401  # registers the JWT scheme for OpenAPI
 from accounts.api.serializers import (
@@ -31,7 +33,7 @@ from accounts.api.serializers import (
     TokenPairSerializer,
     UserProfileSerializer,
 )
-from accounts.forms import AVATAR_MAX_BYTES
+from accounts.forms import AvatarField
 from accounts.models import TeacherApplication, User
 from accounts.validators import validate_time_zone
 from core.api import ErrorSerializer
@@ -225,6 +227,13 @@ class AuthLoginApi(_OpenAuthApi):
                 "invalid_credentials",
                 "No active account has this email and password.",
             ),
+            429: _error(
+                "Five failed sign-ins for this account in five minutes lock it until the window "
+                "closes, the right password included (`account_locked`, `Retry-After`); also the "
+                "per-IP rate (`throttled`) and wrong two-factor codes (`too_many_attempts`).",
+                "account_locked",
+                "Too many failed sign-in attempts for this account; try again in 5 minutes.",
+            ),
             403: _error(
                 "Instructors and admins must set up two-factor authentication first.",
                 "mfa_setup_required",
@@ -353,8 +362,9 @@ class ProfileRetrieveUpdateApi(APIView):
         avatar = serializers.ImageField(
             required=False,
             allow_null=True,
-            help_text="A JPG, PNG, WebP or GIF image of at most 2 MB (multipart only); null "
-            "removes the avatar.",
+            _DjangoImageField=AvatarField,  # the page's checks: type by content, size, pixels
+            help_text="A JPG, PNG, WebP or GIF image (by content, not name) of at most 2 MB and "
+            "4096x4096 pixels (multipart only); SVG is refused; null removes the avatar.",
         )
         time_zone = serializers.CharField(
             max_length=64,
@@ -372,15 +382,6 @@ class ProfileRetrieveUpdateApi(APIView):
             for name, section in _PROFILE_EXTENSIONS.items():
                 fields[name] = section(required=False)
             return fields
-
-        def validate_avatar(self, avatar: Any) -> Any:
-            # The same limit as the profile page's form.
-            if avatar is not None and avatar.size > AVATAR_MAX_BYTES:
-                size = f"{avatar.size / (1024 * 1024):.1f}"
-                raise serializers.ValidationError(
-                    f"This image is {size} MB; choose one of at most 2 MB."
-                )
-            return avatar
 
     @extend_schema(
         operation_id="profile_retrieve",
@@ -494,6 +495,92 @@ class UserPasswordChangeApi(APIView):
         if isinstance(request.successful_authenticator, SessionAuthentication):
             update_session_auth_hash(request._request, user)  # keep this browser signed in
         return Response(TokenPairSerializer(tokens.token_pair_issue(user=user)).data)
+
+
+_EXPORT_EXAMPLE = {
+    "format": "lumen-user-data/1",
+    "exported_at": "2026-03-01T10:00:00Z",
+    "user_id": 42,
+    "account": {
+        "profile": {"id": 42, "email": "ada@example.com", "display_name": "Ada"},
+        "email_addresses": [{"email": "ada@example.com", "verified": True, "primary": True}],
+    },
+    "courses": {"enrollments": [{"course_id": 3, "enrolled_at": "2026-01-05T09:00:00Z"}]},
+    "gamification": {"xp_ledger": [{"action": "lesson_completed", "amount": 10}]},
+}
+
+
+class UserDataExportApi(APIView):
+    """The right of access: one JSON document, the account's part and one section per app
+    (settings.USER_DATA_EXPORTERS)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="user_data_export",
+        summary="Everything Lumen holds about the caller, as one JSON document",
+        responses={
+            200: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="`account` (profile, e-mail addresses, two-factor devices, API "
+                "sessions, applications to teach) and one section per app: courses, "
+                "gamification, learning, notifications, qa, ai_tools, billing, analytics.",
+            )
+        },
+        examples=[OpenApiExample("Export", value=_EXPORT_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request) -> Response:
+        document = account_privacy.user_data_export(user=request.user)  # type: ignore[arg-type]
+        return Response(document, headers={"Cache-Control": "no-store"})
+
+
+class UserAccountDeleteApi(APIView):
+    """Erasure: the password again, then personal data goes and the account can no longer sign
+    in (every token refused); what others rely on stays, anonymised (accounts.privacy)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        password = serializers.CharField(
+            max_length=128, trim_whitespace=False, help_text="The account's current password."
+        )
+
+        class Meta:
+            ref_name = "AccountDelete"
+
+    @extend_schema(
+        operation_id="user_account_delete",
+        summary="Delete the caller's account (password required)",
+        request=InputSerializer,
+        responses={
+            204: OpenApiResponse(description="Deleted: the caller's tokens no longer work."),
+            409: _error(
+                "The last admin cannot leave (`last_admin`), or a subscription would still "
+                "renew (`subscription_active`): nothing was deleted.",
+                "subscription_active",
+                "Cancel your subscription first (Billing, then Manage subscription); you can "
+                "delete your account once it will not renew.",
+            ),
+            429: _error(
+                "Too many wrong passwords for this account (the sign-in lockout).",
+                "account_locked",
+                "Too many failed sign-in attempts for this account; try again in 5 minutes.",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Delete", value={"password": "correct-horse-battery-staple"}, request_only=True
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account_privacy.user_account_delete(
+            user=request.user,  # type: ignore[arg-type]  # IsAuthenticated: a User
+            password=serializer.validated_data["password"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TeacherApplicationListCreateApi(ListAPIView):

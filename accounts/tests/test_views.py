@@ -417,9 +417,10 @@ def test_an_avatar_that_is_not_an_image_is_refused(student: User) -> None:
     )
 
     assert response.status_code == 422
-    assert '<ul class="errorlist" id="id_avatar_error"><li>Upload a valid image.' in html_of(
-        response
-    )
+    assert (
+        '<ul class="errorlist" id="id_avatar_error"><li>This file is not a GIF, JPEG, PNG or WebP '
+        "image, or it is damaged.</li></ul>"
+    ) in html_of(response)
     student.refresh_from_db()
     assert (student.avatar.name, student.display_name) == ("", original_name)
 

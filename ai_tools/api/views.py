@@ -441,6 +441,9 @@ class SkillGapReportSerializer(serializers.Serializer):
     skills = SkillMasterySerializer(many=True)
     weakest = SkillMasterySerializer(many=True)
     attempts_used = serializers.IntegerField()
+    reviews_used = serializers.IntegerField(
+        help_text="Reviews of revision cards made from quiz questions that the estimate used."
+    )
     lessons_completed = serializers.IntegerField()
     advice_provider = serializers.CharField(
         help_text="Who wrote the advice: `local` or `deepseek` (empty when there is none)."

@@ -8,10 +8,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from ai_tools import semantic
 from ai_tools.evaluation.scoring import load_dataset, rouge_1, rouge_l
 from ai_tools.tests.fake_deepseek import VALID_KEY, Step
 from ai_tools.text import plain_text, split_sentences
+from core import semantic
 
 
 def test_rouge_scores() -> None:

@@ -197,7 +197,8 @@ def test_the_dashboard_with_the_skill_chart_keeps_its_budget(
 ) -> None:
     client, learner, course, tides, _ = enrolled
     skilled_learner(learner, course, tides)
-    with django_assert_max_num_queries(16):  # courses' 10, the plan, the 5 of the skill report
+    # courses' 10, the plan, the 6 of the skill report (revision's reviews included)
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("courses:dashboard"))
     assert response.status_code == 200
 
@@ -278,8 +279,8 @@ def test_the_hub_runs_a_fixed_number_of_queries(
                 )
             )
         # session, user, plan (twice: billing's check, then the plan's quota), usage, summaries,
-        # practice sets, chats, courses, the 5 of the skill report, unread notifications
-        with django_assert_max_num_queries(15):
+        # practice sets, chats, courses, the 6 of the skill report, unread notifications
+        with django_assert_max_num_queries(16):
             response = client.get(reverse("ai_tools:index"))
         assert response.status_code == 200
     assert LessonSummary.objects.count() == 2

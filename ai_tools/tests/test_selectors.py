@@ -16,6 +16,7 @@ from ai_tools.tests.factories import (
     tides_course,
 )
 from courses.models import Course, Lesson, QuizAttempt
+from learning.models import ReviewCard, ReviewLog
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,8 @@ def test_skill_gaps_rank_weak_skills_with_confidence_and_recommend_lessons(
     graded(learner, quiz, 1, {**dict.fromkeys(gravity_questions, False), geology_question: True})
     graded(learner, quiz, 2, {gravity_questions[0]: True, geology_question: True})
 
-    with django_assert_max_num_queries(5):
+    # attempts, questions, skills, lessons, progress, and revision's reviews
+    with django_assert_max_num_queries(6):
         report = selectors.skill_gap_report(user=learner, course=course)
 
     assert [skill.name for skill in report.skills] == ["Gravity", "Geology"]
@@ -66,6 +68,51 @@ def test_skill_gaps_rank_weak_skills_with_confidence_and_recommend_lessons(
         "3 wrong answers on Gravity in “" + quiz_lesson.title
     )
     assert report.attempts_used == 2
+
+
+def _reviewed(learner, question, course, *ratings, source=ReviewLog.Source.REVIEW):
+    card, _ = ReviewCard.objects.get_or_create(learner=learner, question=question, course=course)
+    for rating in ratings:
+        ReviewLog.objects.create(
+            card=card,
+            rating=rating,
+            source=source,
+            reviewed_at=timezone.now(),
+            due_after=timezone.now(),
+        )
+
+
+def test_reviews_of_revision_cards_count_towards_their_questions_skills() -> None:
+    course, tides, _ = tides_course()
+    other_course, other_lesson, _ = tides_course()
+    learner, other = StudentFactory(), StudentFactory()
+    quiz = QuizFactory(lesson=LessonFactory(module=tides.module, kind=Lesson.Kind.QUIZ, body=""))
+    question = QuestionFactory(quiz=quiz)
+    question.skills.add(SkillFactory(name="Gravity"))
+    graded(learner, quiz, 1, {question: True})
+    again, good, easy = ReviewLog.Rating.AGAIN, ReviewLog.Rating.GOOD, ReviewLog.Rating.EASY
+    _reviewed(learner, question, course, again, again, good)
+    _reviewed(learner, question, course, again, source=ReviewLog.Source.CHALLENGE)
+    # The quiz attempt's own mirror in the review log is not a second answer.
+    _reviewed(learner, question, course, easy, source=ReviewLog.Source.QUIZ)
+    _reviewed(other, question, course, again, again)
+    other_quiz = QuizFactory(
+        lesson=LessonFactory(module=other_lesson.module, kind=Lesson.Kind.QUIZ, body="")
+    )
+    elsewhere = QuestionFactory(quiz=other_quiz)
+    elsewhere.skills.add(SkillFactory(name="Geology"))
+    _reviewed(learner, elsewhere, other_course, again)
+
+    report = selectors.skill_gap_report(user=learner, course=course)
+
+    [gravity] = report.skills
+    assert (gravity.name, gravity.correct, gravity.answered) == ("Gravity", 2, 5)
+    assert gravity.mastery == round(3 / 7, 3)
+    assert report.weakest == [gravity]
+    assert (report.attempts_used, report.reviews_used) == (1, 4)
+    everywhere = selectors.skill_gap_report(user=learner)
+    assert [skill.name for skill in everywhere.skills] == ["Geology", "Gravity"]
+    assert everywhere.reviews_used == 5
 
 
 def test_skill_gaps_ignore_other_learners_and_unsubmitted_attempts() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ai_tools import selectors, semantic
+from ai_tools import selectors
 from ai_tools.evaluation.scoring import load_dataset
+from core import semantic
 
 PARAPHRASE = "Which pigment gives plants their colour?"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from billing.middleware import REFERRAL_COOKIE
 from billing.models import Affiliate, Invoice, Purchase, Referral
 from billing.tests.factories import BundleFactory, CoursePriceFactory, PurchaseFactory, subscribe
 from courses.models import Course, Lesson
+from courses.services.quizzes import quiz_attempt_start
 from courses.tests.factories import (
     AdminFactory,
     EnrollmentFactory,
@@ -218,15 +220,27 @@ def test_every_billing_model_is_in_the_admin(plans, name):
     assert response.status_code == 200
 
 
-def _content_urls(course: Course) -> list[str]:
-    """Every API and HTML route that takes a course, lesson or quiz id, filled for `course`."""
-    lesson_ids = list(Lesson.objects.filter(module__course=course).values_list("id", flat=True))
-    quiz_ids = list(
-        Lesson.objects.filter(module__course=course, quiz__isnull=False).values_list(
-            "quiz__id", flat=True
-        )
-    )
-    values = {"course_id": [course.pk], "lesson_id": lesson_ids, "quiz_id": quiz_ids}
+SECRET = "Zanzibarite"  # a word no generated text would contain unless it read the lessons
+SECRET_BODY = (
+    f"The {SECRET} tide rises twice a day because the moon pulls the oceans. "
+    f"Sailors on {SECRET} boats read the tide tables before they leave the harbour. "
+    f"A spring tide on the {SECRET} coast comes when the sun and the moon line up. "
+    f"Neap tides are the gentle ones, when the {SECRET} moon is at a right angle to the sun."
+)
+
+
+def _content_urls(course: Course, *, attempt_ids: list[int]) -> list[str]:
+    """Every API and HTML route whose parameters are all about `course` (its id or slug, its
+    lessons, its quizzes, attempts at them), filled with every combination of their values."""
+    lessons = Lesson.objects.filter(module__course=course)
+    values = {
+        "course_id": [course.pk],
+        "slug": [course.slug],
+        "course_slug": [course.slug],
+        "lesson_id": list(lessons.values_list("id", flat=True)),
+        "quiz_id": list(lessons.filter(quiz__isnull=False).values_list("quiz__id", flat=True)),
+        "attempt_id": attempt_ids,
+    }
     urls: list[str] = []
 
     def walk(patterns, prefix: str) -> None:
@@ -236,47 +250,89 @@ def _content_urls(course: Course) -> list[str]:
                 walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern):
                 names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-                if len(names) == 1 and names[0] in values:
-                    urls.extend(
-                        "/" + re.sub(r"<(?:\w+:)?\w+>", str(value), route)
-                        for value in values[names[0]]
-                    )
-                elif len(names) == 1 and names[0] in {"slug", "course_slug"}:
-                    urls.append("/" + re.sub(r"<(?:\w+:)?\w+>", course.slug, route))
+                if not names or not set(names) <= set(values):
+                    continue
+                for combination in itertools.product(*(values[name] for name in names)):
+                    url = route
+                    for value in combination:
+                        url = re.sub(r"<(?:\w+:)?\w+>", str(value), url, count=1)
+                    urls.append("/" + url.replace("^", "").replace("$", ""))
 
     walk(get_resolver().url_patterns, "")
-    return [url.replace("^", "").replace("$", "") for url in urls]
+    return urls
 
 
-def test_no_content_url_gives_a_lesson_body_to_an_unentitled_learner(plans):
-    course = course_with_outline(required_plan=Course.Plan.PRO)
-    module = course.modules.first()
-    quiz_lesson(module, order=9)
-    Lesson.objects.filter(module__course=course).update(body="SECRET-LESSON-BODY")
-    student = StudentFactory()
-    EnrollmentFactory(learner=student, course=course)  # enrolled once, plan since lapsed
-    subscribe(student, "pro", status="canceled")
+def _walk_refuses_the_body(user: User, course: Course, *, attempt_ids: list[int]) -> list[str]:
+    """Call every content URL of `course` as `user` (API and pages, GET and POST, and the AI
+    tools' JSON bodies); assert none answers a 5xx or shows a lesson body. Returns the URLs."""
     api = APIClient()
-    api.force_authenticate(student)
-    browser = signed_in(student)
-
-    urls = _content_urls(course)
-    assert any("/lessons/" in url for url in urls)
+    api.force_authenticate(user)
+    browser = signed_in(user)
+    urls = _content_urls(course, attempt_ids=attempt_ids)
     for url in urls:
         for client in (api, browser):
             for method in ("get", "post"):
                 response = getattr(client, method)(url)
-                assert response.status_code < 500, url
-                assert "SECRET-LESSON-BODY" not in response.content.decode(), (method, url)
+                assert response.status_code < 500, (method, url)
+                assert SECRET not in response.content.decode(), (method, url)
+    lessons = Lesson.objects.filter(module__course=course)
+    bodies = [
+        (
+            "/api/v1/ai/study-buddy",
+            {"course_id": course.pk, "question": f"Why does the {SECRET} tide rise?"},
+        ),
+        *(("/api/v1/ai/summarize-lesson", {"lesson_id": lesson.pk}) for lesson in lessons),
+        *(("/api/v1/ai/generate-questions", {"lesson_id": lesson.pk}) for lesson in lessons),
+        *(
+            ("/api/v1/ai/generate-questions", {"module_id": module.pk})
+            for module in course.modules.all()
+        ),
+    ]
+    for url, body in bodies:
+        response = api.post(url, body, format="json")
+        assert 400 <= response.status_code < 500, (url, body, response.status_code)
+        assert SECRET not in response.content.decode(), (url, body)
+    return urls
+
+
+def test_no_content_url_gives_a_lesson_body_to_an_unentitled_learner(plans):
+    course = course_with_outline(required_plan=Course.Plan.PREMIUM)
+    module = course.modules.first()
+    quiz_lesson(module, order=9)
+    Lesson.objects.filter(module__course=course).update(body=SECRET_BODY)
+    # Enrolled once with Premium since lapsed to Pro: Pro opens the AI tools, so the AI routes get
+    # past the plan gate and it is the course's entitlement that must refuse them.
+    student = StudentFactory()
+    EnrollmentFactory(learner=student, course=course)
+    subscribe(student, "pro")
+    # An entitled learner's attempt: its id must not open the content to someone else either.
+    subscriber = StudentFactory()
+    subscribe(subscriber, "premium")
+    EnrollmentFactory(learner=subscriber, course=course)
+    quiz = Lesson.objects.get(module=module, order=9).quiz
+    attempt, _ = quiz_attempt_start(learner=subscriber, quiz=quiz)
+
+    urls = _walk_refuses_the_body(student, course, attempt_ids=[attempt.pk])
+
+    assert f"/learn/{course.slug}/{module.lessons.first().pk}/" in urls  # the player is walked
+    assert any(url.startswith("/api/v1/lessons/") for url in urls)
+    assert any(url.startswith("/ai/lessons/") for url in urls)
     assert Purchase.objects.count() == 0
 
-    # The same walk's marker is there for an entitled learner: the check above means something.
-    subscriber = StudentFactory()
-    subscribe(subscriber, "pro")
-    EnrollmentFactory(learner=subscriber, course=course)
+    # The same routes give the marker to the entitled learner: the walk above means something.
+    api = APIClient()
     api.force_authenticate(subscriber)
     lesson = Lesson.objects.filter(module__course=course, quiz__isnull=True).first()
-    assert "SECRET-LESSON-BODY" in api.get(f"/api/v1/lessons/{lesson.pk}").content.decode()
+    assert SECRET in api.get(f"/api/v1/lessons/{lesson.pk}").content.decode()
+    player = signed_in(subscriber).get(f"/learn/{course.slug}/{lesson.pk}/")
+    assert SECRET in player.content.decode()
+    answer = api.post(
+        "/api/v1/ai/study-buddy",
+        {"course_id": course.pk, "question": f"Why does the {SECRET} tide rise?"},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert SECRET in answer.content.decode()
 
 
 # --- the header and the course page ------------------------------------------------------------

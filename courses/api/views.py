@@ -41,6 +41,7 @@ from courses.api.serializers import (
 )
 from courses.exceptions import NotEnrolledError
 from courses.models import Category, Certificate, Course, CourseReview, Lesson
+from courses.validators import CoverImageField
 
 # --- Courses --------------------------------------------------------------------------------------
 
@@ -117,7 +118,11 @@ class CourseInputSerializer(serializers.Serializer):
     what_you_will_learn = serializers.ListField(
         child=serializers.CharField(max_length=300), required=False, max_length=30
     )
-    cover_image = serializers.ImageField(required=False, allow_null=True)
+    cover_image = serializers.ImageField(
+        required=False,
+        allow_null=True,
+        _DjangoImageField=CoverImageField,  # the admin's checks: type by content, size, pixels
+    )
     cover_image_alt = serializers.CharField(max_length=250, required=False, allow_blank=True)
     instructors = serializers.PrimaryKeyRelatedField(
         many=True,

@@ -241,12 +241,20 @@ def course_publish(*, course: Course) -> Course:
         raise CourseNotReadyError(
             f"'{course.title}' is not ready to publish: {problems[0].message}", fields=fields
         )
+    first_published_at = course.published_at
     course.status = Course.Status.PUBLISHED
     course.published_at = course.published_at or timezone.now()
     course.save(update_fields=["status", "published_at", "updated_at"])
     transaction.on_commit(
         functools.partial(events.course_published.send, sender=Course, course=course)
     )
+    if first_published_at is not None:
+        # Published again: the lessons added since it first went out are new to its learners.
+        added = Lesson.objects.filter(
+            module__course=course, created_at__gt=first_published_at
+        ).order_by("module__order", "order")
+        for lesson in added:
+            _lesson_published_on_commit(lesson)
     return course
 
 
@@ -326,7 +334,52 @@ def lesson_create(
         quiz.save()
     elif quiz_settings:
         raise TypeError("quiz_settings only apply to quiz lessons")
+    if _course_is_published(module.course_id) and _lesson_has_content(lesson):
+        _lesson_published_on_commit(lesson)
     return lesson
+
+
+@transaction.atomic
+def lesson_save(*, lesson: Lesson, is_new: bool) -> Lesson:
+    """Save a lesson edited in the admin (validated by its form). A lesson that becomes visible
+    in a published course (new there, moved there, or given its first video or text) is
+    announced with `lesson_published` once the save commits."""
+    previous = (
+        None
+        if is_new or lesson.pk is None
+        else Lesson.objects.select_related("module").filter(pk=lesson.pk).first()
+    )
+    lesson.save()
+    course_id = lesson.module.course_id
+    if not _course_is_published(course_id) or not _lesson_has_content(lesson):
+        return lesson
+    if (
+        previous is None
+        or previous.module.course_id != course_id
+        or not _lesson_has_content(previous)
+    ):
+        _lesson_published_on_commit(lesson)
+    return lesson
+
+
+def _course_is_published(course_id: int) -> bool:
+    # Read from the database: a Course instance held by the caller may predate a status change.
+    return Course.objects.filter(pk=course_id, status=Course.Status.PUBLISHED).exists()
+
+
+def _lesson_has_content(lesson: Lesson) -> bool:
+    """A video with its video, an article with its text; a quiz lesson opens as it is."""
+    if lesson.kind == Lesson.Kind.VIDEO:
+        return bool(lesson.video_file or lesson.video_url)
+    if lesson.kind == Lesson.Kind.ARTICLE:
+        return bool(lesson.body.strip())
+    return True
+
+
+def _lesson_published_on_commit(lesson: Lesson) -> None:
+    transaction.on_commit(
+        functools.partial(events.lesson_published.send, sender=Lesson, lesson=lesson)
+    )
 
 
 @transaction.atomic

@@ -210,7 +210,10 @@ def test_a_real_jpeg_cover_passes():
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (lambda: _image(800, 450, "GIF", "cover.gif"), "Use a JPEG, PNG or WebP image (not GIF)."),
+        (
+            lambda: _image(800, 450, "GIF", "cover.gif"),
+            "Use a JPEG, PNG or WebP image (this one is GIF).",
+        ),
         (
             lambda: _image(100, 100, "PNG", "tiny.png"),
             "The image is 100x100 pixels; use at least 320x180.",
@@ -231,7 +234,7 @@ def test_a_file_that_is_not_an_image_is_refused():
     with pytest.raises(ValidationError) as error:
         validate_cover_image(upload)
 
-    assert error.value.messages == ["Upload a valid image."]
+    assert error.value.messages == ["This file is not a JPEG, PNG or WebP image, or it is damaged."]
 
 
 def test_oversized_cover_images_are_refused():
@@ -241,7 +244,7 @@ def test_oversized_cover_images_are_refused():
     with pytest.raises(ValidationError) as error:
         validate_cover_image(upload)
 
-    assert error.value.messages == ["The image is 5.0\xa0MB; the limit is 5.0\xa0MB."]
+    assert error.value.messages == ["This image is 5.0 MB; choose one of at most 5 MB."]
 
 
 def test_webvtt_files_must_start_with_the_signature():

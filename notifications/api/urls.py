@@ -36,6 +36,16 @@ urlpatterns = [
         name="notifications-push-unsubscribe",
     ),
     path(
+        "instructors/following",
+        views.InstructorFollowListApi.as_view(),
+        name="instructors-following",
+    ),
+    path(
+        "instructors/<int:instructor_id>/follow",
+        views.InstructorFollowApi.as_view(),
+        name="instructor-follow",
+    ),
+    path(
         "courses/<int:course_id>/announcements",
         views.CourseAnnouncementCreateApi.as_view(),
         name="course-announcements",

@@ -1,4 +1,5 @@
-"""The notifications API: the inbox, mark read, preferences, web push devices, announcements."""
+"""The notifications API: the inbox, mark read, preferences, web push devices, announcements,
+following instructors."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 from core.api import ErrorSerializer
 from courses.models import Course
 from notifications import selectors, services, webpush_client
-from notifications.models import Kind, Notification
+from notifications.models import InstructorFollow, Kind, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -292,3 +293,87 @@ class CourseAnnouncementCreateApi(APIView):
             course=course, author=request.user, **serializer.validated_data
         )
         return Response({"recipients": recipients}, status=202)
+
+
+# --- Following instructors ------------------------------------------------------------------------
+
+
+class InstructorFollowSerializer(serializers.Serializer):
+    instructor_id = serializers.IntegerField(source="instructor.pk")
+    display_name = serializers.SerializerMethodField()
+    published_course_count = serializers.IntegerField()
+    followed_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        ref_name = "InstructorFollow"
+
+    def get_display_name(self, follow: InstructorFollow) -> str:
+        return follow.instructor.display_name or "An instructor"
+
+
+class InstructorFollowListApi(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = InstructorFollowSerializer
+    queryset = InstructorFollow.objects.none()
+
+    @extend_schema(
+        operation_id="instructors_following_list",
+        summary="The instructors I follow",
+        description="Newest first. Each course they publish notifies me (kind `course_published`).",
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return InstructorFollow.objects.none()
+        return selectors.instructor_follow_list_for_follower(follower=self.request.user)
+
+
+class InstructorFollowApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        instructor_id = serializers.IntegerField()
+        following = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "InstructorFollowState"
+
+    @extend_schema(
+        operation_id="instructors_follow",
+        summary="Follow an instructor",
+        description=(
+            "201 when the follow is new, 200 when I already followed them. 404 "
+            "`instructor_not_found` for anyone who does not teach a published course; 400 "
+            "`cannot_follow_self` for oneself."
+        ),
+        request=None,
+        responses={
+            200: OutputSerializer,
+            201: OutputSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="`cannot_follow_self`."),
+            404: OpenApiResponse(ErrorSerializer, description="`instructor_not_found`."),
+        },
+    )
+    def post(self, request: Request, instructor_id: int) -> Response:
+        instructor = selectors.instructor_get_followable(instructor_id=instructor_id)
+        _, created = services.instructor_follow(follower=request.user, instructor=instructor)
+        return Response(
+            {"instructor_id": instructor.pk, "following": True}, status=201 if created else 200
+        )
+
+    @extend_schema(
+        operation_id="instructors_unfollow",
+        summary="Stop following an instructor",
+        description="Idempotent: 204 whether or not I followed them.",
+        request=None,
+        responses={
+            204: None,
+            404: OpenApiResponse(ErrorSerializer, description="`instructor_not_found`."),
+        },
+    )
+    def delete(self, request: Request, instructor_id: int) -> Response:
+        instructor = selectors.instructor_get_followable(instructor_id=instructor_id)
+        services.instructor_unfollow(follower=request.user, instructor=instructor)
+        return Response(status=204)

@@ -215,3 +215,76 @@ def test_a_learner_who_turned_announcements_off_in_the_app_hears_nothing_live() 
         return silent
 
     assert async_to_sync(run)() is True
+
+
+def test_marking_read_in_one_tab_updates_the_count_in_every_tab_of_the_user() -> None:
+    from django.test import Client
+
+    learner = StudentFactory()
+    stranger = StudentFactory()
+    first = services.notify(recipient=learner, kind=Kind.LEVEL_UP, title="Level 2", dedupe_key="a")
+    services.notify(recipient=learner, kind=Kind.LEVEL_UP, title="Level 3", dedupe_key="b")
+    services.notify(recipient=learner, kind=Kind.LEVEL_UP, title="Level 4", dedupe_key="c")
+    assert first is not None
+    browser = Client()
+    browser.force_login(learner)
+
+    async def run() -> tuple[list, list, bool]:
+        from channels.db import database_sync_to_async
+
+        tabs = [_communicator(learner), _communicator(learner)]
+        theirs = _communicator(stranger)
+        for socket in (*tabs, theirs):
+            assert (await socket.connect())[0]
+            await socket.receive_json_from(timeout=2)
+        # One tab marks one read (the inbox's form), then all (the API).
+        response = await database_sync_to_async(browser.post)(f"/notifications/{first.pk}/read/")
+        assert response.status_code == 302
+        after_one = [await tab.receive_json_from(timeout=2) for tab in tabs]
+        await database_sync_to_async(services.notification_mark_all_read)(user=learner)
+        after_all = [await tab.receive_json_from(timeout=2) for tab in tabs]
+        again = await database_sync_to_async(services.notification_mark_all_read)(user=learner)
+        assert again == 0
+        quiet = await tabs[0].receive_nothing(timeout=0.3)  # nothing changed, nothing sent
+        stranger_silent = await theirs.receive_nothing(timeout=0.3)
+        for socket in (*tabs, theirs):
+            await socket.disconnect()
+        return after_one, after_all, quiet and stranger_silent
+
+    after_one, after_all, silent = async_to_sync(run)()
+    assert after_one == [{"type": "count", "unread": 2, "read": [first.pk]}] * 2
+    assert after_all == [{"type": "count", "unread": 0, "read": "all"}] * 2
+    assert silent is True
+
+
+def test_a_new_lesson_reaches_the_courses_learners_live() -> None:
+    from courses import services as course_services
+    from courses.tests.factories import EnrollmentFactory, course_with_outline
+
+    course = course_with_outline(modules=1, lessons_per_module=1, title="Live course")
+    learner, outsider = StudentFactory(), StudentFactory()
+    EnrollmentFactory(course=course, learner=learner)
+    module = course.modules.get()
+
+    async def run() -> tuple[dict, bool]:
+        from channels.db import database_sync_to_async
+
+        mine, theirs = _communicator(learner), _communicator(outsider)
+        for socket in (mine, theirs):
+            assert (await socket.connect())[0]
+            await socket.receive_json_from(timeout=2)
+        await database_sync_to_async(course_services.lesson_create)(
+            module=module, title="Fresh lesson", kind="article", body="New text."
+        )
+        heard = await mine.receive_json_from(timeout=3)
+        silent = await theirs.receive_nothing(timeout=0.3)
+        for socket in (mine, theirs):
+            await socket.disconnect()
+        return heard, silent
+
+    heard, silent = async_to_sync(run)()
+    assert heard["type"] == "notification"
+    assert heard["notification"]["kind"] == "lesson_published"
+    assert heard["notification"]["title"] == "New lesson in “Live course”: Fresh lesson"
+    assert heard["unread"] == 1
+    assert silent is True

@@ -127,3 +127,42 @@ def test_learners_cannot_open_the_announcement_page(client: Client, student):
     client.force_login(student)
     assert client.get("/notifications/announce/").status_code == 403
     assert client.post("/notifications/announce/", {"title": "x"}).status_code == 403
+
+
+def test_the_player_offers_to_save_each_module_and_saving_does_not_open_lessons(
+    client: Client, student
+):
+    from courses.models import Enrollment, LessonProgress
+    from courses.tests.factories import course_with_outline
+
+    course = course_with_outline(modules=2, lessons_per_module=2)
+    EnrollmentFactory(course=course, learner=student)
+    first, later = (m.lessons.order_by("order").first() for m in course.modules.order_by("order"))
+    client.force_login(student)
+    html = client.get(f"/learn/{course.slug}/{first.pk}/").content.decode()
+    module_lessons = " ".join(
+        f"/learn/{course.slug}/{lesson.pk}/" for lesson in course.modules.get(order=1).lessons.all()
+    )
+    assert f'data-lessons="{module_lessons} "' in html
+    assert 'aria-label="Save this module for offline: Module 2"' in html
+
+    # The service worker reads a lesson to keep it: the resume point stays where it was.
+    response = client.get(
+        f"/learn/{course.slug}/{later.pk}/", headers={"X-Lumen-Offline-Save": "1"}
+    )
+    assert response.status_code == 200
+    assert Enrollment.objects.get(learner=student).last_lesson_id == first.pk
+    assert not LessonProgress.objects.filter(learner=student, lesson=later).exists()
+    client.get(f"/learn/{course.slug}/{later.pk}/")
+    assert Enrollment.objects.get(learner=student).last_lesson_id == later.pk
+
+
+def test_visitors_and_previews_get_no_module_save_button(client: Client, student):
+    from courses.tests.factories import course_with_outline
+
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    lesson = course.modules.get().lessons.get()
+    lesson.is_free_preview = True
+    lesson.save()
+    html = client.get(f"/learn/{course.slug}/{lesson.pk}/").content.decode()
+    assert "data-offline-save-module" not in html

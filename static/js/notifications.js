@@ -43,6 +43,19 @@
     list.prepend(entry);
   }
 
+  // A mark-read in another tab: this tab's inbox shows those entries read too.
+  function markRead(read) {
+    if (!list) return;
+    const entries = read === "all"
+      ? Array.from(list.querySelectorAll(".notification--unread"))
+      : read.map(function (id) { return document.getElementById("notification-" + id); });
+    entries.forEach(function (entry) {
+      if (!entry) return;
+      entry.classList.remove("notification--unread");
+      entry.querySelectorAll(".badge, [data-mark-read]").forEach(function (element) { element.remove(); });
+    });
+  }
+
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + window.location.host + "/ws/notifications/");
@@ -53,6 +66,7 @@
     socket.addEventListener("message", function (event) {
       const message = JSON.parse(event.data);
       if (typeof message.unread === "number") setCount(message.unread);
+      if (message.type === "count" && message.read) markRead(message.read);
       if (message.type === "notification") {
         addToList(message.notification);
         if (announcer) announcer.textContent = "New notification: " + message.notification.title;

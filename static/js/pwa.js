@@ -1,5 +1,5 @@
 // The installable app: registers the service worker (/sw.js, whole-site scope); "Save for
-// offline" on lessons; sends lesson completions made offline once the connection is back; and,
+// offline" on lessons and whole modules; sends lesson completions made offline once the connection is back; and,
 // on the offline page, lists what this device keeps. Pages work without it.
 (function () {
   "use strict";
@@ -45,33 +45,87 @@
     }
   });
 
-  // "Save for offline": the page with its images, captions and video.
+  // "Save for offline": a lesson's page with its images, captions and video. The worker keeps
+  // them; `assets` are the files the page shows in its main region.
+  const MEDIA = "img[src], video[src], video source[src], track[src], audio[src]";
+
+  function assetsOf(root, base) {
+    const assets = [];
+    root.querySelectorAll(MEDIA).forEach(function (element) {
+      assets.push(new URL(element.getAttribute("src"), base).href);
+    });
+    return assets;
+  }
+
+  function keep(page, title, assets) {
+    return worker().then(function (active) {
+      if (!active) return false;
+      return new Promise(function (resolve) {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = function (event) { resolve(event.data.ok); };
+        active.postMessage({ type: "lumen:save", page: page, title: title, assets: assets }, [channel.port2]);
+      });
+    });
+  }
+
   document.querySelectorAll("[data-offline-save]").forEach(function (button) {
     const status = button.parentElement.querySelector("[data-offline-status]");
     button.hidden = false;
     button.addEventListener("click", function () {
       const main = document.getElementById("main") || document.body;
-      const assets = [];
-      main.querySelectorAll("img[src], video[src], video source[src], track[src], audio[src]")
-        .forEach(function (element) { assets.push(element.src); });
       const heading = document.querySelector("h1");
       button.disabled = true;
       if (status) status.textContent = "Saving for offline…";
-      worker().then(function (active) {
-        return new Promise(function (resolve) {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = function (event) { resolve(event.data.ok); };
-          active.postMessage({
-            type: "lumen:save",
-            page: window.location.pathname,
-            title: heading ? heading.textContent.trim() : document.title,
-            assets: assets
-          }, [channel.port2]);
-        });
-      }).then(function (ok) {
+      keep(
+        window.location.pathname,
+        heading ? heading.textContent.trim() : document.title,
+        assetsOf(main, window.location.href)
+      ).then(function (ok) {
         button.disabled = false;
         if (status) status.textContent = ok ? "Saved for offline." : "Could not save this lesson for offline.";
         if (ok) button.dataset.saved = "true";
+      });
+    });
+  });
+
+  // "Save this module for offline": each lesson the learner may open, one after the other. Its
+  // page is read (with the header that tells the server not to count it as opened) to find its
+  // files, then kept like a single lesson.
+  function saveLesson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "X-Lumen-Offline-Save": "1" } })
+      .then(function (response) {
+        if (!response.ok || response.redirected) throw new Error("could not read " + url);
+        return response.text();
+      }).then(function (html) {
+        const page = new DOMParser().parseFromString(html, "text/html");
+        const main = page.getElementById("main") || page.body;
+        const heading = page.querySelector("h1");
+        const base = new URL(url, window.location.href).href;
+        return keep(new URL(url, base).pathname, heading ? heading.textContent.trim() : url, assetsOf(main, base));
+      }).catch(function () { return false; });
+  }
+
+  document.querySelectorAll("[data-offline-save-module]").forEach(function (button) {
+    const status = button.parentElement.querySelector("[data-offline-status]");
+    const lessons = (button.dataset.lessons || "").split(/\s+/).filter(Boolean);
+    if (!lessons.length) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      let saved = 0;
+      if (status) status.textContent = "Saving " + lessons.length + " lessons for offline…";
+      lessons.reduce(function (previous, url) {
+        return previous.then(function () {
+          return saveLesson(url).then(function (ok) { saved += ok ? 1 : 0; });
+        });
+      }, Promise.resolve()).then(function () {
+        button.disabled = false;
+        if (status) {
+          status.textContent = saved === lessons.length
+            ? "Saved " + saved + " lesson" + (saved === 1 ? "" : "s") + " for offline."
+            : "Saved " + saved + " of " + lessons.length + " lessons for offline; try again for the rest.";
+        }
+        if (saved === lessons.length) button.dataset.saved = "true";
       });
     });
   });

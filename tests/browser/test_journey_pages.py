@@ -6,13 +6,16 @@ Admin pages are checked in the admin's light and dark themes with Lumen's high-c
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.mfa.models import Authenticator
 from django.test import override_settings
+from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
 from accounts.services import role_groups_sync, user_profile_update
@@ -21,9 +24,11 @@ from ai_tools.tests.factories import plan_subscribe
 from courses import services as course_services
 from courses.models import Choice, Course, Enrollment, Lesson
 from courses.tests.factories import StudentFactory
+from learning.models import ReviewCard
 from qa.tests.factories import make_answer, make_question
 from tests.browser.conftest import (
     assert_admin_page_accessible,
+    assert_no_horizontal_scroll,
     assert_page_accessible_in_every_theme,
     log_in,
 )
@@ -73,10 +78,36 @@ def _world() -> dict[str, Any]:
     )
     open_attempt, _ = course_services.quiz_attempt_start(learner=midway, quiz=quiz)
 
+    # The finisher's revision cards (from the quiz) come due: /review/ shows a card to answer.
+    reviewer = StudentFactory(display_name="Rae Reviewer")
+    course_services.enrollment_create(learner=reviewer, course=course)
+    reviewed, _ = course_services.quiz_attempt_start(learner=reviewer, quiz=quiz)
+    course_services.quiz_attempt_submit(
+        learner=reviewer, attempt=reviewed, answers={str(correct.question_id): correct.pk}
+    )
+    ReviewCard.objects.filter(learner=reviewer).update(due=timezone.now() - dt.timedelta(hours=1))
+
+    # Someone who has just signed up: the link in their e-mail confirms the address.
+    newcomer = StudentFactory(display_name="New Comer")
+    address = EmailAddress.objects.create(
+        user=newcomer, email=newcomer.email, primary=True, verified=False
+    )
+    confirmation_key = EmailConfirmationHMAC(address).key
+
     return {
         "course": course,
-        "users": {"finisher": finisher, "midway": midway, "instructor": instructor},
+        "users": {
+            "finisher": finisher,
+            "midway": midway,
+            "reviewer": reviewer,
+            "instructor": instructor,
+        },
         "paths": {
+            "course-page-anonymous": (None, f"/courses/{course.slug}/"),
+            "catalog-search": (None, "/courses/?q=git"),
+            "email-verification-sent": (None, "/accounts/confirm-email/"),
+            "email-confirm": (None, f"/accounts/confirm-email/{confirmation_key}/"),
+            "review-due-cards": ("reviewer", "/review/"),
             "course-page-enrolled": ("midway", f"/courses/{course.slug}/"),
             "video-lesson-resumed": ("midway", f"/learn/{course.slug}/{video.pk}/"),
             "article-lesson": ("midway", f"/learn/{course.slug}/{article.pk}/"),
@@ -101,6 +132,11 @@ def _world() -> dict[str, Any]:
 
 
 PAGE_NAMES = [
+    "course-page-anonymous",
+    "catalog-search",
+    "email-verification-sent",
+    "email-confirm",
+    "review-due-cards",
     "course-page-enrolled",
     "video-lesson-resumed",
     "article-lesson",
@@ -118,6 +154,8 @@ PAGE_NAMES = [
     "dashboard-midway",
     "teach-analytics",
 ]
+
+STAFF_PAGES = {"teach-analytics"}
 
 
 @pytest.mark.parametrize("name", PAGE_NAMES)
@@ -137,7 +175,12 @@ def test_journey_page_has_no_wcag_violations_in_any_theme(
     response = page.goto(path)
     assert response is not None
     assert response.status == 200, f"{path} answered {response.status}"
+    if name == "review-due-cards":
+        assert page.locator("summary", has_text="Show the answer").count() == 1
     assert_page_accessible_in_every_theme(page, name)
+    if name not in STAFF_PAGES:
+        # Mobile first: every learner page reflows to 320 px without sideways scrolling.
+        assert_no_horizontal_scroll(page, 320)
 
 
 def _admin_paths(course: Course) -> list[tuple[str, Callable[[], str]]]:

@@ -87,6 +87,26 @@ def test_a_new_learner_signs_up_enrolls_watches_and_passes_a_quiz_with_the_keybo
         assert saved.value.ok
         expect(page.locator("#lesson-video")).to_have_js_property("paused", True)
         assert_no_keyboard_trap(page)
+        saved_at = LessonProgress.objects.get(
+            learner__email="keyboard.learner@example.com", lesson__kind="video"
+        ).last_position_seconds
+        assert saved_at >= 1
+
+        # Leave, then come back through the dashboard's "Continue": the video resumes there.
+        page.goto("/")
+        skip_to_main(page)
+        tab_to(page, "nav[aria-label=Main] a[href='/dashboard/']", backwards=True)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/dashboard/")
+        skip_to_main(page)
+        tab_to(page, "main a[href*='/learn/']")
+        assert "Continue" in page.evaluate("() => document.activeElement.textContent")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Watch: a first commit")).to_be_visible()
+        page.wait_for_function(
+            "(at) => Math.floor(document.getElementById('lesson-video').currentTime) === at",
+            arg=saved_at,
+        )
 
         # Finish the lessons and pass the quiz.
         page.goto(page.url.split("#")[0])  # a fresh page: focus starts at the top

@@ -13,8 +13,10 @@ import uuid
 from typing import Any
 
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync
 from django.conf import settings
+from django.utils import timezone
 from websockets.asyncio.client import connect
 
 from accounts.tokens import token_pair_issue
@@ -61,6 +63,14 @@ async def _nothing(socket: Any) -> list:
     return stray
 
 
+def _reward_a_first_lesson_at_noon(learner_id: int) -> None:
+    """The XP job for a first lesson, run at noon of today (UTC, the learner's zone): at night
+    it would also unlock the time-of-day badge, a second notification."""
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=True):
+        gamification_tasks.learning_rewarded.delay(learner_id, Action.LESSON_COMPLETED, "lesson-1")
+
+
 def test_a_celery_job_and_a_course_announcement_reach_sockets_on_another_process_over_redis(
     tmp_path: Any, settings: Any
 ) -> None:
@@ -103,12 +113,7 @@ def test_a_celery_job_and_a_course_announcement_reach_sockets_on_another_process
                 await _next(theirs)  # its own unread count
                 # The XP job (a worker in production, eager here) awards a first lesson, which
                 # unlocks a badge; its notification crosses Redis to the server's socket.
-                await loop.run_in_executor(
-                    None,
-                    lambda: gamification_tasks.learning_rewarded.delay(
-                        learner.pk, Action.LESSON_COMPLETED, "lesson-1"
-                    ),
-                )
+                await loop.run_in_executor(None, _reward_a_first_lesson_at_noon, learner.pk)
                 seen["job"] = await _next(mine)
                 await loop.run_in_executor(
                     None,

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.security.world import ACTORS, ENROLLED, STUDENT, World
+from tests.security.world import ACTORS, ENROLLED, OWNER, STUDENT, World
 
 OK = "ok"
 LOGIN = "login"
@@ -64,6 +64,7 @@ PARAMS: dict[str, Callable[[World], Any]] = {
     "card_id": lambda w: w.card.pk,
     "run_id": lambda w: w.run.pk,
     "notification_id": lambda w: w.notification.pk,
+    "instructor_id": lambda w: w.user(OWNER).pk,
     "question_id": lambda w: w.question.pk,
     "answer_id": lambda w: w.answer.pk,
     "comment_id": lambda w: w.comment.pk,

@@ -14,6 +14,7 @@ answer 404 (not even its existence leaks). The body sent with each write is a va
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.tests.factories import DEFAULT_PASSWORD
 from tests.security.discovery import Operation, api_operations
 from tests.security.matrix import (
     OK,
@@ -34,6 +36,7 @@ from tests.security.matrix import (
 )
 from tests.security.world import ACTORS, ENROLLED, World, world_build
 
+_ADDRESSES = itertools.count()
 EVERYONE = expect(OK, OK, OK, OK, OK, OK, OK)
 SIGNED_IN = expect(401, OK, OK, OK, OK, OK, OK)
 ADMINS = expect(401, 403, 403, 403, 403, 403, OK)
@@ -54,7 +57,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("api:auth-register", "POST"): Rule(EVERYONE, _register, why="open sign-up"),
     ("api:auth-login", "POST"): Rule(
         NOBODY,
-        lambda w: {"email": "nobody@example.com", "password": "wrong-password-1234"},
+        # A new address per call: the same one would be locked after five (accounts.lockout).
+        lambda w: {"email": f"nobody{next(_ADDRESSES)}@example.com", "password": "wrong-pw-1234"},
         why="wrong credentials are refused whoever calls",
     ),
     ("api:auth-refresh", "POST"): Rule(
@@ -73,6 +77,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "old_password": "a-long-test-passphrase-42",
             "new_password": "another-long-passphrase-99",
         },
+    ),
+    ("api:user-data-export", "GET"): Rule(SIGNED_IN, why="each gets only their own data"),
+    ("api:user-account-delete", "POST"): Rule(
+        expect(401, OK, 409, OK, OK, OK, 409),
+        lambda w: {"password": DEFAULT_PASSWORD},
+        why="the right password deletes (rolled back per actor); enrolled still has a renewing "
+        "Pro plan and admin is the last admin: refused",
     ),
     ("api:teacher-applications", "GET"): Rule(SIGNED_IN, why="each sees only their own"),
     ("api:teacher-applications", "POST"): Rule(
@@ -161,6 +172,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("api:notifications-list", "GET"): Rule(SIGNED_IN, why="each sees their own"),
     ("api:notifications-read-all", "POST"): Rule(SIGNED_IN),
     ("api:notifications-read", "POST"): Rule(OWN),
+    ("api:instructors-following", "GET"): Rule(SIGNED_IN, why="each sees their own"),
+    ("api:instructor-follow", "POST"): Rule(
+        expect(401, OK, OK, OK, 400, OK, OK), why="the course's instructor cannot follow themselves"
+    ),
+    ("api:instructor-follow", "DELETE"): Rule(SIGNED_IN, why="unfollowing is idempotent"),
     # --- help center (qa): "enrolled" asked, "other" answered and commented ---
     ("api:qa-question-list", "GET"): Rule(EVERYONE),
     ("api:qa-question-list", "POST"): Rule(

@@ -19,6 +19,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from accounts.tests.factories import DEFAULT_PASSWORD
 from ai_tools.providers import provider_get
 from billing.tests.factories import subscribe
 from tests.security.discovery import Route, admin_routes, html_routes
@@ -194,7 +195,20 @@ PAGES: dict[str, Page] = {
     "notifications:offline": _get(PUBLIC),
     "notifications:read": _post(expect(LOGIN, 404, REDIRECT, 404, 404, 404, 404)),
     "notifications:read-all": _post(MEMBERS_REDIRECT),
+    "notifications:following": _get(MEMBERS),
+    "notifications:instructor-follow": _post(
+        MEMBERS_REDIRECT, why="the course's instructor is told they cannot follow themselves"
+    ),
+    "notifications:instructor-unfollow": _post(MEMBERS_REDIRECT),
     "profile": _get(MEMBERS),
+    "privacy": _get(MEMBERS),
+    "privacy_export": _get(MEMBERS, why="a download of the caller's own data"),
+    "account_delete": _post(
+        expect(LOGIN, REDIRECT, 409, REDIRECT, REDIRECT, REDIRECT, 409),
+        {"password": DEFAULT_PASSWORD, "confirm": "on"},
+        why="deleted and signed out (rolled back per actor); enrolled still has a renewing Pro "
+        "plan and admin is the last admin: refused",
+    ),
     "qa:answer": _post(MEMBERS_REDIRECT),
     "qa:answer_accept": _post(MEMBERS_REDIRECT),
     "qa:answer_comment": _post(MEMBERS_REDIRECT),

@@ -204,13 +204,16 @@ def test_avatar_must_be_at_most_two_megabytes(
     [
         (
             SimpleUploadedFile("notes.png", b"not an image", content_type="image/png"),
-            "Upload a valid image. The file you uploaded was either not an image or a "
-            "corrupted image.",
+            "This file is not a GIF, JPEG, PNG or WebP image, or it is damaged.",
         ),
         (
-            png_file("me.bmp"),
-            "File extension “bmp” is not allowed. Allowed extensions are: jpg, jpeg, png, "
-            "webp, gif.",
+            SimpleUploadedFile(
+                "me.png",
+                b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                content_type="image/png",
+            ),
+            "SVG images are not accepted (they can carry scripts); use a GIF, JPEG, PNG or "
+            "WebP image.",
         ),
     ],
 )
@@ -224,6 +227,17 @@ def test_avatar_must_be_an_allowed_image(
     student.refresh_from_db()
     assert not student.avatar
     assert list(media_root.iterdir()) == []
+
+
+def test_avatar_type_is_read_from_the_content_not_the_name(
+    student_client: APIClient, student: User, media_root
+) -> None:
+    """A PNG called me.bmp is a PNG: accepted, and stored under the extension of what it is."""
+    response = student_client.patch(PROFILE, {"avatar": png_file("me.bmp")}, format="multipart")
+
+    assert response.status_code == 200
+    student.refresh_from_db()
+    assert student.avatar.name.endswith(".png")
 
 
 @pytest.mark.parametrize("method", ["get", "put", "patch"])

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test import override_settings
 
-from ai_tools import semantic
 from ai_tools.evaluation.scoring import evaluate, table
 from ai_tools.exceptions import AIProviderError
 from ai_tools.providers.base import Provider
 from ai_tools.providers.local import LocalProvider
+from core import semantic
 
 
 class Command(BaseCommand):

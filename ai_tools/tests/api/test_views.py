@@ -324,6 +324,29 @@ def test_every_ai_endpoint_answers_403_without_the_pro_plan(plan: str) -> None:
     assert AIUsage.objects.count() == 0
 
 
+def test_opening_the_ai_tools_to_basic_gives_basic_learners_their_own_quota(settings) -> None:
+    settings.BILLING_AI_TOOLS_PLAN = "basic"
+    settings.AI_DAILY_QUOTAS = {"basic": 1, "pro": 5, "premium": 9}
+    course, tides, _ = tides_course()
+    basic, free = StudentFactory(plan="basic"), StudentFactory(plan="free")
+    for learner in (basic, free):
+        EnrollmentFactory(learner=learner, course=course)
+    url = reverse("api:ai-summarize-lesson")
+
+    first = client_for(basic).post(url, {"lesson_id": tides.pk}, format="json")
+    usage = client_for(basic).get(reverse("api:ai-usage")).json()
+    refused = client_for(free).post(url, {"lesson_id": tides.pk}, format="json")
+
+    assert first.status_code in {200, 202}, first.content
+    assert usage["can_use"] is True
+    assert usage["daily_limit"] == 1
+    assert usage["remaining_today"] == 0
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"].startswith(
+        "The AI study tools come with the Basic plan and above"
+    )
+
+
 @pytest.mark.parametrize(("plan", "limit"), [("pro", 1), ("premium", 2)])
 def test_the_quota_of_each_plan_answers_429_with_a_message(settings, plan: str, limit: int) -> None:
     settings.AI_DAILY_QUOTAS = {"basic": 0, "pro": 1, "premium": 2}

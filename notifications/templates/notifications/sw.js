@@ -2,8 +2,14 @@
  * - App shell and static files: cache first (static URLs carry content hashes in production).
  * - Pages: network first; each page opened is kept (the most recent PAGE_LIMIT), so visited pages
  *   and lessons open offline; with neither network nor a saved copy, the offline page.
- * - "Save for offline" keeps a lesson's page and its images, captions and video in SAVED_CACHE
- *   (not trimmed) until the user signs out.
+ * - "Save for offline" (a lesson, or every lesson of a module the learner may open) keeps each
+ *   lesson's page and its images, captions and video in SAVED_CACHE (not trimmed) until the user
+ *   signs out. Pages are fetched with SAVE_HEADER so saving does not move the course's resume
+ *   point. Media are answered from the network first, else from SAVED_CACHE; a Range request
+ *   (how a video element reads and seeks) gets a 206 cut from the cached file, so a saved video
+ *   plays and seeks offline. Only same-origin files are kept (videos on another host, e.g. a
+ *   CDN or an external URL, play online only), and each is kept whole: a file larger than the
+ *   browser's storage quota for the site cannot be saved (the save reports it).
  * - Offline lesson completions (the POST of "Mark complete") are kept in an IndexedDB outbox,
  *   one entry per lesson, and sent once when the connection returns: on Background Sync, on the
  *   `online` event and on the next page load, one flush at a time.
@@ -27,6 +33,8 @@ var PWA_SCRIPT = {{ pwa_script_json|safe }};
 var STATIC_PREFIX = {{ static_prefix_json|safe }};
 var MEDIA_PREFIX = {{ media_prefix_json|safe }};
 var NEVER_KEPT = ["/api/", "/admin/", "/accounts/", "/ws/", "/sw.js"];
+var SAVE_HEADER = "X-Lumen-Offline-Save";
+var RANGE = /^bytes=(\d*)-(\d*)$/;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -94,10 +102,40 @@ function pageNetworkFirst(request) {
   });
 }
 
+// The part of a cached (whole) file a Range request asks for, as a server answers it.
+function partOf(cached, rangeHeader) {
+  var match = RANGE.exec((rangeHeader || "").trim());
+  if (!match || (match[1] === "" && match[2] === "")) { return Promise.resolve(cached); }
+  return cached.blob().then(function (blob) {
+    var size = blob.size;
+    var start, end;
+    if (match[1] === "") {  // the last N bytes
+      start = Math.max(size - Number(match[2]), 0);
+      end = size - 1;
+    } else {
+      start = Number(match[1]);
+      end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+    }
+    if (start >= size || start > end) {
+      return new Response(null, { status: 416, headers: { "Content-Range": "bytes */" + size } });
+    }
+    return new Response(blob.slice(start, end + 1), {
+      status: 206,
+      statusText: "Partial Content",
+      headers: {
+        "Content-Type": cached.headers.get("Content-Type") || blob.type,
+        "Content-Length": String(end - start + 1),
+        "Content-Range": "bytes " + start + "-" + end + "/" + size,
+        "Accept-Ranges": "bytes"
+      }
+    });
+  });
+}
+
 function mediaNetworkFirst(request) {
   return fetch(request).catch(function () {
     return caches.match(request.url, { ignoreVary: true, cacheName: SAVED_CACHE }).then(function (cached) {
-      return cached || Response.error();
+      return cached ? partOf(cached, request.headers.get("Range")) : Response.error();
     });
   });
 }
@@ -116,7 +154,9 @@ function saveForOffline(page, title, assets) {
       return new URL(url, self.location.origin).origin === self.location.origin;
     }));
     return Promise.all(urls.map(function (url) {
-      return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      var headers = {};
+      if (url === page) { headers[SAVE_HEADER] = "1"; }
+      return fetch(url, { credentials: "same-origin", headers: headers }).then(function (response) {
         if (!response.ok || response.redirected) { throw new Error("could not save " + url); }
         return cache.put(url, response);
       });
