@@ -71,8 +71,18 @@ class LessonNotCompletableError(ApplicationError):
     default_code = "lesson_not_completable"
 
 
+class InvalidReadingReportError(ApplicationError):
+    default_code = "invalid_reading_report"
+
+
 class AttemptLimitReachedError(ConflictError):
     default_code = "attempt_limit_reached"
+
+
+class AttemptStartRequiredError(ConflictError):
+    """Answers in one call are refused where the clock or the draw must come first."""
+
+    default_code = "attempt_start_required"
 
 
 class AttemptAlreadySubmittedError(ConflictError):

@@ -7,6 +7,7 @@ Models hold fields, constraints and simple properties only; every write with a r
 
 from __future__ import annotations
 
+import math
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,12 @@ from courses.validators import validate_cover_image, validate_webvtt
 
 # A video counts as watched once the learner has reached this share of its duration.
 VIDEO_COMPLETION_THRESHOLD = Decimal("0.9")
+# An article counts as read once the learner has reached its end and spent at least this share
+# of its estimated reading time reading it (active time reported by the player).
+READING_COMPLETION_SHARE = Decimal("0.5")
+# The estimate when the instructor gave no duration: words at this pace, and never below the floor.
+READING_WORDS_PER_MINUTE = 200
+READING_MINIMUM_SECONDS = 30
 # Quiz answers arriving this long after an attempt's deadline still count (network, clock skew).
 QUIZ_DEADLINE_GRACE_SECONDS = 15
 
@@ -296,6 +303,38 @@ class Lesson(TimeStampedModel):
         return render_markdown(self.body)
 
     @property
+    def reading_seconds_estimate(self) -> int:
+        """How long the article takes to read: the duration its instructor gave, else its words
+        at READING_WORDS_PER_MINUTE (never below READING_MINIMUM_SECONDS)."""
+        if self.duration_seconds:
+            return self.duration_seconds
+        words = len(self.body.split())
+        return max(math.ceil(words * 60 / READING_WORDS_PER_MINUTE), READING_MINIMUM_SECONDS)
+
+    @property
+    def reading_seconds_to_complete(self) -> int:
+        """Active reading time an article needs (with its end reached) to count as read."""
+        return math.ceil(self.reading_seconds_estimate * READING_COMPLETION_SHARE)
+
+    @property
+    def reading_minutes_estimate(self) -> int:
+        return math.ceil(self.reading_seconds_estimate / 60)
+
+    @property
+    def completion_rule(self) -> str:
+        """What completes this lesson, as the player and the API tell the learner."""
+        if self.kind == self.Kind.QUIZ:
+            return "Pass the quiz to complete this lesson."
+        if self.kind == self.Kind.VIDEO:
+            percent = int(VIDEO_COMPLETION_THRESHOLD * 100)
+            return f"Watch {percent}% to complete, or mark it complete yourself."
+        minutes = self.reading_minutes_estimate
+        return (
+            f"Read to the end to complete (about {minutes} minute{'s' if minutes != 1 else ''} "
+            "of reading), or mark it complete yourself."
+        )
+
+    @property
     def video_source(self) -> str:
         """The URL the player loads: the uploaded file, or the external URL."""
         if self.video_file:
@@ -505,6 +544,9 @@ class LessonProgress(models.Model):
     first_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     seconds_spent = models.PositiveIntegerField(default=0)
     last_position_seconds = models.PositiveIntegerField(default=0)
+    # An article's end came into view (reported by the player); cleared when the learner unticks
+    # the lesson, so the reading rule needs the end reached again.
+    end_reached_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

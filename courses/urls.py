@@ -16,7 +16,13 @@ urlpatterns = [
         views.lesson_preview,
         name="lesson_preview",
     ),
+    path(
+        "learn/<slug:course_slug>/<int:lesson_id>/progress/",
+        views.lesson_progress,
+        name="lesson_progress",
+    ),
     path("lessons/<int:lesson_id>/position/", views.lesson_position, name="lesson_position"),
+    path("lessons/<int:lesson_id>/reading/", views.lesson_reading, name="lesson_reading"),
     path("lessons/<int:lesson_id>/complete/", views.lesson_complete, name="lesson_complete"),
     path("quizzes/<int:quiz_id>/start/", views.quiz_start, name="quiz_start"),
     path("quiz-attempts/<int:attempt_id>/", views.quiz_attempt, name="attempt"),

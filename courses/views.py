@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import ApplicationError, NotFoundError
 from courses import entitlements, selectors, services
@@ -272,7 +273,63 @@ def lesson_position(request: HttpRequest, lesson_id: int) -> JsonResponse:
 
 @login_required
 @require_POST
+def lesson_reading(request: HttpRequest, lesson_id: int) -> JsonResponse:
+    """The article reader's heartbeat: {"seconds_spent": int, "reached_end": bool} as JSON."""
+    lesson = _lesson_for_write(request, lesson_id)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except json.JSONDecodeError:
+        return JsonResponse({"error": {"message": "Send JSON."}}, status=400)
+    if not isinstance(payload, dict):
+        return JsonResponse({"error": {"message": "Send a JSON object."}}, status=400)
+    try:
+        progress = services.lesson_reading_report(
+            learner=request.user,
+            lesson=lesson,
+            seconds_spent_delta=payload.get("seconds_spent", 0),
+            has_reached_end=payload.get("reached_end", False),
+        )
+    except ApplicationError as error:
+        return JsonResponse(
+            {"error": {"message": error.message, "fields": error.fields}},
+            status=error.status_code,
+        )
+    return JsonResponse(
+        {
+            "seconds_spent": progress.seconds_spent,
+            "seconds_to_complete": lesson.reading_seconds_to_complete,
+            "reached_end": progress.end_reached_at is not None,
+            "is_completed": progress.completed_at is not None,
+        }
+    )
+
+
+def _player_progress(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    """The player's outline (ticks, progress bar) and, swapped out of band, its completion
+    region: what htmx puts in place when a lesson completes or is unticked."""
+    try:
+        view = selectors.lesson_get_for_player(
+            user=request.user, lesson_id=lesson_id, course_slug=course_slug
+        )
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    context = {"view": view, "lesson": view.lesson, "course": view.course, "oob": True}
+    return render(request, "courses/lesson_progress.html", context)
+
+
+@login_required
+@require_GET
+def lesson_progress(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    """The player's outline and completion region, fresh (the player asks after a lesson
+    completes by the video or reading rule)."""
+    return _player_progress(request, course_slug, lesson_id)
+
+
+@login_required
+@require_POST
 def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Mark complete (or untick with `undo`). A plain form post moves on to the next lesson; an
+    htmx post that does not continue gets the fresh outline and completion region in place."""
     lesson = _lesson_for_write(request, lesson_id)
     course = lesson.module.course
     undo = request.POST.get("undo") == "1"
@@ -283,10 +340,18 @@ def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
             services.lesson_complete(learner=request.user, lesson=lesson)
     except ApplicationError as error:
         messages.error(request, error.message)
+        if request.htmx:  # the whole page, with its message (an outline swap would hide it)
+            return HttpResponseClientRedirect(
+                reverse("courses:lesson", args=[course.slug, lesson.pk])
+            )
         return redirect("courses:lesson", course_slug=course.slug, lesson_id=lesson.pk)
     enrollment = selectors.enrollment_get(learner=request.user, course_id=course.pk)
     if not undo and enrollment is not None and enrollment.completed_at is not None:
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("courses:complete", args=[course.slug]))
         return redirect("courses:complete", slug=course.slug)
+    if request.htmx:
+        return _player_progress(request, course.slug, lesson.pk)
     view = selectors.lesson_get_for_learner(user=request.user, lesson_id=lesson.pk)
     if not undo and view.next_lesson is not None:
         return redirect("courses:lesson", course_slug=course.slug, lesson_id=view.next_lesson.id)

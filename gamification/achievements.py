@@ -1,8 +1,11 @@
 """The achievements, as data: each is unlocked once when its metric reaches its threshold.
 
-Metrics are counted from the ledger, the learner's stats, activity days and study groups by
-`selectors.achievement_metrics` (a fixed handful of queries), so every rule is a number compared
-with a threshold, and progress toward a locked badge is that number over the threshold.
+Metrics are counted by `selectors.achievement_metrics` (a fixed handful of queries) from the
+tables that record each fact (lesson progress, quiz attempts, enrollments, and the apps of
+settings.ACHIEVEMENT_METRIC_SOURCES for reviews, challenges and help-center awards: a daily XP
+cap never stops a badge), the ledger, the learner's stats, activity days and study groups, so
+every rule is a number compared with a threshold, and progress toward a locked badge is that
+number over the threshold.
 """
 
 from __future__ import annotations
@@ -110,8 +113,8 @@ ACHIEVEMENTS: list[Achievement] = [
         Metric.COURSES_STARTED,
         "🧭",
         [
-            (3, "Curious mind", "Earn XP in 3 different courses."),
-            (10, "Explorer", "Earn XP in 10 different courses."),
+            (3, "Curious mind", "Learn in 3 different courses."),
+            (10, "Explorer", "Learn in 10 different courses."),
         ],
     ),
     *_ladder(

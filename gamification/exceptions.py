@@ -1,4 +1,4 @@
-from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 
 
 class InvalidAwardError(ApplicationError):
@@ -21,3 +21,15 @@ class StudyGroupFullError(ApplicationError):
 class StudyGroupLimitError(ApplicationError):
     status_code = 409
     default_code = "study_group_limit"
+
+
+class LevelTooLowError(PermissionDeniedError):
+    """The learner has not reached the level that unlocks this (`extra` says which)."""
+
+    default_code = "level_too_low"
+
+
+class NotEnoughXpError(ConflictError):
+    """Spending more XP than the learner holds."""
+
+    default_code = "not_enough_xp"

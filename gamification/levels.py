@@ -30,9 +30,12 @@ TITLES = [
     "Luminary",
 ]
 
+# Offering XP bounties on one's own questions in the help center (qa.services.bounties).
+BOUNTY_LEVEL = 10
+
 UNLOCKS: dict[int, str] = {
     5: "A bronze profile frame",
-    10: "Awarding bounties on your questions in the help center",
+    BOUNTY_LEVEL: "Offering XP bounties on your questions in the help center",
     20: "A silver profile frame",
     30: "Creating more than one study group",
     40: "A gold profile frame",

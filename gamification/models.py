@@ -23,9 +23,10 @@ from django.utils import timezone
 from courses.models import Course
 from gamification.rules import Action
 
-# Manual grants carry their own amount; every other action has a tunable base and cap.
+# Manual grants and bounties carry their own amount; every other action has a tunable base and
+# cap.
 TUNABLE_ACTION_CHOICES = [
-    (key, label) for key, label in Action.CHOICES if key != Action.MANUAL_GRANT
+    (key, label) for key, label in Action.CHOICES if key not in Action.UNTUNED
 ]
 DIFFICULTY_CHOICES = Course.Difficulty.choices
 

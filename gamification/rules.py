@@ -1,4 +1,13 @@
-"""The XP formula, in one place: XP = base(action) x difficulty multiplier + streak bonus.
+"""The XP formula, in one place: XP = base(action) x factor x difficulty multiplier + streak bonus.
+
+The factor is 1 for every action but ANSWER_RATED, where it is the asker's own 1-10 award: an
+answer rated 7 is worth 7 x base(answer_rated) (1 by default) x the difficulty multiplier of the
+question's course (1 outside a course), plus the answerer's streak bonus, within the daily cap
+of the action (200 a day by default, like Stack Overflow's daily limit on reputation from
+votes). A Q&A award does not count as a streak day: the asker acts, not the learner who
+receives it, and nobody else can keep a learner's streak alive. Changing an award within its
+window posts the difference to what the formula gives for the new factor, so the ledger nets to
+the current award (qa.services.ratings).
 
 The tables below are the defaults; settings.GAMIFICATION (a dict with any of the keys XP_BASE,
 DIFFICULTY_MULTIPLIER, STREAK_BONUS_PER_DAY, STREAK_BONUS_CAP, DAILY_CAP, FREEZE_EVERY_XP,
@@ -23,10 +32,15 @@ class Action:
     QUIZ_PERFECT = "quiz_perfect"
     COURSE_COMPLETED = "course_completed"
     STREAK_DAY = "streak_day"
-    ANSWER_RATED = "answer_rated"  # the asker's award in the help center; the amount is theirs
+    ANSWER_RATED = "answer_rated"  # the asker's 1-10 award in the help center: the factor
     REVIEW_DONE = "review_done"  # revision mode (spaced repetition)
     CHALLENGE_COMPLETED = "challenge_completed"  # challenge mode
     MANUAL_GRANT = "manual_grant"  # staff and instructors, with a reason
+    # Help-center bounties move the asker's own XP: out when offered, to the accepted answer's
+    # author or back to the asker. Their amounts are the bounty's, never the formula's.
+    BOUNTY_OFFERED = "bounty_offered"
+    BOUNTY_AWARDED = "bounty_awarded"
+    BOUNTY_REFUNDED = "bounty_refunded"
 
     CHOICES = [
         (LESSON_COMPLETED, "Lesson completed"),
@@ -38,7 +52,13 @@ class Action:
         (REVIEW_DONE, "Review done"),
         (CHALLENGE_COMPLETED, "Challenge completed"),
         (MANUAL_GRANT, "Granted by staff"),
+        (BOUNTY_OFFERED, "Bounty offered on a question"),
+        (BOUNTY_AWARDED, "Bounty for an accepted answer"),
+        (BOUNTY_REFUNDED, "Bounty refunded"),
     ]
+
+    # Actions with an amount of their own: no base, multiplier, streak bonus or cap to tune.
+    UNTUNED = frozenset({MANUAL_GRANT, BOUNTY_OFFERED, BOUNTY_AWARDED, BOUNTY_REFUNDED})
 
 
 DEFAULTS: dict[str, Any] = {
@@ -50,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
         Action.STREAK_DAY: 5,
         Action.REVIEW_DONE: 2,
         Action.CHALLENGE_COMPLETED: 15,
+        Action.ANSWER_RATED: 1,  # per point of the asker's 1-10 award (the factor)
     },
     # Multipliers by the course's difficulty (courses.models.Course.Difficulty values).
     "DIFFICULTY_MULTIPLIER": {
@@ -68,8 +89,7 @@ DEFAULTS: dict[str, Any] = {
         Action.QUIZ_PERFECT: 200,
         Action.REVIEW_DONE: 200,
         Action.CHALLENGE_COMPLETED: 300,
-        # No cap on ANSWER_RATED: each answer is rewarded once, 1-10 XP, by its asker, and the
-        # help center keeps the ledger equal to the current award (it posts differences).
+        Action.ANSWER_RATED: 200,
     },
     # A streak freeze is earned for every FREEZE_EVERY_XP of XP, holding at most FREEZE_CAP.
     "FREEZE_EVERY_XP": 500,
@@ -83,6 +103,7 @@ STREAK_BONUS_ACTIONS = frozenset(
         Action.QUIZ_PASSED,
         Action.COURSE_COMPLETED,
         Action.CHALLENGE_COMPLETED,
+        Action.ANSWER_RATED,
     }
 )
 DIFFICULTY_ACTIONS = frozenset(
@@ -92,6 +113,7 @@ DIFFICULTY_ACTIONS = frozenset(
         Action.QUIZ_PERFECT,
         Action.COURSE_COMPLETED,
         Action.CHALLENGE_COMPLETED,
+        Action.ANSWER_RATED,  # the question's course, when it has one
     }
 )
 
@@ -154,14 +176,18 @@ class XpQuote:
     base: int
     multiplier: float
     streak_bonus: int
+    factor: int = 1
 
     @property
     def amount(self) -> int:
-        return round(self.base * self.multiplier) + self.streak_bonus
+        return round(self.base * self.factor * self.multiplier) + self.streak_bonus
 
 
-def xp_quote(*, action: str, difficulty: str | None, streak: int) -> XpQuote:
-    """What `action` is worth for a course of `difficulty` to a learner on a `streak`-day streak."""
+def xp_quote(*, action: str, difficulty: str | None, streak: int, factor: int = 1) -> XpQuote:
+    """What `action` is worth for a course of `difficulty` to a learner on a `streak`-day streak;
+    `factor` scales the base (the asker's 1-10 for ANSWER_RATED, 1 otherwise)."""
+    if isinstance(factor, bool) or not isinstance(factor, int) or factor < 0:
+        raise ValueError("factor must be a whole number, not negative")
     base = int(table("XP_BASE").get(action, 0))
     multiplier = 1.0
     if action in DIFFICULTY_ACTIONS and difficulty:
@@ -169,7 +195,7 @@ def xp_quote(*, action: str, difficulty: str | None, streak: int) -> XpQuote:
     bonus = 0
     if action in STREAK_BONUS_ACTIONS and streak > 0:
         bonus = min(streak * int(table("STREAK_BONUS_PER_DAY")), int(table("STREAK_BONUS_CAP")))
-    return XpQuote(base=base, multiplier=multiplier, streak_bonus=bonus)
+    return XpQuote(base=base, multiplier=multiplier, streak_bonus=bonus, factor=factor)
 
 
 def daily_cap(action: str) -> int | None:

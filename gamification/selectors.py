@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from gamification import leaderboards, leagues, levels
+from gamification import leaderboards, leagues, levels, rules
 from gamification.achievements import ACHIEVEMENTS, Achievement, Group, Metric
 from gamification.models import (
     ActivityDay,
@@ -31,15 +33,73 @@ def learner_stats_get(*, user: Any) -> LearnerStats:
     return LearnerStats.objects.filter(user=user).first() or LearnerStats(user=user)
 
 
+def xp_quote_for(*, user: Any, action: str, course: Any = None, factor: int = 1) -> rules.XpQuote:
+    """What `action` is worth to `user` now by the XP formula: their current streak, the
+    course's difficulty and `factor` (for callers that post the amount themselves)."""
+    return rules.xp_quote(
+        action=action,
+        difficulty=getattr(course, "difficulty", None),
+        streak=learner_stats_get(user=user).current_streak,
+        factor=factor,
+    )
+
+
+def _course_counts(user: Any) -> dict[str, int]:
+    """What the learner did in courses, from courses' own tables (three queries)."""
+    import zoneinfo
+
+    from django.db.models.functions import ExtractHour
+
+    from courses.models import Enrollment, LessonProgress, QuizAttempt
+
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    lessons = (
+        LessonProgress.objects.filter(learner=user, first_completed_at__isnull=False)
+        .annotate(local_hour=ExtractHour("first_completed_at", tzinfo=zone))
+        .aggregate(
+            lessons=Count("id"),
+            courses=Count("lesson__module__course", distinct=True),
+            night=Count("id", filter=Q(local_hour__gte=22) | Q(local_hour__lt=5)),
+            morning=Count("id", filter=Q(local_hour__gte=5, local_hour__lt=8)),
+        )
+    )
+    quizzes = QuizAttempt.objects.filter(learner=user, submitted_at__isnull=False).aggregate(
+        passed=Count("quiz", filter=Q(passed=True), distinct=True),
+        perfect=Count("quiz", filter=Q(max_score__gt=0, score=F("max_score")), distinct=True),
+    )
+    return {
+        Metric.LESSONS_COMPLETED: lessons["lessons"],
+        Metric.COURSES_STARTED: lessons["courses"],
+        Metric.NIGHT_LESSONS: lessons["night"],
+        Metric.MORNING_LESSONS: lessons["morning"],
+        Metric.QUIZZES_PASSED: quizzes["passed"],
+        Metric.PERFECT_QUIZZES: quizzes["perfect"],
+        Metric.COURSES_COMPLETED: Enrollment.objects.filter(
+            learner=user, completed_at__isnull=False
+        ).count(),
+    }
+
+
 def achievement_metrics(*, user: Any) -> dict[str, int]:
-    """Every number an achievement rule compares with its threshold, in four queries."""
+    """Every number an achievement rule compares with its threshold.
+
+    Learning facts are counted from the tables that record them (courses' progress, attempts and
+    enrollments here; revision, challenges and help-center awards by the apps named in
+    settings.ACHIEVEMENT_METRIC_SOURCES), so a daily XP cap, which stops minting XP, never stops
+    a badge's progress. Each count is never below the ledger's own count of the fact, so XP
+    minted for something its app no longer holds (a lesson deleted after it was completed)
+    keeps counting. A fixed number of queries."""
     ledger = XpTransaction.objects.filter(user=user).aggregate(
         lessons=Count("id", filter=Q(action=Action.LESSON_COMPLETED)),
         quizzes=Count("id", filter=Q(action=Action.QUIZ_PASSED)),
         perfect=Count("id", filter=Q(action=Action.QUIZ_PERFECT)),
         courses=Count("id", filter=Q(action=Action.COURSE_COMPLETED)),
         courses_started=Count("course", distinct=True),
-        rewarded=Count("id", filter=Q(action=Action.ANSWER_RATED, amount__gt=0)),
+        # One award is one answer rewarded, whatever its changes posted (its source is the award).
+        rewarded=Count("source_id", filter=Q(action=Action.ANSWER_RATED), distinct=True),
         rewarded_xp=Sum("amount", filter=Q(action=Action.ANSWER_RATED)),
         challenges=Count("id", filter=Q(action=Action.CHALLENGE_COMPLETED)),
         reviews=Count("id", filter=Q(action=Action.REVIEW_DONE)),
@@ -57,7 +117,7 @@ def achievement_metrics(*, user: Any) -> dict[str, int]:
     )
     stats = learner_stats_get(user=user)
     groups = StudyGroupMembership.objects.filter(user=user).count()
-    return {
+    metrics = {
         Metric.LESSONS_COMPLETED: ledger["lessons"],
         Metric.QUIZZES_PASSED: ledger["quizzes"],
         Metric.PERFECT_QUIZZES: ledger["perfect"],
@@ -77,6 +137,12 @@ def achievement_metrics(*, user: Any) -> dict[str, int]:
         Metric.TOTAL_XP: stats.total_xp,
         Metric.STUDY_GROUPS: groups,
     }
+    sources = getattr(settings, "ACHIEVEMENT_METRIC_SOURCES", [])
+    counts = [_course_counts(user), *(import_string(dotted)(user=user) for dotted in sources)]
+    for source in counts:
+        for metric, value in source.items():
+            metrics[metric] = max(metrics.get(metric, 0), int(value))
+    return metrics
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from gamification.achievements import ACHIEVEMENTS
 from gamification.exceptions import (
     GrantNotAllowedError,
     InvalidAwardError,
+    LevelTooLowError,
+    NotEnoughXpError,
     StudyGroupFullError,
     StudyGroupLimitError,
     StudyGroupNotFoundError,
@@ -336,6 +338,53 @@ def xp_grant(
     )
     if result is None:  # grants have no daily cap, so this cannot happen
         raise InvalidAwardError("The grant could not be recorded.")
+    return result
+
+
+@transaction.atomic
+def xp_spend(
+    *,
+    user: Any,
+    action: str,
+    amount: int,
+    idempotency_key: str,
+    minimum_level: int = 1,
+    reason: str = "",
+    source: Any = None,
+) -> XpAwardResult:
+    """Take `amount` of the learner's own XP out through the ledger (a negative row, once per
+    key), refused below `minimum_level` and beyond the XP they hold; the level follows the new
+    total. The stats row stays locked from the checks to the write, so two spends cannot both
+    pass on the same XP."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidAwardError(
+            "The amount must be a whole number above 0.",
+            fields={"amount": ["A whole number above 0."]},
+        )
+    existing = XpTransaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return XpAwardResult(existing, created=False)
+    stats = _stats_locked(user)
+    if stats.level < minimum_level:
+        raise LevelTooLowError(
+            f"This unlocks at level {minimum_level}; you are level {stats.level}.",
+            extra={"level": stats.level, "required_level": minimum_level},
+        )
+    if stats.total_xp < amount:
+        raise NotEnoughXpError(
+            f"You have {stats.total_xp} XP, fewer than the {amount} XP this needs.",
+            extra={"total_xp": stats.total_xp},
+        )
+    result = xp_award(
+        user=user,
+        action=action,
+        idempotency_key=idempotency_key,
+        amount=-amount,
+        reason=reason,
+        source=source,
+    )
+    if result is None:  # untuned actions have no daily cap, so this cannot happen
+        raise InvalidAwardError("The XP could not be spent.")
     return result
 
 

@@ -41,9 +41,10 @@ class LearningPreference(models.Model):
     binge_countdown_seconds = models.PositiveSmallIntegerField(
         default=8, validators=[MinValueValidator(3), MaxValueValidator(30)]
     )
-    # Relax mode: active learning counted since the last break (from the player's heartbeats).
+    # Relax mode: active learning counted since the last break, from the time the player reports
+    # (courses' lesson_time_spent), and when the last of it was counted.
     relax_active_seconds = models.PositiveIntegerField(default=0)
-    relax_last_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    relax_last_activity_at = models.DateTimeField(null=True, blank=True)
     # Binge mode: lessons completed in a row (a pause longer than BINGE_SESSION_GAP starts over).
     binge_run_count = models.PositiveIntegerField(default=0)
     binge_last_lesson_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,6 @@
-"""Quiz and AI practice answers become review cards, and completed lessons extend a binge run:
-subscribe to the core's events and to ai_tools' `practice_set_submitted`."""
+"""Quiz and AI practice answers become review cards, completed lessons extend a binge run and
+the active time the player reports counts toward relax mode's break: subscribe to the core's
+events and to ai_tools' `practice_set_submitted`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ def on_lesson_completed(sender: Any, progress: Any, learner: Any, lesson: Any, *
     binge.binge_lesson_done(
         learner=learner, course_id=lesson.module.course_id, at=progress.completed_at
     )
+
+
+def on_lesson_time_spent(
+    sender: Any, learner: Any, lesson: Any, seconds: int, at: Any, **_: Any
+) -> None:
+    """Active time the player reported counts toward relax mode's break."""
+    from learning import services
+
+    services.relax_time_add(user=learner, course_id=lesson.module.course_id, seconds=seconds, at=at)
 
 
 def on_practice_set_submitted(sender: Any, practice_set: Any, learner: Any, **_: Any) -> None:
@@ -57,6 +67,9 @@ def connect() -> None:
     )
     course_events.lesson_completed.connect(
         on_lesson_completed, dispatch_uid="learning_binge_lesson_done"
+    )
+    course_events.lesson_time_spent.connect(
+        on_lesson_time_spent, dispatch_uid="learning_relax_time_spent"
     )
     course_events.quiz_attempt_submitted.connect(
         on_quiz_attempt_submitted, dispatch_uid="learning_cards_from_attempt"

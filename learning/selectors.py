@@ -107,6 +107,23 @@ def course_mode_get(*, user: Any, course_id: int) -> str | None:
     )
 
 
+@dataclass(frozen=True)
+class CourseMode:
+    course_id: int
+    course_title: str
+    mode: str
+
+
+def course_mode_list(*, user: Any) -> list[CourseMode]:
+    """The modes the learner chose for particular courses, by course title. One query."""
+    rows = (
+        CourseModePreference.objects.filter(user=user)
+        .order_by("course__title", "course_id")
+        .values_list("course_id", "course__title", "mode")
+    )
+    return [CourseMode(course_id, title, mode) for course_id, title, mode in rows]
+
+
 def mode_for(*, user: Any, course_id: int | None) -> str:
     """The mode in force: the course's own choice, else the learner's default."""
     if not getattr(user, "is_authenticated", False):
@@ -122,6 +139,34 @@ def mode_for(*, user: Any, course_id: int | None) -> str:
     return (
         LearningPreference.objects.filter(user=user).values_list("mode", flat=True).first()
         or Mode.STANDARD
+    )
+
+
+# Relax mode: a pause this long between two reports of active learning was a break already.
+RELAX_NATURAL_BREAK = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class RelaxStatus:
+    active_seconds: int
+    interval_seconds: int
+
+    @property
+    def break_due(self) -> bool:
+        return self.active_seconds >= self.interval_seconds
+
+
+def relax_status(*, user: Any, now: dt.datetime | None = None) -> RelaxStatus:
+    """Active learning counted since the learner's last break (none after a pause of
+    RELAX_NATURAL_BREAK) and their chosen interval; the break is due once it is reached."""
+    moment = now or timezone.now()
+    preference = preference_or_defaults(user=user)
+    active = preference.relax_active_seconds
+    last = preference.relax_last_activity_at
+    if last is None or moment - last >= RELAX_NATURAL_BREAK:
+        active = 0
+    return RelaxStatus(
+        active_seconds=active, interval_seconds=preference.relax_interval_minutes * 60
     )
 
 
@@ -156,3 +201,17 @@ def challenge_leaderboard(
         }
         for index, row in enumerate(rows)
     ]
+
+
+def achievement_counts(*, user: Any) -> dict[str, int]:
+    """What gamification's badges count from revision and challenge mode's own tables (reviews
+    done in review sessions, challenges completed with a right answer), so a daily XP cap never
+    stops them (settings.ACHIEVEMENT_METRIC_SOURCES). Two queries."""
+    return {
+        "reviews_done": ReviewLog.objects.filter(
+            card__learner=user, source=ReviewLog.Source.REVIEW
+        ).count(),
+        "challenges_completed": ChallengeRun.objects.filter(
+            learner=user, submitted_at__isnull=False, correct_count__gt=0
+        ).count(),
+    }

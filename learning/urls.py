@@ -10,7 +10,7 @@ urlpatterns = [
     path("learning/preferences/", views.preferences, name="preferences"),
     path("learning/mode/", views.default_mode, name="default-mode"),
     path("learning/mode/<int:course_id>/", views.course_mode, name="course-mode"),
-    path("learning/relax/heartbeat/", views.relax_heartbeat, name="relax-heartbeat"),
+    path("learning/relax/status/", views.relax_status, name="relax-status"),
     path("learning/relax/break/", views.relax_break, name="relax-break"),
     path("challenges/start/<int:course_id>/", views.challenge_start, name="challenge-start"),
     path(

@@ -126,9 +126,18 @@ def course_mode(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def relax_heartbeat(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(services.relax_heartbeat(user=request.user))
+@require_GET
+def relax_status(request: HttpRequest) -> JsonResponse:
+    """Relax mode's break timer: the active learning the player has reported since the last
+    break (counted by learning.receivers from courses' lesson_time_spent)."""
+    status = selectors.relax_status(user=request.user)
+    return JsonResponse(
+        {
+            "active_seconds": status.active_seconds,
+            "interval_seconds": status.interval_seconds,
+            "break_due": status.break_due,
+        }
+    )
 
 
 @login_required

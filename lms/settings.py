@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qa.removed_raters_reverse",
         "schedule": crontab(minute=15),
     },
+    # qa: refund the bounties whose week ended without an accepted answer.
+    "qa-bounties-settle": {
+        "task": "qa.bounties_settle",
+        "schedule": crontab(minute=25),
+    },
     # gamification: settle last week's boards into history on Monday morning (UTC).
     "gamification-weekly-boards": {
         "task": "gamification.weekly_boards_settle",
@@ -267,6 +272,12 @@ SKILL_EVIDENCE_SOURCES = ["learning.skills.review_outcomes"]
 COURSE_PANELS = ["notifications.panels.course_instructors"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
+# Counts other apps give gamification's badges from their own tables (functions of a user
+# returning {metric: count}; see gamification.selectors.achievement_metrics).
+ACHIEVEMENT_METRIC_SOURCES = [
+    "learning.selectors.achievement_counts",
+    "qa.selectors.achievement_counts",
+]
 # A user's data, app by app (accounts.privacy calls them without importing the apps): each
 # exporter returns its JSON section of the download; the erasers run in order when the user
 # deletes their account (billing first: it refuses while a subscription would still renew).

@@ -68,3 +68,9 @@ class CannotDeleteError(ConflictError):
 class RateLimitedError(ApplicationError):
     status_code = 429
     default_code = "rate_limited"
+
+
+class BountyUnavailableError(ConflictError):
+    """A bounty goes on an open question, one at a time."""
+
+    default_code = "bounty_unavailable"

@@ -382,8 +382,9 @@ class Flag(models.Model):
 class XpAward(models.Model):
     """XP an asker gives an answer to their question: once per answer, changeable briefly.
 
-    `amount` is what the asker chose; `ledger_amount` what the gamification ledger has been given
-    so far (they differ only while a change is being posted).
+    `amount` is what the asker chose, the factor of gamification's XP formula; `ledger_amount`
+    the XP the gamification ledger holds for the award (qa.services.ratings keeps it at what the
+    formula gives for `amount`, within the daily cap).
     """
 
     answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="xp_award")
@@ -594,3 +595,56 @@ class DigestSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_frequency_display()}"
+
+
+class Bounty(models.Model):
+    """XP an asker (from gamification's BOUNTY_LEVEL) puts on their open question: taken from
+    their balance when offered, given to the author of the answer they accept within the window,
+    or refunded to them (qa.services.bounties). One open bounty per question."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        AWARDED = "awarded", "Awarded"
+        REFUNDED = "refunded", "Refunded"
+
+    # A deleted question keeps its bounty row, so the sponsor is refunded.
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="bounties"
+    )
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qa_bounties_offered"
+    )
+    amount = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(10), MaxValueValidator(100)]
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.ForeignKey(
+        Answer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    awarded_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="qa_bounties_won",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_at"], name="qa_bounty_to_settle")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question"],
+                condition=Q(status="open"),
+                name="qa_one_open_bounty_per_question",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=10, amount__lte=100), name="qa_bounty_amount_10_to_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} XP bounty on question {self.question_id} ({self.status})"

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from qa import services
 from qa.models import (
     Answer,
+    Bounty,
     Comment,
     DigestSubscription,
     Flag,
@@ -22,7 +23,8 @@ from qa.models import (
 
 
 def user_data_export(*, user_id: int) -> dict[str, Any]:
-    """Questions, answers and comments written, ratings and flags given, follows, reputation."""
+    """Questions, answers and comments written, ratings and flags given, follows, reputation,
+    bounties offered."""
     return {
         "questions": list(
             Question.objects.filter(asker_id=user_id)
@@ -62,6 +64,11 @@ def user_data_export(*, user_id: int) -> dict[str, Any]:
             ReputationEvent.objects.filter(user_id=user_id)
             .order_by("created_at", "id")
             .values("kind", "points", "answer_id", "created_at")
+        ),
+        "bounties_offered": list(
+            Bounty.objects.filter(sponsor_id=user_id)
+            .order_by("created_at", "id")
+            .values("question_id", "amount", "status", "answer_id", "created_at", "settled_at")
         ),
     }
 

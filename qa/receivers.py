@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete
 
-from qa import services
+from qa import events, services
 
 
 def reverse_deleted_rater(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -38,7 +38,13 @@ def reverse_deactivated_rater(
     transaction.on_commit(queue)
 
 
+def award_bounty(sender: Any, answer: Any, **kwargs: Any) -> None:
+    """An accepted answer wins its question's open bounty (qa.services.bounties)."""
+    services.bounty_award(answer=answer, at=answer.accepted_at)
+
+
 def connect() -> None:
+    events.answer_accepted.connect(award_bounty, dispatch_uid="qa_award_bounty")
     pre_delete.connect(
         reverse_deleted_rater,
         sender=settings.AUTH_USER_MODEL,

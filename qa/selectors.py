@@ -686,3 +686,65 @@ def digest_recipients(*, frequency: str) -> QuerySet[DigestSubscription]:
         .select_related("user")
         .order_by("pk")
     )
+
+
+# --- bounties ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BountyPanel:
+    """What the question page shows of bounties: the running one (else the latest) and, for
+    the asker, whether they may offer one now and, if not, why."""
+
+    bounty: Any  # qa.models.Bounty | None
+    can_offer: bool
+    offer_blocker: str
+    minimum: int
+    maximum: int
+    window_days: int
+
+
+def bounty_panel(*, question: Question, viewer: Any) -> BountyPanel:
+    """The question's bounty (the open one, else the latest settled) and whether `viewer`, its
+    asker, may offer one now: an open question, nothing running, level BOUNTY_LEVEL and at
+    least the minimum in XP. Two queries for the asker, one for anyone else."""
+    from gamification.levels import BOUNTY_LEVEL
+    from gamification.selectors import learner_stats_get
+    from qa.models import Bounty
+    from qa.services.bounties import BOUNTY_MAX, BOUNTY_MIN, BOUNTY_WINDOW
+
+    bounty = (
+        Bounty.objects.filter(question=question)
+        .select_related("awarded_to")
+        .order_by(Case(When(status=Bounty.Status.OPEN, then=0), default=1), "-created_at")
+        .first()
+    )
+    blocker = ""
+    is_asker = getattr(viewer, "is_authenticated", False) and viewer.pk == question.asker_id
+    if not is_asker:
+        blocker = "Only the asker can offer a bounty."
+    elif bounty is not None and bounty.status == Bounty.Status.OPEN:
+        blocker = "A bounty is running on this question."
+    elif question.status != Question.Status.OPEN or question.is_hidden:
+        blocker = "Bounties go on open questions without an accepted answer."
+    else:
+        stats = learner_stats_get(user=viewer)
+        if stats.level < BOUNTY_LEVEL:
+            blocker = f"Bounties unlock at level {BOUNTY_LEVEL}; you are level {stats.level}."
+        elif stats.total_xp < BOUNTY_MIN:
+            blocker = f"A bounty needs at least {BOUNTY_MIN} XP of your own."
+    return BountyPanel(
+        bounty=bounty,
+        can_offer=blocker == "",
+        offer_blocker=blocker if is_asker else "",
+        minimum=BOUNTY_MIN,
+        maximum=BOUNTY_MAX,
+        window_days=BOUNTY_WINDOW.days,
+    )
+
+
+def achievement_counts(*, user: Any) -> dict[str, int]:
+    """What gamification's badges count from the help center's own tables: answers of the
+    user's that an asker rewarded with XP, whatever the daily XP cap let through
+    (settings.ACHIEVEMENT_METRIC_SOURCES). One query."""
+    return {"answers_rewarded": XpAward.objects.filter(recipient=user).count()}

@@ -47,3 +47,9 @@ def removed_raters_reverse() -> int:
     for rater in raters.iterator():
         reversed_count += services.rater_contributions_reverse(rater=rater)
     return reversed_count
+
+
+@shared_task(name="qa.bounties_settle", ignore_result=True)
+def bounties_settle() -> int:
+    """Refund the bounties whose window ended unawarded (beat runs it hourly)."""
+    return services.bounties_settle()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:question_id>/close/", views.question_close, name="close"),
     path("<int:question_id>/reopen/", views.question_reopen, name="reopen"),
     path("<int:question_id>/answers/", views.answer_create, name="answer"),
+    path("<int:question_id>/bounty/", views.bounty_offer, name="bounty"),
     path("<int:question_id>/comments/", views.comment_create, name="question_comment"),
     path("answers/<int:answer_id>/edit/", views.answer_edit, name="answer_edit"),
     path("answers/<int:answer_id>/history/", views.answer_history, name="answer_history"),

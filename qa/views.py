@@ -226,6 +226,7 @@ def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
         "flag_form": FlagForm(),
         "close_form": CloseForm(),
         "xp_window_minutes": int(reputation.XP_AWARD_CHANGE_WINDOW.total_seconds() // 60),
+        "bounty": selectors.bounty_panel(question=question, viewer=request.user),
         **viewer,
     }
     return render(request, "qa/question_detail.html", context)
@@ -592,6 +593,25 @@ def answer_accept(request: HttpRequest, answer_id: int) -> HttpResponse:
             "You withdrew your acceptance." if unaccept else "You accepted this answer. Thanks!",
         )
     return _back_to(answer.question_id, f"answer-{answer.pk}")
+
+
+@login_required
+@require_POST
+def bounty_offer(request: HttpRequest, question_id: int) -> HttpResponse:
+    """The asker offers a bounty of their own XP on their open question."""
+    question = _question_or_404(request, question_id)
+    raw = request.POST.get("amount", "").strip()
+    amount: object = int(raw) if raw.isdigit() else raw
+    try:
+        bounty = services.bounty_offer(question=question, sponsor=request.user, amount=amount)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Your {bounty.amount} XP bounty is on until {bounty.expires_at:%d %B %Y, %H:%M} UTC.",
+        )
+    return _back_to(question.pk, "question-title")
 
 
 # --- comments, flags, moderation, follows -----------------------------------------------------

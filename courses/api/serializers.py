@@ -144,7 +144,14 @@ class LessonProgressOutputSerializer(serializers.ModelSerializer):
             "completed_at",
             "seconds_spent",
             "last_position_seconds",
+            "end_reached_at",
         ]
+        extra_kwargs = {
+            "end_reached_at": {
+                "help_text": "When the end of an article came into view (null until then, and "
+                "again after the learner unticks the lesson)."
+            }
+        }
 
 
 class LessonListItemSerializer(serializers.ModelSerializer):

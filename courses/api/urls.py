@@ -35,6 +35,11 @@ urlpatterns = [
         views.LessonPositionApi.as_view(),
         name="lesson-position",
     ),
+    path(
+        "lessons/<int:lesson_id>/reading",
+        views.LessonReadingApi.as_view(),
+        name="lesson-reading",
+    ),
     path("quizzes/<int:quiz_id>", views.QuizDetailApi.as_view(), name="quiz-detail"),
     path(
         "quizzes/<int:quiz_id>/attempts",

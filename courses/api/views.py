@@ -454,6 +454,13 @@ class LessonDetailOutputSerializer(serializers.ModelSerializer):
     video_url = serializers.CharField(source="video_source", help_text="Empty for non-videos.")
     captions = serializers.SerializerMethodField()
     quiz_id = serializers.SerializerMethodField()
+    completion_rule = serializers.CharField(help_text="What completes this lesson, in words.")
+    reading_seconds_to_complete = serializers.SerializerMethodField(
+        help_text=(
+            "Articles: the active reading time (with the end reached) that completes the "
+            "lesson; null for other kinds."
+        )
+    )
 
     class Meta:
         model = Lesson
@@ -471,7 +478,12 @@ class LessonDetailOutputSerializer(serializers.ModelSerializer):
             "transcript",
             "captions",
             "quiz_id",
+            "completion_rule",
+            "reading_seconds_to_complete",
         ]
+
+    def get_reading_seconds_to_complete(self, lesson: Lesson) -> int | None:
+        return lesson.reading_seconds_to_complete if lesson.kind == Lesson.Kind.ARTICLE else None
 
     @extend_schema_field(serializers.DictField())
     def get_module(self, lesson: Lesson) -> dict[str, Any]:
@@ -600,6 +612,50 @@ class LessonPositionApi(APIView):
         return Response(LessonProgressOutputSerializer(progress).data)
 
 
+class LessonReadingInputSerializer(serializers.Serializer):
+    seconds_spent = serializers.IntegerField(
+        min_value=0, default=0, help_text="Seconds of active reading since the previous report."
+    )
+    reached_end = serializers.BooleanField(
+        default=False, help_text="True once the end of the article has come into view."
+    )
+
+
+class LessonReadingApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Report reading an article",
+        description=(
+            "Readers call this while an article lesson is read. Time counts at most the "
+            "wall-clock time since the previous report (plus 30 seconds) and 300 seconds a "
+            "report. The article completes once its end was reached and the time read is at "
+            "least half its estimated reading time (`reading_seconds_to_complete` on the "
+            "lesson). Other kinds of lesson answer 400 `invalid_reading_report`."
+        ),
+        request=LessonReadingInputSerializer,
+        responses={200: LessonProgressOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Fifteen seconds read, end reached",
+                value={"seconds_spent": 15, "reached_end": True},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, lesson_id: int) -> Response:
+        lesson = selectors.lesson_get(user=request.user, lesson_id=lesson_id)
+        serializer = LessonReadingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        progress = services.lesson_reading_report(
+            learner=request.user,
+            lesson=lesson,
+            seconds_spent_delta=serializer.validated_data["seconds_spent"],
+            has_reached_end=serializer.validated_data["reached_end"],
+        )
+        return Response(LessonProgressOutputSerializer(progress).data)
+
+
 # --- Quizzes --------------------------------------------------------------------------------------
 
 
@@ -660,22 +716,57 @@ class QuizDetailApi(APIView):
         return Response(QuizOutputSerializer(quiz).data)
 
 
+class QuizAttemptStartInputSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=(
+            "Optional. With answers, the attempt is started and graded in this one call "
+            "(keyed by question id as for `/quiz-attempts/{id}/submit`); without, it is only "
+            "started."
+        ),
+    )
+
+
 class QuizAttemptStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        summary="Start an attempt",
+        summary="Start an attempt, or take one in a single call",
         description=(
-            "Draws the attempt's questions (a random subset and shuffled when the quiz says "
-            "so) and sets its deadline. While an attempt is running this returns it (200) "
-            "instead of starting another. Refused (409) once the attempts are used up."
+            "Without `answers`: draws the attempt's questions (a random subset and shuffled "
+            "when the quiz says so) and sets its deadline; while an attempt is running this "
+            "returns it (200) instead of starting another. With `answers`: the attempt is "
+            "started and graded on the server at once (201, or 200 when the answers completed "
+            "the attempt already running). Refused (409 `attempt_limit_reached`) once the "
+            "attempts are used up. A timed quiz, an exam or a quiz drawing a random subset "
+            "is started first so its clock runs before its questions are seen: answers to it "
+            "without a running attempt are refused (409 `attempt_start_required`). Answers to "
+            "another quiz's questions, unknown question or choice ids are a 400 "
+            "`invalid_answer`, and no attempt is used up. The two-step flow "
+            "(`/quiz-attempts/{id}/submit`) works as before."
         ),
-        request=None,
+        request=QuizAttemptStartInputSerializer,
         responses={201: QuizAttemptOutputSerializer, 200: QuizAttemptOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Taken in one call",
+                value={"answers": {"41": 7, "42": [9, 11], "43": "list comprehension"}},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request: Request, quiz_id: int) -> Response:
         quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=quiz_id)
-        attempt, created = services.quiz_attempt_start(learner=request.user, quiz=quiz)
+        # An empty body (whatever its content type) only starts an attempt, as it always has.
+        serializer = QuizAttemptStartInputSerializer(data=request.data if request.body else {})
+        serializer.is_valid(raise_exception=True)
+        if "answers" in serializer.validated_data:
+            attempt, created = services.quiz_attempt_take(
+                learner=request.user, quiz=quiz, answers=serializer.validated_data["answers"]
+            )
+        else:
+            attempt, created = services.quiz_attempt_start(learner=request.user, quiz=quiz)
         attempt = selectors.quiz_attempt_get_for_learner(user=request.user, attempt_id=attempt.pk)
         return Response(
             QuizAttemptOutputSerializer(attempt).data,

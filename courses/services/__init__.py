@@ -28,6 +28,7 @@ from courses.services.learning import (
     enrollment_create,
     lesson_complete,
     lesson_position_save,
+    lesson_reading_report,
     lesson_start,
     lesson_uncomplete,
 )
@@ -39,6 +40,7 @@ from courses.services.quizzes import (
     quiz_attempt_close_expired,
     quiz_attempt_start,
     quiz_attempt_submit,
+    quiz_attempt_take,
 )
 from courses.services.reviews import review_delete, review_submit
 
@@ -60,6 +62,7 @@ __all__ = [
     "lesson_create",
     "lesson_position_save",
     "lesson_quiz_ensure",
+    "lesson_reading_report",
     "lesson_save",
     "lesson_start",
     "lesson_uncomplete",
@@ -72,6 +75,7 @@ __all__ = [
     "quiz_attempt_close_expired",
     "quiz_attempt_start",
     "quiz_attempt_submit",
+    "quiz_attempt_take",
     "review_delete",
     "review_submit",
     "tags_get_or_create",

@@ -15,6 +15,7 @@ from courses.exceptions import (
     CourseNotCompletedError,
     EnrollmentClosedError,
     InvalidPositionError,
+    InvalidReadingReportError,
     LessonNotCompletableError,
     NotEnrolledError,
     PlanRequiredError,
@@ -124,6 +125,30 @@ def lesson_start(
     return progress
 
 
+def _time_count(
+    progress: LessonProgress, *, learner: User, lesson: Lesson, seconds: int, now: datetime
+) -> int:
+    """Add the active time the player reported to a locked progress row (unsaved): at most the
+    wall-clock time since the previous report plus REPORT_SLACK_SECONDS, and never more than
+    MAX_SECONDS_PER_REPORT; lesson_time_spent announces what was counted, after commit."""
+    since_last_report = max(int((now - progress.updated_at).total_seconds()), 0)
+    counted = max(min(seconds, since_last_report + REPORT_SLACK_SECONDS, MAX_SECONDS_PER_REPORT), 0)
+    progress.seconds_spent += counted
+    if counted > 0:
+        transaction.on_commit(
+            functools.partial(
+                events.lesson_time_spent.send,
+                sender=LessonProgress,
+                progress=progress,
+                learner=learner,
+                lesson=lesson,
+                seconds=counted,
+                at=now,
+            )
+        )
+    return counted
+
+
 @transaction.atomic
 def lesson_position_save(
     *, learner: User, lesson: Lesson, position_seconds: int, seconds_spent_delta: int = 0
@@ -145,29 +170,52 @@ def lesson_position_save(
     enrollment = _enrollment_for_lesson(learner, lesson, lock=True)
     now = timezone.now()
     progress = _progress_for_update(learner, lesson)
-    since_last_report = max(int((now - progress.updated_at).total_seconds()), 0)
-    counted = min(
-        seconds_spent_delta, since_last_report + REPORT_SLACK_SECONDS, MAX_SECONDS_PER_REPORT
-    )
+    _time_count(progress, learner=learner, lesson=lesson, seconds=seconds_spent_delta, now=now)
     progress.last_position_seconds = position_seconds
-    progress.seconds_spent += counted
     progress.save(update_fields=["last_position_seconds", "seconds_spent", "updated_at"])
     _touch(enrollment, lesson, now)
-    if counted > 0:
-        transaction.on_commit(
-            lambda: events.lesson_time_spent.send(
-                sender=LessonProgress,
-                progress=progress,
-                learner=learner,
-                lesson=lesson,
-                seconds=counted,
-                at=now,
-            )
-        )
     if (
         lesson.kind == Lesson.Kind.VIDEO
         and lesson.duration_seconds
         and position_seconds >= lesson.duration_seconds * VIDEO_COMPLETION_THRESHOLD
+    ):
+        progress_complete(progress=progress, enrollment=enrollment, now=now)
+    return progress
+
+
+@transaction.atomic
+def lesson_reading_report(
+    *, learner: User, lesson: Lesson, seconds_spent_delta: int = 0, has_reached_end: bool = False
+) -> LessonProgress:
+    """Count an article's active reading time (the limits of position saves) and whether its end
+    was reached; the article counts as read, and completes, once its end was reached and the
+    time read is at least READING_COMPLETION_SHARE of its estimated reading time."""
+    errors: dict[str, list[str]] = {}
+    if lesson.kind != Lesson.Kind.ARTICLE:
+        message = "Reading reports are for article lessons."
+        raise InvalidReadingReportError(message, fields={"lesson": [message]})
+    if (
+        isinstance(seconds_spent_delta, bool)
+        or not isinstance(seconds_spent_delta, int)
+        or seconds_spent_delta < 0
+    ):
+        errors["seconds_spent"] = ["Time spent must be a whole number of seconds, not negative."]
+    if not isinstance(has_reached_end, bool):
+        errors["reached_end"] = ["Say true or false."]
+    if errors:
+        raise InvalidReadingReportError(next(iter(errors.values()))[0], fields=errors)
+
+    enrollment = _enrollment_for_lesson(learner, lesson, lock=True)
+    now = timezone.now()
+    progress = _progress_for_update(learner, lesson)
+    _time_count(progress, learner=learner, lesson=lesson, seconds=seconds_spent_delta, now=now)
+    if has_reached_end and progress.end_reached_at is None:
+        progress.end_reached_at = now
+    progress.save(update_fields=["seconds_spent", "end_reached_at", "updated_at"])
+    _touch(enrollment, lesson, now)
+    if (
+        progress.end_reached_at is not None
+        and progress.seconds_spent >= lesson.reading_seconds_to_complete
     ):
         progress_complete(progress=progress, enrollment=enrollment, now=now)
     return progress
@@ -195,12 +243,14 @@ def lesson_complete(*, learner: User, lesson: Lesson) -> LessonProgress:
 @transaction.atomic
 def lesson_uncomplete(*, learner: User, lesson: Lesson) -> LessonProgress:
     """The learner unticks a lesson; completing it again later sends no second event, and a
-    finished course stays finished."""
+    finished course stays finished. An article then needs its end reached again before the
+    reading rule completes it (the time already read still counts)."""
     _enrollment_for_lesson(learner, lesson, lock=True)
     progress = _progress_for_update(learner, lesson)
     if progress.completed_at is not None:
         progress.completed_at = None
-        progress.save(update_fields=["completed_at", "updated_at"])
+        progress.end_reached_at = None
+        progress.save(update_fields=["completed_at", "end_reached_at", "updated_at"])
     return progress
 
 

@@ -21,6 +21,7 @@ from courses.exceptions import (
     AttemptAlreadySubmittedError,
     AttemptDeadlinePassedError,
     AttemptLimitReachedError,
+    AttemptStartRequiredError,
     InvalidAnswerError,
     NotAttemptOwnerError,
     NotEnrolledError,
@@ -245,6 +246,25 @@ def quiz_attempt_submit(
     attempt = _locked_open_attempt(attempt, learner)
     attempt.answers = {**attempt.answers, **_clean_answers(attempt, answers)}
     return _attempt_grade(attempt, submitted_at=timezone.now())
+
+
+@transaction.atomic
+def quiz_attempt_take(
+    *, learner: User, quiz: Quiz, answers: dict[str, Any]
+) -> tuple[QuizAttempt, bool]:
+    """Start and grade an attempt in one step (the API's one-call attempt), with the attempt
+    limit of quiz_attempt_start and the answer checks of quiz_attempt_submit; refused answers
+    leave no attempt behind. A timed quiz, an exam or a quiz drawing a random subset must be
+    started first, so its clock and draw come before its questions are seen: a running attempt
+    of it is graded (and False returned), otherwise AttemptStartRequiredError."""
+    attempt, created = quiz_attempt_start(learner=learner, quiz=quiz)
+    if created and (quiz.time_limit_seconds or quiz.is_exam or quiz.question_bank_sample_size):
+        raise AttemptStartRequiredError(
+            "This quiz is timed, an exam or draws its questions for each attempt: start an "
+            "attempt first (POST without answers), then submit its answers.",
+            extra={"time_limit_seconds": quiz.time_limit_seconds, "is_exam": quiz.is_exam},
+        )
+    return quiz_attempt_submit(learner=learner, attempt=attempt, answers=answers), created
 
 
 @transaction.atomic

@@ -474,6 +474,136 @@ def test_a_video_completes_at_ninety_percent_once(
     assert [kwargs["lesson"].pk for kwargs in sent["lesson_completed"]] == [video.pk]
 
 
+@pytest.fixture
+def article(course) -> Lesson:
+    """An article whose instructor estimated 300 seconds of reading: 150 read complete it."""
+    lesson = LessonFactory(module=course.modules.first(), order=98, duration_seconds=300)
+    return Lesson.objects.select_related("module__course").get(pk=lesson.pk)
+
+
+def test_an_article_completes_once_its_end_is_reached_and_half_its_reading_time_is_read(
+    article, student, enrolled, sent, django_capture_on_commit_callbacks
+):
+    assert article.reading_seconds_to_complete == 150
+    with time_machine.travel("2026-02-02 08:00:00Z", tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            # The end in view at once (a quick scroll) is not enough on its own.
+            progress = services.lesson_reading_report(
+                learner=student, lesson=article, seconds_spent_delta=5, has_reached_end=True
+            )
+        assert (progress.seconds_spent, progress.completed_at) == (5, None)
+        assert progress.end_reached_at == datetime(2026, 2, 2, 8, 0, tzinfo=UTC)
+        for _ in range(9):
+            clock.shift(15)
+            with django_capture_on_commit_callbacks(execute=True):
+                progress = services.lesson_reading_report(
+                    learner=student, lesson=article, seconds_spent_delta=15
+                )
+        assert (progress.seconds_spent, progress.completed_at) == (140, None)
+        clock.shift(15)
+        with django_capture_on_commit_callbacks(execute=True):
+            progress = services.lesson_reading_report(
+                learner=student, lesson=article, seconds_spent_delta=15
+            )
+
+    assert progress.seconds_spent == 155
+    assert progress.completed_at == datetime(2026, 2, 2, 8, 2, 30, tzinfo=UTC)
+    assert [kwargs["lesson"].pk for kwargs in sent["lesson_completed"]] == [article.pk]
+    # Every counted report was announced for analytics and relax mode.
+    assert sum(e["seconds"] for e in sent["lesson_time_spent"]) == 155
+
+
+def test_reading_time_without_reaching_the_end_never_completes_an_article(
+    article, student, enrolled
+):
+    with time_machine.travel("2026-02-02 08:00:00Z", tick=False) as clock:
+        for _ in range(20):
+            clock.shift(300)
+            progress = services.lesson_reading_report(
+                learner=student, lesson=article, seconds_spent_delta=300
+            )
+
+    assert progress.seconds_spent == 30 + 19 * 300  # the first report: the slack only
+    assert progress.end_reached_at is None
+    assert progress.completed_at is None
+
+
+def test_reading_time_has_the_same_limits_as_the_player_position(article, student, enrolled):
+    with time_machine.travel("2026-02-02 08:00:00Z", tick=False) as clock:
+        services.lesson_reading_report(learner=student, lesson=article, seconds_spent_delta=10)
+        clock.shift(10)
+        # An inflated report counts the time since the previous one plus the slack, no more.
+        progress = services.lesson_reading_report(
+            learner=student, lesson=article, seconds_spent_delta=3600, has_reached_end=True
+        )
+
+    assert progress.seconds_spent == 10 + 10 + 30
+    assert progress.completed_at is None
+
+
+def test_unticking_a_read_article_needs_its_end_reached_again(article, student, enrolled):
+    with time_machine.travel("2026-02-02 08:00:00Z", tick=False) as clock:
+        for _ in range(11):
+            clock.shift(15)
+            services.lesson_reading_report(
+                learner=student, lesson=article, seconds_spent_delta=15, has_reached_end=True
+            )
+        services.lesson_uncomplete(learner=student, lesson=article)
+        clock.shift(15)
+        unticked = services.lesson_reading_report(
+            learner=student, lesson=article, seconds_spent_delta=15
+        )
+        assert (unticked.completed_at, unticked.end_reached_at) == (None, None)
+        clock.shift(15)
+        again = services.lesson_reading_report(
+            learner=student, lesson=article, seconds_spent_delta=0, has_reached_end=True
+        )
+
+    assert again.completed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"seconds_spent_delta": -1}, "seconds_spent", "Time spent must be a whole number"),
+        ({"seconds_spent_delta": "15"}, "seconds_spent", "Time spent must be a whole number"),
+        ({"has_reached_end": "yes"}, "reached_end", "Say true or false."),
+    ],
+)
+def test_bad_reading_reports_are_refused_and_nothing_changes(
+    article, student, enrolled, changes, field, message
+):
+    from courses.exceptions import InvalidReadingReportError
+
+    with pytest.raises(InvalidReadingReportError) as error:
+        services.lesson_reading_report(learner=student, lesson=article, **changes)
+
+    assert error.value.status_code == 400
+    assert error.value.fields[field][0].startswith(message)
+    assert not LessonProgress.objects.filter(lesson=article).exists()
+
+
+def test_reading_reports_are_for_articles_only(video, student, enrolled):
+    from courses.exceptions import InvalidReadingReportError
+
+    with pytest.raises(InvalidReadingReportError) as error:
+        services.lesson_reading_report(
+            learner=student, lesson=video, seconds_spent_delta=10, has_reached_end=True
+        )
+
+    assert error.value.message == "Reading reports are for article lessons."
+    assert not LessonProgress.objects.filter(lesson=video).exists()
+
+
+def test_an_article_without_a_duration_is_estimated_from_its_words(course):
+    module = course.modules.first()
+    long_read = LessonFactory(module=module, duration_seconds=0, body="word " * 1000)
+    short = LessonFactory(module=module, duration_seconds=0, body="Hi.")
+
+    assert (long_read.reading_seconds_estimate, long_read.reading_seconds_to_complete) == (300, 150)
+    assert (short.reading_seconds_estimate, short.reading_seconds_to_complete) == (30, 15)
+
+
 def test_completing_a_lesson_twice_counts_once(
     course, student, enrolled, sent, django_capture_on_commit_callbacks
 ):

@@ -238,6 +238,196 @@ def test_marking_complete_moves_on_and_ticks_the_outline(student: User) -> None:
     assert "50% complete" in page
 
 
+def test_the_player_states_each_kind_of_lessons_completion_rule(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    module = course.modules.get()
+    article = module.lessons.get()
+    video = VideoLessonFactory(module=module, order=5)
+    quiz = quiz_lesson(module, order=6, pass_mark_percent=60)
+    EnrollmentFactory(learner=student, course=course)
+    client = _client(student)
+
+    def rule(lesson_id: int) -> str:
+        html = client.get(f"/learn/{course.slug}/{lesson_id}/").content.decode()
+        start = html.index('id="completion-rule">') + len('id="completion-rule">')
+        return html[start : html.index("</p>", start)]
+
+    assert rule(article.pk) == (
+        "Read to the end to complete (about 5 minutes of reading), or mark it complete yourself."
+    )
+    assert rule(video.pk) == "Watch 90% to complete, or mark it complete yourself."
+    assert rule(quiz.lesson_id) == "Pass the quiz to complete this lesson."
+
+
+def _reading(client: Client, lesson_id: int, body: Any) -> Any:
+    payload = body if isinstance(body, str) else json.dumps(body)
+    return client.post(
+        reverse("courses:lesson_reading", args=[lesson_id]), payload, "application/json"
+    )
+
+
+def test_the_reader_reports_reading_and_the_article_completes_by_the_rule(
+    student: User,
+) -> None:
+    import time_machine
+
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    article = _first_lesson(course)  # 300 seconds' reading: 150 complete it
+    client = _client(student)
+
+    with time_machine.travel("2026-03-02 10:00:00Z", tick=False) as clock:
+        first = _reading(client, article.pk, {"seconds_spent": 15, "reached_end": True})
+        for _ in range(9):
+            clock.shift(15)
+            _reading(client, article.pk, {"seconds_spent": 15})
+        clock.shift(15)
+        last = _reading(client, article.pk, {"seconds_spent": 15})
+
+    assert first.status_code == 200
+    assert first.json() == {
+        "seconds_spent": 15,
+        "seconds_to_complete": 150,
+        "reached_end": True,
+        "is_completed": False,
+    }
+    assert last.json() == {
+        "seconds_spent": 165,
+        "seconds_to_complete": 150,
+        "reached_end": True,
+        "is_completed": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("not json", "Send JSON."),
+        ([], "Send a JSON object."),
+        ({"seconds_spent": -5}, "Time spent must be a whole number of seconds, not negative."),
+        ({"seconds_spent": "15"}, "Time spent must be a whole number of seconds, not negative."),
+        ({"reached_end": "yes"}, "Say true or false."),
+    ],
+)
+def test_bad_reading_reports_are_refused_with_400(student: User, body: Any, message: str) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    EnrollmentFactory(learner=student, course=course)
+    article = _first_lesson(course)
+
+    response = _reading(_client(student), article.pk, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == message
+    assert not LessonProgress.objects.filter(lesson=article).exists()
+
+
+def test_reading_reports_for_a_video_or_an_unknown_lesson_are_refused(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    video = VideoLessonFactory(module=course.modules.get(), order=5)
+    EnrollmentFactory(learner=student, course=course)
+    client = _client(student)
+
+    on_video = _reading(client, video.pk, {"seconds_spent": 15, "reached_end": True})
+    unknown = _reading(client, 999999, {"seconds_spent": 15})
+
+    assert on_video.status_code == 400
+    assert on_video.json()["error"]["message"] == "Reading reports are for article lessons."
+    assert unknown.status_code == 404
+    assert not LessonProgress.objects.filter(lesson=video).exists()
+
+
+def test_the_player_progress_partial_has_the_fresh_ticks_and_completion_region(
+    student: User,
+) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    first = _first_lesson(course)
+    client = _client(student)
+    url = reverse("courses:lesson_progress", args=[course.slug, first.pk])
+    before = client.get(url).content.decode()
+
+    client.post(f"/lessons/{first.pk}/complete/")
+    after = client.get(url).content.decode()
+
+    assert '<nav class="player-outline card" id="player-outline"' in before
+    assert "0% complete" in before
+    assert "(Article, completed)" not in before
+    assert 'data-completed="false" hx-swap-oob="true"' in before
+    assert "50% complete" in after
+    assert after.count("(Article, completed)") == 1
+    assert 'data-completed="true" hx-swap-oob="true"' in after
+    assert "Mark as not complete" in after
+    assert "<html" not in after  # a fragment, not a page
+
+
+def test_the_player_progress_partial_runs_a_fixed_number_of_queries(
+    student: User, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(student)
+    for lessons in (1, 10):
+        course = course_with_outline(modules=2, lessons_per_module=lessons)
+        EnrollmentFactory(learner=student, course=course)
+        lesson = _first_lesson(course)
+        client.post(f"/lessons/{lesson.pk}/complete/")
+        url = reverse("courses:lesson_progress", args=[course.slug, lesson.pk])
+        # Session and user 2, the outline 4, enrollment (with any running exam) and progress 2.
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
+
+
+def test_marking_the_last_lesson_complete_with_htmx_swaps_the_outline_in_place(
+    student: User,
+) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    first, last = course.modules.get().lessons.order_by("order")
+    client = _client(student)
+
+    page = client.get(f"/learn/{course.slug}/{last.pk}/").content.decode()
+    done = client.post(f"/lessons/{last.pk}/complete/", HTTP_HX_REQUEST="true")
+    undone = client.post(f"/lessons/{last.pk}/complete/", {"undo": "1"}, HTTP_HX_REQUEST="true")
+
+    # The last lesson's button stays on the page (htmx); the others move on with a plain post.
+    assert f'hx-post="/lessons/{last.pk}/complete/"' in page
+    first_page = client.get(f"/learn/{course.slug}/{first.pk}/").content.decode()
+    assert f'hx-post="/lessons/{first.pk}/complete/"' not in first_page
+    assert done.status_code == 200
+    html = done.content.decode()
+    assert "50% complete" in html
+    assert html.count("(Article, completed)") == 1
+    assert 'data-completed="true" hx-swap-oob="true"' in html
+    assert undone.status_code == 200
+    assert "0% complete" in undone.content.decode()
+    assert LessonProgress.objects.get(learner=student, lesson=last).completed_at is None
+
+
+def test_a_refused_htmx_completion_reloads_the_lesson_with_its_message(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    quiz = quiz_lesson(course.modules.get(), order=5)
+    EnrollmentFactory(learner=student, course=course)
+    client = _client(student)
+
+    response = client.post(f"/lessons/{quiz.lesson_id}/complete/", HTTP_HX_REQUEST="true")
+    page = client.get(response["HX-Redirect"]).content.decode()
+
+    assert response["HX-Redirect"] == f"/learn/{course.slug}/{quiz.lesson_id}/"
+    messages = page[page.index('id="messages"') :]
+    assert "Pass the quiz to complete this lesson." in messages[: messages.index("</div>")]
+    assert not LessonProgress.objects.filter(lesson=quiz.lesson, completed_at__isnull=False)
+
+
+def test_finishing_the_course_with_htmx_goes_to_the_completion_page(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    EnrollmentFactory(learner=student, course=course)
+
+    response = _client(student).post(
+        f"/lessons/{_first_lesson(course).pk}/complete/", HTTP_HX_REQUEST="true"
+    )
+
+    assert response["HX-Redirect"] == f"/courses/{course.slug}/complete/"
+    assert Enrollment.objects.get(learner=student, course=course).completed_at is not None
+
+
 def test_the_player_runs_a_fixed_number_of_queries(
     student: User, django_assert_max_num_queries: Any
 ) -> None:

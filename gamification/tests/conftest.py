@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -34,18 +32,6 @@ def admin_user(db: None) -> User:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
-
-
-def redis_client():  # type: ignore[no-untyped-def]
-    """A client of the real Redis (REDIS_URL, else the local default), or None if none answers."""
-    import redis
-
-    client = redis.Redis.from_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1")
-    try:
-        client.ping()
-    except redis.RedisError:
-        return None
-    return client
 
 
 @pytest.fixture

@@ -23,6 +23,21 @@ def test_the_formula_multiplies_by_difficulty_and_adds_a_capped_streak_bonus() -
     assert rules.xp_quote(action=Action.STREAK_DAY, difficulty="expert", streak=9).amount == 5
 
 
+def test_a_q_and_a_award_is_the_askers_factor_through_the_formula() -> None:
+    def worth(difficulty: str | None, streak: int, factor: int) -> int:
+        return rules.xp_quote(
+            action=Action.ANSWER_RATED, difficulty=difficulty, streak=streak, factor=factor
+        ).amount
+
+    assert worth(None, 0, 7) == 7  # 1 XP a point outside a course, with no streak
+    assert worth("expert", 0, 7) == 14
+    assert worth("intermediate", 4, 8) == 14  # 8 x 1.25 + 4
+    assert worth(None, 50, 1) == 11  # the streak bonus stops at its cap (10)
+    assert rules.daily_cap(Action.ANSWER_RATED) == 200
+    with pytest.raises(ValueError, match="factor"):
+        worth(None, 0, -1)
+
+
 @override_settings(GAMIFICATION={"XP_BASE": {"lesson_completed": 40}, "STREAK_BONUS_CAP": 2})
 def test_an_operator_tunes_the_tables_in_settings() -> None:
     quote = rules.xp_quote(action=Action.LESSON_COMPLETED, difficulty="beginner", streak=9)

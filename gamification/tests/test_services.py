@@ -338,3 +338,57 @@ def test_the_streak_check_leaves_a_gap_that_freezes_can_still_bridge(student: Us
     with time_machine.travel(NOON + dt.timedelta(days=3), tick=False):  # two missed days
         assert services.streaks_check() == 1
     assert _stats(student).current_streak == 0
+
+
+# --- spending XP (help-center bounties) -----------------------------------------------------------
+
+
+def _granted(user: User, amount: int) -> None:
+    services.xp_award(
+        user=user, action=Action.MANUAL_GRANT, idempotency_key=f"g:{user.pk}", amount=amount
+    )
+
+
+def test_spending_xp_takes_it_out_through_the_ledger_once_and_the_level_follows(
+    student: User,
+) -> None:
+    _granted(student, 2700)  # level 10
+    assert _stats(student).level == 10
+
+    first = services.xp_spend(
+        user=student, action=Action.BOUNTY_OFFERED, amount=100, idempotency_key="spend-1",
+        minimum_level=10,
+    )  # fmt: skip
+    again = services.xp_spend(
+        user=student, action=Action.BOUNTY_OFFERED, amount=100, idempotency_key="spend-1",
+        minimum_level=10,
+    )  # fmt: skip
+
+    assert (first.created, again.created) == (True, False)
+    assert first.transaction.amount == -100
+    assert _total(student) == 2600
+    assert _stats(student).level == 9  # 2,600 XP is below level 10's 2,610
+    assert XpTransaction.objects.filter(action=Action.BOUNTY_OFFERED).count() == 1
+
+
+def test_spending_is_refused_below_the_level_or_beyond_the_xp_held(student: User) -> None:
+    from gamification.exceptions import LevelTooLowError, NotEnoughXpError
+
+    _granted(student, 30)
+    with pytest.raises(LevelTooLowError) as low:
+        services.xp_spend(
+            user=student, action=Action.BOUNTY_OFFERED, amount=10, idempotency_key="a",
+            minimum_level=10,
+        )  # fmt: skip
+    with pytest.raises(NotEnoughXpError) as poor:
+        services.xp_spend(
+            user=student, action=Action.BOUNTY_OFFERED, amount=31, idempotency_key="b"
+        )
+    with pytest.raises(InvalidAwardError):
+        services.xp_spend(user=student, action=Action.BOUNTY_OFFERED, amount=0, idempotency_key="c")
+
+    assert (low.value.status_code, low.value.extra) == (403, {"level": 1, "required_level": 10})
+    assert poor.value.message == "You have 30 XP, fewer than the 31 XP this needs."
+    assert poor.value.status_code == 409
+    assert _total(student) == 30
+    assert not XpTransaction.objects.filter(action=Action.BOUNTY_OFFERED).exists()

@@ -77,7 +77,8 @@ def test_the_admin_table_starts_from_the_values_in_force(admin_user: User) -> No
     table = XpSettings.objects.get()
     lesson = table.actions.get(action=Action.LESSON_COMPLETED)
     assert (lesson.base, lesson.daily_cap) == (12, 400)
-    assert table.actions.get(action=Action.ANSWER_RATED).daily_cap is None
+    answer_rated = table.actions.get(action=Action.ANSWER_RATED)
+    assert (answer_rated.base, answer_rated.daily_cap) == (1, 200)
     assert not table.actions.filter(action=Action.MANUAL_GRANT).exists()
     assert table.difficulties.get(difficulty="expert").multiplier == 2
     assert (table.streak_bonus_per_day, table.streak_bonus_cap) == (1, 10)
@@ -174,3 +175,25 @@ def test_students_cannot_open_the_xp_table(student: User) -> None:
     client.force_login(student)
     assert client.get(URL).status_code == 302
     assert not XpSettings.objects.exists()
+
+
+def test_a_table_saved_before_q_and_a_went_through_the_formula_gets_its_defaults() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("gamification.migrations.0004_answer_rated_by_the_formula")
+    table = services.xp_settings_get_or_create()
+    row = table.actions.get(action=Action.ANSWER_RATED)
+    row.base, row.daily_cap = 0, None  # what the table was made with before
+    row.save()
+    lesson = table.actions.get(action=Action.LESSON_COMPLETED)
+
+    migration.forwards(apps, None)
+    row.refresh_from_db()
+    assert (row.base, row.daily_cap) == (1, 200)
+    migration.backwards(apps, None)
+    row.refresh_from_db()
+    lesson.refresh_from_db()
+    assert (row.base, row.daily_cap) == (0, None)
+    assert (lesson.base, lesson.daily_cap) == (10, 400)  # other actions are left alone

@@ -1,4 +1,5 @@
-"""Writes for learning modes: FSRS reviews, mode preferences, relax breaks and challenge runs."""
+"""Writes for learning modes: FSRS reviews, mode preferences, relax time and breaks, and challenge
+runs."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from courses import entitlements
 from courses.models import Category, Course, Enrollment, Lesson, Question, QuizAttempt
 from courses.services.quizzes import grade_question
+from learning import selectors
 from learning.models import (
     ChallengeRun,
     CourseModePreference,
@@ -29,7 +31,6 @@ CHALLENGE_SECONDS_PER_QUESTION = 20
 CHALLENGE_GRACE = dt.timedelta(seconds=2)  # network latency, never client clocks
 POINTS_PER_CORRECT = 100
 MAX_SPEED_BONUS = 50
-HEARTBEAT_MAX_SECONDS = 60
 
 
 class CardNotFoundError(NotFoundError):
@@ -331,26 +332,42 @@ def course_mode_set(*, user: Any, course: Course, mode: str | None) -> str:
 
 
 @transaction.atomic
-def relax_heartbeat(*, user: Any, at: dt.datetime | None = None) -> dict[str, Any]:
-    """Count active learning since the last break from the player's heartbeats; a heartbeat
-    counts the time since the previous one, at most HEARTBEAT_MAX_SECONDS (an idle tab counts
-    nothing). Says whether the learner's chosen break interval has been reached."""
+def course_modes_update(*, user: Any, modes: list[dict[str, Any]]) -> list[str]:
+    """Choose (or, with a null mode, clear) the mode of several courses at once, all or none:
+    each must be a published course. Returns the modes now in force there, in order."""
+    course_ids = [item["course_id"] for item in modes]
+    courses = Course.objects.filter(pk__in=course_ids, status=Course.Status.PUBLISHED).in_bulk()
+    unknown = [course_id for course_id in course_ids if course_id not in courses]
+    if unknown:
+        message = f"Course {unknown[0]} is not a published course."
+        raise InvalidPreferenceError(message, fields={"course_modes": [message]})
+    return [
+        course_mode_set(user=user, course=courses[item["course_id"]], mode=item.get("mode"))
+        for item in modes
+    ]
+
+
+@transaction.atomic
+def relax_time_add(
+    *, user: Any, course_id: int, seconds: int, at: dt.datetime | None = None
+) -> int:
+    """Count active learning the player reported (courses' lesson_time_spent, already held to
+    its anti-inflation limits) toward the relax break, in a course where relax mode is in force.
+    A pause of RELAX_NATURAL_BREAK or more was a break: counting starts again. Returns the
+    active seconds since the last break."""
     moment = at or timezone.now()
+    if seconds <= 0 or selectors.mode_for(user=user, course_id=course_id) != Mode.RELAX:
+        return selectors.relax_status(user=user, now=moment).active_seconds
     preference_get(user=user)
     preference = LearningPreference.objects.select_for_update().get(user=user)
-    previous = preference.relax_last_heartbeat_at
-    if previous is not None and moment > previous:
-        elapsed = (moment - previous).total_seconds()
-        if elapsed <= HEARTBEAT_MAX_SECONDS:
-            preference.relax_active_seconds += int(elapsed)
-    preference.relax_last_heartbeat_at = moment
-    preference.save(update_fields=["relax_active_seconds", "relax_last_heartbeat_at"])
-    interval = preference.relax_interval_minutes * 60
-    return {
-        "active_seconds": preference.relax_active_seconds,
-        "interval_seconds": interval,
-        "break_due": preference.relax_active_seconds >= interval,
-    }
+    previous = preference.relax_last_activity_at
+    if previous is not None and moment - previous >= selectors.RELAX_NATURAL_BREAK:
+        preference.relax_active_seconds = 0
+    preference.relax_active_seconds += seconds
+    if previous is None or moment > previous:
+        preference.relax_last_activity_at = moment
+    preference.save(update_fields=["relax_active_seconds", "relax_last_activity_at"])
+    return preference.relax_active_seconds
 
 
 @transaction.atomic
@@ -359,8 +376,8 @@ def relax_break_taken(*, user: Any, at: dt.datetime | None = None) -> LearningPr
     preference_get(user=user)
     preference = LearningPreference.objects.select_for_update().get(user=user)
     preference.relax_active_seconds = 0
-    preference.relax_last_heartbeat_at = at or timezone.now()
-    preference.save(update_fields=["relax_active_seconds", "relax_last_heartbeat_at"])
+    preference.relax_last_activity_at = at or timezone.now()
+    preference.save(update_fields=["relax_active_seconds", "relax_last_activity_at"])
     return preference
 
 

@@ -1,4 +1,5 @@
-"""Challenge runs on the server's clock, relax breaks from heartbeats, mode preferences."""
+"""Challenge runs on the server's clock, relax breaks from the time the player reports, mode
+preferences."""
 
 from __future__ import annotations
 
@@ -110,25 +111,129 @@ def test_the_challenge_leaderboard_keeps_each_learners_best(
     assert board[0]["score"] > board[1]["score"]
 
 
-def test_relax_offers_a_break_after_the_chosen_minutes_of_activity(student: User) -> None:
+def _read(
+    student: User, lesson: Any, seconds: int, capture: Any, at: dt.datetime
+) -> dict[str, Any]:
+    """The player reports `seconds` of reading at `at` (the real path: the courses service, its
+    lesson_time_spent event after commit, learning's receiver)."""
+    from courses import services as course_services
+
+    with time_machine.travel(at, tick=False), capture(execute=True):
+        course_services.lesson_reading_report(
+            learner=student, lesson=lesson, seconds_spent_delta=seconds
+        )
+    return selectors.relax_status(user=student, now=at).__dict__
+
+
+def test_relax_offers_a_break_after_the_chosen_minutes_of_reported_learning(
+    student: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    EnrollmentFactory(learner=student, course=course)
+    lesson = course.modules.get().lessons.get()
     services.preference_update(user=student, mode="relax", relax_interval_minutes=5)
-    states = []
-    for minute in range(6):
-        with time_machine.travel(NOON + dt.timedelta(minutes=minute), tick=False):
-            states.append(services.relax_heartbeat(user=student)["break_due"])
-    assert states == [False, False, False, False, False, True]
+    _read(student, lesson, 0, django_capture_on_commit_callbacks, NOON)  # the lesson opens
+    due = []
+    for minute in range(1, 7):
+        at = NOON + dt.timedelta(minutes=minute)
+        _read(student, lesson, 60, django_capture_on_commit_callbacks, at)
+        due.append(selectors.relax_status(user=student, now=at).break_due)
 
-    with time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False):
+    assert due == [False, False, False, False, True, True]
+    assert selectors.relax_status(user=student, now=NOON + dt.timedelta(minutes=6)) == (
+        selectors.RelaxStatus(active_seconds=360, interval_seconds=300)
+    )
+    with time_machine.travel(NOON + dt.timedelta(minutes=7), tick=False):
         services.relax_break_taken(user=student)
-        assert services.relax_heartbeat(user=student)["break_due"] is False
+        assert selectors.relax_status(user=student).break_due is False
 
 
-def test_an_idle_gap_between_heartbeats_is_not_counted(student: User) -> None:
-    with time_machine.travel(NOON, tick=False):
-        services.relax_heartbeat(user=student)
-    with time_machine.travel(NOON + dt.timedelta(hours=2), tick=False):
-        state = services.relax_heartbeat(user=student)
-    assert state["active_seconds"] == 0
+def test_relax_counts_only_what_the_player_counted_not_what_it_claimed(
+    student: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    EnrollmentFactory(learner=student, course=course)
+    lesson = course.modules.get().lessons.get()
+    services.preference_update(user=student, mode="relax", relax_interval_minutes=5)
+
+    # A report claiming an hour, 10 seconds after the lesson was first reported on, counts the
+    # 10 seconds plus the courses' slack: the same limits as the lesson's own time.
+    _read(student, lesson, 5, django_capture_on_commit_callbacks, NOON)
+    state = _read(
+        student, lesson, 3600, django_capture_on_commit_callbacks, NOON + dt.timedelta(seconds=10)
+    )
+
+    assert state["active_seconds"] == 5 + 40
+    assert state["active_seconds"] < 300
+
+
+def test_relax_time_counts_only_where_relax_mode_is_in_force(
+    student: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    relaxed = course_with_outline(modules=1, lessons_per_module=1)
+    focused = course_with_outline(modules=1, lessons_per_module=1)
+    for course in (relaxed, focused):
+        EnrollmentFactory(learner=student, course=course)
+    services.preference_update(user=student, mode="relax", relax_interval_minutes=5)
+    services.course_mode_set(user=student, course=focused, mode="challenge")
+
+    _read(
+        student, focused.modules.get().lessons.get(), 30, django_capture_on_commit_callbacks, NOON
+    )
+    after_focused = selectors.relax_status(user=student, now=NOON).active_seconds
+    _read(
+        student,
+        relaxed.modules.get().lessons.get(),
+        30,
+        django_capture_on_commit_callbacks,
+        NOON + dt.timedelta(seconds=30),
+    )
+
+    assert after_focused == 0
+    assert (
+        selectors.relax_status(user=student, now=NOON + dt.timedelta(seconds=30)).active_seconds
+        == 30
+    )
+
+
+def test_a_long_pause_was_a_break_and_the_count_starts_again(
+    student: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    EnrollmentFactory(learner=student, course=course)
+    lesson = course.modules.get().lessons.get()
+    services.preference_update(user=student, mode="relax", relax_interval_minutes=5)
+    _read(student, lesson, 0, django_capture_on_commit_callbacks, NOON)  # the lesson opens
+    for minute in range(1, 5):
+        _read(
+            student,
+            lesson,
+            60,
+            django_capture_on_commit_callbacks,
+            NOON + dt.timedelta(minutes=minute),
+        )
+    assert (
+        selectors.relax_status(user=student, now=NOON + dt.timedelta(minutes=4)).active_seconds
+        == 240
+    )
+
+    later = NOON + dt.timedelta(minutes=4) + selectors.RELAX_NATURAL_BREAK
+    assert selectors.relax_status(user=student, now=later).active_seconds == 0
+    state = _read(student, lesson, 60, django_capture_on_commit_callbacks, later)
+    assert state["active_seconds"] == 60
+
+
+def test_the_relax_status_page_reports_the_break_timer(student: User) -> None:
+    services.preference_update(user=student, mode="relax", relax_interval_minutes=5)
+    client = Client()
+    client.force_login(student)
+
+    response = client.get("/learning/relax/status/")
+    refused = client.post("/learning/relax/status/")
+
+    assert response.status_code == 200
+    assert response.json() == {"active_seconds": 0, "interval_seconds": 300, "break_due": False}
+    assert refused.status_code == 405
 
 
 @pytest.mark.parametrize(

@@ -27,13 +27,17 @@ def test_the_profile_shows_the_learning_mode_and_retention(
     student: User, django_assert_max_num_queries: Any
 ) -> None:
     api = _api(student)
-    assert api.get(PROFILE).json()["learning"] == {"mode": "standard", "desired_retention": 0.9}
+    assert api.get(PROFILE).json()["learning"] == {
+        "mode": "standard",
+        "desired_retention": 0.9,
+        "course_modes": [],
+    }
     assert not LearningPreference.objects.exists()  # reading saves nothing
 
     services.preference_update(user=student, mode="relax", desired_retention=0.85)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         body = api.get(PROFILE).json()
-    assert body["learning"] == {"mode": "relax", "desired_retention": 0.85}
+    assert body["learning"] == {"mode": "relax", "desired_retention": 0.85, "course_modes": []}
 
 
 def test_patching_the_profile_changes_them_for_that_user_only(
@@ -46,7 +50,11 @@ def test_patching_the_profile_changes_them_for_that_user_only(
     )
 
     assert response.status_code == 200
-    assert response.json()["learning"] == {"mode": "binge", "desired_retention": 0.8}
+    assert response.json()["learning"] == {
+        "mode": "binge",
+        "desired_retention": 0.8,
+        "course_modes": [],
+    }
     assert response.json()["bio"] == "Night owl"
     assert _api(student).get("/api/v1/learning/preferences").json()["mode"] == "binge"
     assert _api(other_student).get(PROFILE).json()["learning"]["mode"] == "standard"
@@ -89,3 +97,97 @@ def test_a_profile_put_without_the_learning_section_keeps_it(student: User) -> N
 
     assert response.status_code == 200
     assert response.json()["learning"]["mode"] == "challenge"
+
+
+def test_the_profile_shows_the_modes_chosen_per_course_in_a_fixed_number_of_queries(
+    student: User, django_assert_max_num_queries: Any
+) -> None:
+    from courses.tests.factories import CourseFactory
+
+    services.preference_update(user=student, mode="relax")
+    tides = CourseFactory(title="Tides")
+    algebra = CourseFactory(title="Algebra")
+    services.course_mode_set(user=student, course=tides, mode="binge")
+    services.course_mode_set(user=student, course=algebra, mode="challenge")
+    api = _api(student)
+
+    with django_assert_max_num_queries(3):
+        two = api.get(PROFILE).json()["learning"]
+    for index in range(5):
+        services.course_mode_set(
+            user=student, course=CourseFactory(title=f"Z{index}"), mode="relax"
+        )
+    with django_assert_max_num_queries(3):
+        seven = api.get(PROFILE).json()["learning"]
+
+    assert two["mode"] == "relax"
+    assert two["course_modes"] == [
+        {"course_id": algebra.pk, "course_title": "Algebra", "mode": "challenge"},
+        {"course_id": tides.pk, "course_title": "Tides", "mode": "binge"},
+    ]
+    assert len(seven["course_modes"]) == 7
+
+
+def test_patching_the_profile_chooses_and_clears_course_modes(student: User) -> None:
+    from courses.tests.factories import CourseFactory
+    from learning import selectors
+
+    tides, algebra = CourseFactory(title="Tides"), CourseFactory(title="Algebra")
+    services.course_mode_set(user=student, course=algebra, mode="challenge")
+
+    response = _api(student).patch(
+        PROFILE,
+        {
+            "learning": {
+                "course_modes": [
+                    {"course_id": tides.pk, "mode": "binge"},
+                    {"course_id": algebra.pk, "mode": None},
+                ]
+            }
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["learning"]["course_modes"] == [
+        {"course_id": tides.pk, "course_title": "Tides", "mode": "binge"}
+    ]
+    assert selectors.mode_for(user=student, course_id=tides.pk) == "binge"
+    assert selectors.mode_for(user=student, course_id=algebra.pk) == "standard"
+
+
+@pytest.mark.parametrize(
+    ("course_modes", "message"),
+    [
+        ([{"course_id": 999999, "mode": "relax"}], "Course 999999 is not a published course."),
+        ([{"course_id": "x", "mode": "relax"}], "A valid integer is required."),
+        ([{"course_id": 1, "mode": "turbo"}], '"turbo" is not a valid choice.'),
+        ([{"mode": "relax"}], "This field is required."),
+        ([{"course_id": 1}], "This field is required."),
+    ],
+)
+def test_bad_course_modes_are_refused_and_nothing_changes(
+    student: User, course_modes: list[dict[str, Any]], message: str
+) -> None:
+    from courses.tests.factories import CourseFactory
+    from learning.models import CourseModePreference
+
+    course = CourseFactory(title="Tides")
+    services.course_mode_set(user=student, course=course, mode="binge")
+    if course_modes[0].get("course_id") == 1:
+        course_modes = [{**course_modes[0], "course_id": course.pk}]
+
+    response = _api(student).patch(
+        PROFILE,
+        {"bio": "changed", "learning": {"mode": "relax", "course_modes": course_modes}},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert message in str(response.json()["error"])
+    student.refresh_from_db()
+    assert student.bio != "changed"
+    assert list(CourseModePreference.objects.values_list("course_id", "mode")) == [
+        (course.pk, "binge")
+    ]
+    assert not LearningPreference.objects.filter(user=student).exists()  # the mode was not saved

@@ -86,6 +86,54 @@ def test_scheduling_matches_the_fsrs_library_for_the_same_history(
         assert reference.difficulty == pytest.approx(difficulty)
 
 
+def _replayed(learner: User, history: list[tuple[int, int]], seed: int) -> list[Any]:
+    """Review the learner's one card along `history` ((rating, day) pairs, each when due)."""
+    card = ReviewCard.objects.get(learner=learner)
+    random.seed(seed)
+    logs = []
+    for rating, day in history:
+        moment = START + dt.timedelta(days=day, hours=1)
+        card.refresh_from_db()
+        moment = max(moment, card.due)
+        with time_machine.travel(moment, tick=False):
+            logs.append(services.review_submit(learner=learner, card_id=card.pk, rating=rating))
+    return logs
+
+
+def test_the_desired_retention_changes_the_schedule_as_the_library_does(
+    student: User, other_student: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    history = [(3, 1), (3, 3), (3, 10), (2, 30), (3, 60)]
+    intervals: dict[float, list[dt.timedelta]] = {}
+    for learner, retention in ((student, 0.8), (other_student, 0.95)):
+        services.preference_update(user=learner, desired_retention=retention)
+        with django_capture_on_commit_callbacks(execute=True):
+            _answered_quiz(learner, right=True, questions=1)  # rated Good at START
+        logs = _replayed(learner, history, seed=11)
+        intervals[retention] = [log.due_after - log.reviewed_at for log in logs]
+
+        random.seed(11)
+        scheduler = fsrs.Scheduler(desired_retention=retention)
+        reference, _ = scheduler.review_card(
+            fsrs.Card(card_id=1, due=START), fsrs.Rating.Good, review_datetime=START
+        )
+        for (rating, _), log in zip(history, logs, strict=True):
+            reference, _ = scheduler.review_card(
+                reference, fsrs.Rating(rating), review_datetime=log.reviewed_at
+            )
+            assert reference.due == log.due_after
+
+    # Wanting to remember more brings every review-state card back sooner.
+    review_state = slice(1, None)  # the first review leaves the learning steps
+    assert all(
+        strict < lenient
+        for strict, lenient in zip(
+            intervals[0.95][review_state], intervals[0.8][review_state], strict=True
+        )
+    )
+    assert intervals[0.8][-1] > 2 * intervals[0.95][-1]
+
+
 def test_easy_comes_back_much_later_than_again(student: User, other_student: User) -> None:
     dues = {}
     for learner, rating in ((student, "easy"), (other_student, "again")):
@@ -155,6 +203,31 @@ def test_the_review_page_shows_one_card_and_rating_moves_on(student: User) -> No
         response = client.post(f"/review/{card.pk}/rate/", {"rating": "good"})
         assert response.status_code == 302
         assert "1 card due now" in client.get("/review/").content.decode()
+
+
+def test_a_card_from_a_choice_question_shows_its_choices_on_the_review_page(
+    student: User,
+) -> None:
+    attempt = _answered_quiz(student, right=False, questions=1)
+    services.cards_from_attempt(attempt=attempt)
+    question = attempt.quiz.questions.get()
+    client = Client()
+    client.force_login(student)
+
+    with time_machine.travel(START + dt.timedelta(days=1), tick=False):
+        page = client.get("/review/").content.decode()
+
+    choices = page[page.index('<ul class="review-card__choices"') :]
+    choices = choices[: choices.index("</ul>")]
+    assert [text for text in ("right", "wrong") if f"<li>{text}</li>" in choices] == [
+        "right",
+        "wrong",
+    ]
+    assert choices.index("right") < choices.index("wrong")  # in the question's order
+    assert question.text in page
+    # The answer stays behind "Show the answer".
+    answer = page[page.index('id="review-answer"') :]
+    assert "<strong>Answer:</strong> right" in answer
 
 
 def test_the_review_api_rates_and_validates(student: User) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from qa.api import views
+from qa.api import bounties, views
 
 urlpatterns = [
     path("questions", views.QuestionListCreateApi.as_view(), name="qa-question-list"),
@@ -11,6 +11,11 @@ urlpatterns = [
         "questions/<int:question_id>",
         views.QuestionDetailApi.as_view(),
         name="qa-question-detail",
+    ),
+    path(
+        "questions/<int:question_id>/bounty",
+        bounties.QuestionBountyApi.as_view(),
+        name="qa-question-bounty",
     ),
     path(
         "questions/<int:question_id>/answers",

@@ -9,6 +9,7 @@ from qa.services.answers import (
     comment_create,
     comment_delete,
 )
+from qa.services.bounties import bounties_settle, bounty_award, bounty_offer
 from qa.services.categories import categories_ensure_defaults, category_create
 from qa.services.follows import (
     digest_send,
@@ -43,6 +44,9 @@ __all__ = [
     "answer_star",
     "answer_unaccept",
     "answer_update",
+    "bounties_settle",
+    "bounty_award",
+    "bounty_offer",
     "categories_ensure_defaults",
     "category_create",
     "comment_create",

@@ -39,26 +39,37 @@ def xp_ledger_key(award: XpAward) -> str:
 
 
 def _xp_ledger_sync(award: XpAward, answer: Answer) -> None:
-    """Bring the gamification ledger to exactly `award.amount` for this answer.
+    """Bring the gamification ledger to what the XP formula gives for the current award.
 
-    The first award posts its amount; a change within the window posts only the difference
-    under a new idempotency key, so the ledger's total for the answer is always the current
-    award, never the sum of the awards given.
+    The asker's 1-10 is the factor of gamification's formula (base(answer_rated) x factor x the
+    course's difficulty multiplier + the answerer's streak bonus), and the action's daily cap
+    applies. The first award posts that amount; a change within the window posts only the
+    difference to the formula's amount for the new value, under a new idempotency key, so the
+    ledger's total for the answer is always the current award's worth, never the sum of the
+    awards given. `ledger_amount` keeps what the ledger really holds (a cap may trim a posting).
     """
+    from gamification.selectors import xp_quote_for
     from gamification.services import xp_award as ledger_xp_award
 
-    difference = award.amount - award.ledger_amount
+    course = answer.question.course
+    target = xp_quote_for(
+        user=award.recipient, action=XP_LEDGER_ACTION, course=course, factor=award.amount
+    ).amount
+    difference = target - award.ledger_amount
     if difference == 0:
         return
-    ledger_xp_award(
+    result = ledger_xp_award(
         user=award.recipient,
         action=XP_LEDGER_ACTION,
         idempotency_key=xp_ledger_key(award),
-        course=answer.question.course,
+        course=course,
         source=award,
         amount=difference,
+        reason=f"Your answer was awarded {award.amount} of 10 by its asker",
     )
-    award.ledger_amount = award.amount
+    if result is None or not result.created:  # the day's cap is reached (or a replay)
+        return
+    award.ledger_amount += result.transaction.amount
     award.save(update_fields=["ledger_amount", "updated_at"])
 
 

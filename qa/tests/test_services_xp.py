@@ -1,5 +1,6 @@
 """XP awards: asker only, 1-10, once per answer (changeable briefly, never stacked), never to
-one's own answer; the answer's author receives exactly that XP in the gamification ledger."""
+one's own answer; the answer's author receives what gamification's XP formula makes of it (the
+1-10 as the factor; 1 XP a point outside a course, with no streak), within the daily cap."""
 
 from __future__ import annotations
 
@@ -147,3 +148,94 @@ def test_hidden_answers_get_no_award(answer: Answer, asker: User, admin_user: Us
     with pytest.raises(AnswerNotFoundError):
         services.answer_rate(answer=answer, asker=asker, xp=5)
     assert not XpAward.objects.exists()
+
+
+# --- the XP formula ------------------------------------------------------------------------------
+# The asker's 1-10 is the factor of gamification's formula: base(answer_rated) x factor x the
+# course's difficulty multiplier + the answerer's streak bonus, within the action's daily cap.
+
+
+def _expert_question(asker: User) -> Question:
+    from courses.models import Course
+    from courses.tests.factories import CourseFactory, EnrollmentFactory
+
+    course = CourseFactory(difficulty=Course.Difficulty.EXPERT)  # multiplier 2.0
+    EnrollmentFactory(learner=asker, course=course)
+    return services.question_create(
+        asker=asker,
+        title="Why does my expert-level pipeline deadlock?",
+        body="Two workers wait on each other forever; how do I find the cycle?",
+        course=course,
+    )
+
+
+def test_an_award_is_worth_what_the_xp_formula_gives(asker: User, answerer: User) -> None:
+    from gamification.models import LearnerStats
+
+    LearnerStats.objects.create(user=answerer, current_streak=3, longest_streak=3)
+    answer = make_answer(question=_expert_question(asker), author=answerer)
+
+    award = services.answer_rate(answer=answer, asker=asker, xp=7)
+
+    # 1 (base) x 7 (the asker's award) x 2.0 (expert course) + 3 (a three-day streak)
+    assert (award.amount, award.ledger_amount) == (7, 17)
+    assert [row.amount for row in ledger_entries(answerer)] == [17]
+    assert ledger_entries(answerer)[0].course == answer.question.course
+
+
+def test_the_xp_table_in_force_prices_the_award(asker: User, answerer: User, settings) -> None:
+    settings.GAMIFICATION = {"XP_BASE": {"answer_rated": 3}}
+    answer = make_answer(question=_expert_question(asker), author=answerer)
+
+    services.answer_rate(answer=answer, asker=asker, xp=2)
+
+    assert ledger_total(answerer) == 3 * 2 * 2
+
+
+def test_a_change_nets_the_ledger_to_the_formulas_value_for_the_new_award(
+    asker: User, answerer: User
+) -> None:
+    answer = make_answer(question=_expert_question(asker), author=answerer)
+    with time_machine.travel(NOON, tick=False):
+        services.answer_rate(answer=answer, asker=asker, xp=4)
+    with time_machine.travel(NOON + dt.timedelta(minutes=3), tick=False):
+        services.answer_rate(answer=answer, asker=asker, xp=9)
+    with time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False):
+        award = services.answer_rate(answer=answer, asker=asker, xp=5)
+
+    assert [row.amount for row in ledger_entries(answerer)] == [8, 10, -8]
+    assert ledger_total(answerer) == award.ledger_amount == 5 * 2
+
+
+def test_the_daily_cap_trims_help_center_xp_and_a_change_never_exceeds_it(
+    question: Question, asker: User, answerer: User, settings
+) -> None:
+    settings.GAMIFICATION = {"DAILY_CAP": {"answer_rated": 10}}
+    first = make_answer(question=question, author=answerer)
+    second = make_answer(question=question, author=answerer)
+    third = make_answer(question=question, author=answerer)
+
+    with time_machine.travel(NOON, tick=False):
+        services.answer_rate(answer=first, asker=asker, xp=7)
+        trimmed = services.answer_rate(answer=second, asker=asker, xp=6)
+        nothing = services.answer_rate(answer=third, asker=asker, xp=5)
+        # Raising the first award within its window: the cap is reached, the ledger stays.
+        raised = services.answer_rate(answer=first, asker=asker, xp=10)
+
+    assert (trimmed.amount, trimmed.ledger_amount) == (6, 3)
+    assert (nothing.amount, nothing.ledger_amount) == (5, 0)
+    assert (raised.amount, raised.ledger_amount) == (10, 7)
+    assert ledger_total(answerer) == 10
+
+
+def test_an_award_is_not_a_streak_day_for_the_answerer(
+    answer: Answer, asker: User, answerer: User, django_capture_on_commit_callbacks
+) -> None:
+    from gamification.models import LearnerStats, XpTransaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_rate(answer=answer, asker=asker, xp=6)
+
+    stats = LearnerStats.objects.get(user=answerer)
+    assert (stats.total_xp, stats.current_streak, stats.last_active_date) == (6, 0, None)
+    assert not XpTransaction.objects.filter(user=answerer, action="streak_day").exists()

@@ -1,8 +1,9 @@
 // Learning modes in the lesson player.
-// Binge: when a lesson is completed or its video ends, the next lesson starts after a
+// Binge: when a lesson is completed in place or its video ends, the next lesson starts after a
 //   cancellable countdown (no automatic start for people who ask for reduced motion: they get
-//   the prompt and choose). Relax: the player sends a heartbeat each minute the page is visible;
-//   the server counts active time and says when the chosen break interval is reached.
+//   the prompt and choose). Relax: the server counts the active time the player reports
+//   (static/js/player.js) and says when the chosen break interval is reached; the break screen
+//   is offered then.
 (function () {
   "use strict";
   const bar = document.getElementById("mode-bar");
@@ -56,17 +57,17 @@
     }
     const video = document.getElementById("lesson-video");
     if (video) video.addEventListener("ended", start);
-    // A lesson completed on the previous page lands here with ?binge=1: keep the run going.
-    if (new URLSearchParams(window.location.search).get("binge") === "1") start();
-    window.lumenBingeStart = start;
+    // A lesson completed in place (the video or reading rule; static/js/player.js).
+    document.addEventListener("lumen:lesson-completed", start);
   }
 
   if (mode === "relax") {
     const dialog = document.getElementById("relax-break");
     const done = document.getElementById("relax-done");
-    function beat() {
-      if (document.visibilityState !== "visible") return;
-      post(bar.dataset.heartbeatUrl).then(function (state) {
+    function check() {
+      fetch(bar.dataset.statusUrl, { credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (state) {
         if (state && state.break_due && dialog && !dialog.open) dialog.showModal();
       }).catch(function () {});
     }
@@ -75,7 +76,9 @@
         post(bar.dataset.breakUrl).finally(function () { dialog.close(); });
       });
     }
-    beat();
-    window.setInterval(beat, 60000);
+    // The break timer counts what the player reports (video watched, article read): look again
+    // after each report, and once now for time counted in another tab or on another device.
+    document.addEventListener("lumen:activity-reported", check);
+    check();
   }
 })();

@@ -45,6 +45,9 @@ def test_reviewing_due_cards_with_the_keyboard_alone(
 
     page.goto("/review/")
     expect(page.get_by_text("2 cards due now")).to_be_visible()
+    # A card made from a choice question shows its choices, as the quiz did.
+    choices = page.get_by_role("list", name="Choices")
+    expect(choices.get_by_role("listitem")).to_have_text(["right", "wrong"])
     assert_no_axe_violations(page, "review")
     answer = page.locator("#review-answer")
     expect(answer).not_to_have_attribute("open", "")
@@ -156,28 +159,48 @@ def test_binge_asks_for_one_more_lesson_at_the_end_of_a_module_and_counts_the_ru
         expect(page).to_have_url(f"{live_server.url}/learn/{course.slug}/{after.pk}/")
 
 
-def test_relax_offers_a_break_after_the_chosen_minutes_of_visible_activity(
+def test_relax_offers_a_break_after_the_chosen_minutes_of_reported_learning(
     page: Page, live_server: Any
 ) -> None:
     student = StudentFactory()
-    course = course_with_outline(modules=1, lessons_per_module=1)
+    course = CourseFactory()
+    module = course_services.module_create(course=course, title="Tides")
+    long_read = "\n\n".join(f"Paragraph {n} about the tides." for n in range(1, 81))
+    lesson = course_services.lesson_create(
+        module=module, title="Why tides", kind=Lesson.Kind.ARTICLE, body=long_read,
+        duration_seconds=3600,
+    )  # fmt: skip
     EnrollmentFactory(learner=student, course=course)
     services.preference_update(user=student, mode="relax", relax_interval_minutes=5)
-    lesson = course.modules.get().lessons.get()
     log_in(page.context, student, live_server)
-    heartbeat = "**/learning/relax/heartbeat/"
+    reading = "**/lessons/*/reading/"
+    status = "**/learning/relax/status/"
+
+    def fifteen_seconds() -> None:
+        """15 seconds of the page's clock: one reading report, then a look at the timer."""
+        with page.expect_response(reading), page.expect_response(status):
+            page.clock.run_for(15_000)
 
     # Both clocks are controlled: the page's timers (page.clock) and the server's (time-machine).
+    # The break timer counts what the article reader reports (15 active seconds a report), not
+    # the page being open.
     with time_machine.travel(timezone.now(), tick=False) as server_clock:
         page.clock.install()
-        with page.expect_response(heartbeat):
+        with page.expect_response(status):
             page.goto(f"/learn/{course.slug}/{lesson.pk}/")
         dialog = page.get_by_role("dialog", name="Time for a short break")
-        for minute in range(1, 6):
-            server_clock.shift(60)
-            with page.expect_response(heartbeat):
-                page.clock.run_for(60_000)
-            if minute < 5:
+        # Left alone, the open page stops counting once the reader has been idle three minutes.
+        for _ in range(12):
+            fifteen_seconds()
+        page.clock.run_for(120_000)
+        assert services.preference_get(user=student).relax_active_seconds == 180
+        expect(dialog).to_be_hidden()
+        services.relax_break_taken(user=student)
+        for report in range(1, 21):  # five minutes of reading, the learner scrolling now and then
+            page.mouse.move(100 + report, 200)
+            server_clock.shift(15)
+            fifteen_seconds()
+            if report < 20:
                 expect(dialog).to_be_hidden()
         expect(dialog).to_be_visible()
         assert_no_axe_violations(page, "relax break")

@@ -124,9 +124,16 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("api:lesson-position", "PUT"): Rule(
         expect(401, 403, OK, OK, 403, 403, 403), lambda w: {"position_seconds": 10}
     ),
+    ("api:lesson-reading", "POST"): Rule(
+        expect(401, 403, OK, OK, 403, 403, 403),
+        lambda w: {"seconds_spent": 10, "reached_end": True},
+        why="reading reports are the enrolled learners' own progress",
+    ),
     ("api:quiz-detail", "GET"): Rule(expect(403, 403, OK, OK, OK, 403, OK)),
     ("api:quiz-attempt-start", "POST"): Rule(
-        expect(401, 403, OK, OK, OK, 403, OK), why="the course's authors and admins may try it"
+        expect(401, 403, OK, OK, OK, 403, OK),
+        lambda w: {},
+        why="the course's authors and admins may try it (no answers: the attempt starts)",
     ),
     ("api:quiz-attempt-detail", "GET"): Rule(OWN, why="attempts are the learner's own"),
     ("api:quiz-attempt-submit", "POST"): Rule(OWN, lambda w: {"answers": {}}),
@@ -200,6 +207,14 @@ MATRIX: dict[tuple[str, str], Rule] = {
         expect(401, OK, 403, OK, OK, OK, OK),
         lambda w: {"reason": "off_topic"},
         why="anyone but the author flags a post",
+    ),
+    ("api:qa-question-bounty", "GET"): Rule(
+        expect(404, 404, 404, 404, 404, 404, 404), why="the world's question has no bounty"
+    ),
+    ("api:qa-question-bounty", "POST"): Rule(
+        expect(401, 403, 403, 403, 403, 403, 403),
+        lambda w: {"amount": 20},
+        why="only the asker, from level 10 (the world's asker is level 1: level_too_low)",
     ),
     ("api:qa-question-close", "POST"): Rule(
         expect(401, 403, OK, 403, 403, 403, OK), lambda w: {"reason": "off_topic"}

@@ -136,6 +136,16 @@ PAGES: dict[str, Page] = {
         as_json=True,
         why="the player's heartbeat: the enrolled learners' own progress",
     ),
+    "courses:lesson_progress": _get(
+        MEMBERS, why="the player's outline fragment: the outline is public, ticks are one's own"
+    ),
+    "courses:lesson_reading": Page(
+        "POST",
+        expect(LOGIN, 403, OK, OK, 403, 403, 403),
+        {"seconds_spent": 10, "reached_end": True},
+        as_json=True,
+        why="the article reader's heartbeat: the enrolled learners' own progress",
+    ),
     "courses:list": _get(PUBLIC),
     "courses:quiz_start": _post(MEMBERS_REDIRECT),
     "gamification:badge-assertion": _get(PUBLIC),
@@ -157,7 +167,7 @@ PAGES: dict[str, Page] = {
     "learning:course-mode": _post(MEMBERS_REDIRECT),
     "learning:preferences": _get(MEMBERS),
     "learning:relax-break": _post(expect(LOGIN, OK, OK, OK, OK, OK, OK)),
-    "learning:relax-heartbeat": _post(expect(LOGIN, OK, OK, OK, OK, OK, OK)),
+    "learning:relax-status": _get(MEMBERS, why="relax mode's break timer: one's own"),
     "learning:review": _get(MEMBERS),
     "learning:review-rate": _post(MEMBERS_REDIRECT),
     "media/<path:path>": _get(expect(404, 404, 404, 404, 404, 404, 404)),
@@ -211,6 +221,7 @@ PAGES: dict[str, Page] = {
     "qa:answer_rate": _post(MEMBERS_REDIRECT),
     "qa:answer_star": _post(MEMBERS_REDIRECT),
     "qa:ask": _get(MEMBERS),
+    "qa:bounty": _post(MEMBERS_REDIRECT, {"amount": "20"}),
     "qa:close": _post(MEMBERS_REDIRECT),
     "qa:comment_delete": _post(MEMBERS_REDIRECT),
     "qa:delete": _post(MEMBERS_REDIRECT),

@@ -39,7 +39,7 @@ def profile_of(user: User) -> dict:
         "bio": user.bio,
         "theme": user.theme,
         # settings.PROFILE_API_EXTENSIONS: learning's section (its defaults; learning tests it).
-        "learning": {"mode": "standard", "desired_retention": 0.9},
+        "learning": {"mode": "standard", "desired_retention": 0.9, "course_modes": []},
     }
 
 

@@ -591,6 +591,73 @@ def test_bad_positions_are_a_400(client_for, student, course, payload, fields):
     assert LessonProgress.objects.count() == 0
 
 
+def test_reading_an_article_through_the_api_completes_it_by_the_rule(client_for, student, course):
+    EnrollmentFactory(course=course, learner=student)
+    lesson = _lessons(course)[0]  # 300 seconds' reading: 150 of them with the end reached
+    client = client_for(student)
+
+    detail = client.get(f"/api/v1/lessons/{lesson.pk}").json()["lesson"]
+    with time_machine.travel("2026-03-02 10:00:00Z", tick=False) as clock:
+        first = client.post(
+            f"/api/v1/lessons/{lesson.pk}/reading",
+            {"seconds_spent": 20, "reached_end": True},
+            format="json",
+        )
+        for _ in range(5):
+            clock.shift(30)
+            last = client.post(
+                f"/api/v1/lessons/{lesson.pk}/reading", {"seconds_spent": 30}, format="json"
+            )
+
+    assert detail["reading_seconds_to_complete"] == 150
+    assert detail["completion_rule"].startswith("Read to the end to complete")
+    assert first.status_code == 200
+    assert first.json()["is_completed"] is False
+    assert first.json()["end_reached_at"] == "2026-03-02T10:00:00Z"
+    assert last.json()["seconds_spent"] == 170
+    assert last.json()["is_completed"] is True
+
+
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        (
+            {"seconds_spent": -1},
+            {"seconds_spent": ["Ensure this value is greater than or equal to 0."]},
+        ),
+        ({"seconds_spent": "long"}, {"seconds_spent": ["A valid integer is required."]}),
+        ({"reached_end": "maybe"}, {"reached_end": ["Must be a valid boolean."]}),
+    ],
+)
+def test_bad_reading_reports_are_a_400(client_for, student, course, payload, fields):
+    EnrollmentFactory(course=course, learner=student)
+    lesson = _lessons(course)[0]
+
+    response = client_for(student).post(
+        f"/api/v1/lessons/{lesson.pk}/reading", payload, format="json"
+    )
+
+    assert response.status_code == 400
+    assert _error(response)["fields"] == fields
+    assert LessonProgress.objects.count() == 0
+
+
+def test_reading_reports_need_an_article_and_an_enrollment(client_for, student, course):
+    lesson = _lessons(course)[0]
+    quiz = QuizFactory(lesson__module=course.modules.first(), lesson__order=11)
+    client = client_for(student)
+
+    unenrolled = client.post(f"/api/v1/lessons/{lesson.pk}/reading", {}, format="json")
+    EnrollmentFactory(course=course, learner=student)
+    on_quiz = client.post(f"/api/v1/lessons/{quiz.lesson_id}/reading", {}, format="json")
+    unknown = client.post("/api/v1/lessons/999999/reading", {}, format="json")
+
+    assert (unenrolled.status_code, _error(unenrolled)["code"]) == (403, "not_enrolled")
+    assert (on_quiz.status_code, _error(on_quiz)["code"]) == (400, "invalid_reading_report")
+    assert unknown.status_code == 404
+    assert LessonProgress.objects.count() == 0
+
+
 # --- Quizzes --------------------------------------------------------------------------------------
 
 
@@ -634,7 +701,10 @@ def test_taking_a_quiz_from_start_to_grade(client_for, student, course, quiz):
     client = client_for(student)
 
     started = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts")
-    resumed = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts")
+    # An empty JSON request (no answers) resumes it too: only answers grade in one call.
+    resumed = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", data="", content_type="application/json"
+    )
 
     assert (started.status_code, resumed.status_code) == (201, 200)
     attempt = started.json()
@@ -735,6 +805,142 @@ def test_the_attempt_limit_is_a_409(client_for, student, course, quiz):
     assert response.status_code == 409
     assert _error(response)["message"] == "You have used all 2 attempts at this quiz."
     assert QuizAttempt.objects.count() == 2
+
+
+def _right_answers(quiz) -> dict[str, object]:
+    single, short = quiz.questions.order_by("order")
+    return {str(single.pk): single.choices.get(is_correct=True).pk, str(short.pk): "pandas"}
+
+
+def test_a_quiz_is_taken_and_graded_in_one_call(client_for, student, course, quiz):
+    EnrollmentFactory(course=course, learner=student)
+    client = client_for(student)
+
+    response = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": _right_answers(quiz)}, format="json"
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["state"], body["number"], body["score"], body["percent"], body["passed"]) == (
+        "submitted",
+        1,
+        "2.00",
+        "100.00",
+        True,
+    )
+    attempt = QuizAttempt.objects.get()
+    assert attempt.submitted_at is not None
+    assert LessonProgress.objects.get(learner=student, lesson=quiz.lesson).completed_at is not None
+    # The two-step flow is untouched: the next POST without answers starts attempt 2.
+    started = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts")
+    assert (started.status_code, started.json()["state"], started.json()["number"]) == (
+        201,
+        "in_progress",
+        2,
+    )
+
+
+def test_one_call_answers_complete_the_attempt_already_running(client_for, student, course, quiz):
+    EnrollmentFactory(course=course, learner=student)
+    client = client_for(student)
+    running = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts").json()
+
+    response = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": _right_answers(quiz)}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["state"]) == (running["id"], "submitted")
+    assert QuizAttempt.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["another_quiz", "unknown_question", "unknown_choice"])
+def test_bad_one_call_answers_are_a_400_and_use_up_no_attempt(
+    client_for, student, course, quiz, kind
+):
+    EnrollmentFactory(course=course, learner=student)
+    single = quiz.questions.get(order=1)
+    if kind == "another_quiz":
+        elsewhere = QuestionFactory()
+        answers, message = (
+            {str(elsewhere.pk): 1},
+            f"Question {elsewhere.pk} belongs to another quiz.",
+        )
+    elif kind == "unknown_question":
+        answers, message = {"999999": 1}, "Question 999999 is not part of this attempt."
+    else:
+        answers, message = (
+            {str(single.pk): 999999},
+            "Choice 999999 is not a choice of this question.",
+        )
+
+    response = client_for(student).post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": answers}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert _error(response)["code"] == "invalid_answer"
+    assert _error(response)["message"] == message
+    assert QuizAttempt.objects.count() == 0
+    assert client_for(student).get(f"/api/v1/quizzes/{quiz.pk}").json()["attempts_remaining"] == 2
+
+
+def test_one_call_answers_must_be_an_object(client_for, student, course, quiz):
+    EnrollmentFactory(course=course, learner=student)
+
+    response = client_for(student).post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": [1, 2]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(_error(response)["fields"]) == ["answers"]
+    assert QuizAttempt.objects.count() == 0
+
+
+def test_one_call_respects_the_attempt_limit(client_for, student, course, quiz):
+    EnrollmentFactory(course=course, learner=student)
+    client = client_for(student)
+    for _ in range(2):
+        client.post(f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": {}}, format="json")
+
+    response = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": _right_answers(quiz)}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert _error(response)["code"] == "attempt_limit_reached"
+    assert QuizAttempt.objects.count() == 2
+    assert not QuizAttempt.objects.filter(passed=True).exists()
+
+
+@pytest.mark.parametrize(
+    "settings_changes",
+    [{"time_limit_seconds": 60}, {"is_exam": True}, {"question_bank_sample_size": 1}],
+)
+def test_timed_quizzes_exams_and_question_banks_must_be_started_first(
+    client_for, student, course, quiz, settings_changes
+):
+    EnrollmentFactory(course=course, learner=student)
+    for name, value in settings_changes.items():
+        setattr(quiz, name, value)
+    quiz.save()
+    client = client_for(student)
+
+    refused = client.post(
+        f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": _right_answers(quiz)}, format="json"
+    )
+
+    assert refused.status_code == 409
+    assert _error(refused)["code"] == "attempt_start_required"
+    assert QuizAttempt.objects.count() == 0
+    # Started first, the clock runs; answers sent to the running attempt then count.
+    running = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts").json()
+    drawn = {str(question["id"]) for question in running["questions"]}
+    answers = {key: value for key, value in _right_answers(quiz).items() if key in drawn}
+    graded = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts", {"answers": answers}, format="json")
+    assert (graded.status_code, graded.json()["state"]) == (200, "submitted")
+    assert graded.json()["percent"] == "100.00"
 
 
 def test_someone_elses_attempt_is_not_found(client_for, student, other_student, course, quiz):
