@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -126,15 +127,45 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def open_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A new browser profile whose requests in flight `close_context` can wait for."""
+    context = browser.new_context(**options)
+    in_flight: set[Any] = set()
+    # (Playwright takes Python functions as handlers, not built-in methods.)
+    context.on("request", lambda request: in_flight.add(request))
+    context.on("requestfinished", lambda request: in_flight.discard(request))
+    context.on("requestfailed", lambda request: in_flight.discard(request))
+    context._lumen_in_flight = in_flight  # type: ignore[attr-defined]
+    return context
+
+
+def close_context(context: BrowserContext) -> None:
+    """Close a profile without letting its pages reach the server after the test.
+
+    pytest-django's live server lives for the whole session, so a request a page sends as it
+    closes (the player's reading report on `visibilitychange`, a timer's heartbeat) would land
+    after the test's database is gone, or inside the next test. New requests are refused in the
+    browser, and the ones already sent are waited for (their response, or their failure).
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    context.route("**/*", lambda route: route.abort())
+    for request in list(getattr(context, "_lumen_in_flight", ())):
+        # A request that failed is as finished as one that was answered.
+        with contextlib.suppress(PlaywrightError):
+            request.response()
+    context.close()
+
+
 @pytest.fixture
 def browser_context(browser: Browser, live_server: Any) -> Iterator[BrowserContext]:
     """A fresh browser profile (no cookies) pointed at the live server, with axe available."""
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
+    context = open_context(browser, base_url=live_server.url, viewport=DESKTOP)
     # An init script runs outside the page's Content Security Policy, unlike an injected <script>.
     context.add_init_script(path=str(AXE_SCRIPT))
     context.set_default_timeout(10_000)
     yield context
-    context.close()
+    close_context(context)
 
 
 @pytest.fixture
@@ -222,7 +253,23 @@ def assert_no_horizontal_scroll(page: Page, width: int = 320) -> None:
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px wide"
+    if overflow > 0:
+        # Name the widest offenders, so the failure says what to fix.
+        offenders = page.evaluate(
+            """(limit) => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > limit + 0.5)
+                .slice(-5)
+                .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                     + (e.className && typeof e.className === 'string'
+                        ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+                     + ' (' + Math.round(e.getBoundingClientRect().right) + 'px)')""",
+            width,
+        )
+        pytest.fail(
+            f"{page.url} scrolls sideways by {overflow}px at {width}px wide; "
+            f"too wide: {', '.join(offenders)}",
+            pytrace=False,
+        )
 
 
 def save_screenshots(page: Page, name: str) -> list[Path]:

@@ -15,7 +15,9 @@ from tests.browser.conftest import (
     assert_no_axe_violations,
     assert_no_horizontal_scroll,
     choose_theme,
+    close_context,
     log_in,
+    open_context,
     save_screenshots,
 )
 
@@ -139,7 +141,7 @@ def test_reduced_motion_is_respected(page: Page) -> None:
 
 
 def test_the_theme_menu_works_without_javascript(browser: Any, live_server: Any) -> None:
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = open_context(browser, base_url=live_server.url, java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto("/accounts/login/")
@@ -149,7 +151,7 @@ def test_the_theme_menu_works_without_javascript(browser: Any, live_server: Any)
         page.wait_for_url("**/accounts/login/")
         expect(page.locator("html")).to_have_attribute("data-theme", "high-contrast")
     finally:
-        context.close()
+        close_context(context)
 
 
 def test_the_profile_theme_field_follows_the_header_menu(

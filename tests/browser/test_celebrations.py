@@ -11,7 +11,14 @@ from courses.models import Lesson
 from courses.tests.factories import EnrollmentFactory, StudentFactory, course_with_outline
 from gamification import services
 from gamification.rules import Action
-from tests.browser.conftest import DESKTOP, AsgiServer, assert_no_axe_violations, log_in
+from tests.browser.conftest import (
+    DESKTOP,
+    AsgiServer,
+    assert_no_axe_violations,
+    close_context,
+    log_in,
+    open_context,
+)
 from tests.browser.test_live_notifications import _tab
 
 
@@ -53,8 +60,8 @@ def test_completing_a_lesson_shows_accessible_toasts(
 
 def test_toasts_do_not_move_under_reduced_motion(browser: Browser, live_server: Any) -> None:
     learner, course, lesson = _learner_one_lesson_from_level_2()
-    context = browser.new_context(
-        base_url=live_server.url, viewport=DESKTOP, reduced_motion="reduce"
+    context = open_context(
+        browser, base_url=live_server.url, viewport=DESKTOP, reduced_motion="reduce"
     )
     try:
         log_in(context, learner, live_server)
@@ -65,7 +72,7 @@ def test_toasts_do_not_move_under_reduced_motion(browser: Browser, live_server: 
         expect(toast).to_be_visible()
         assert toast.evaluate("node => getComputedStyle(node).animationName") == "none"
     finally:
-        context.close()
+        close_context(context)
 
 
 def test_a_badge_earned_in_one_tab_is_toasted_live_in_another(
@@ -87,4 +94,4 @@ def test_a_badge_earned_in_one_tab_is_toasted_live_in_another(
         expect(region.get_by_text("Level 2! You are now a Newcomer.")).to_be_visible()
         expect(region.get_by_text("Badge unlocked: First steps")).to_have_count(1)
     finally:
-        context.close()
+        close_context(context)

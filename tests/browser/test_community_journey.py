@@ -23,7 +23,9 @@ from tests.browser.conftest import (
     AsgiServer,
     assert_no_keyboard_trap,
     assert_page_accessible_in_every_theme,
+    close_context,
     log_in,
+    open_context,
     save_screenshots,
     skip_to_main,
     tab_to,
@@ -115,7 +117,7 @@ def test_a_learner_asks_the_study_buddy_with_the_keyboard(
         ),
     )
     EnrollmentFactory(learner=learner, course=course)
-    context = browser.new_context(base_url=asgi_server.url, viewport=DESKTOP)
+    context = open_context(browser, base_url=asgi_server.url, viewport=DESKTOP)
     context.add_init_script(path=str(AXE_SCRIPT))
     context.set_default_timeout(10_000)
     log_in(context, learner, asgi_server)
@@ -145,4 +147,4 @@ def test_a_learner_asks_the_study_buddy_with_the_keyboard(
         assert_no_keyboard_trap(page)
         save_screenshots(page, "study-buddy")
     finally:
-        context.close()
+        close_context(context)

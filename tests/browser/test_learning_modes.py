@@ -24,7 +24,14 @@ from courses.tests.factories import (
 )
 from learning import services
 from learning.models import ReviewCard, ReviewLog
-from tests.browser.conftest import AXE_SCRIPT, DESKTOP, assert_no_axe_violations, log_in
+from tests.browser.conftest import (
+    AXE_SCRIPT,
+    DESKTOP,
+    assert_no_axe_violations,
+    close_context,
+    log_in,
+    open_context,
+)
 
 END_VIDEO = "() => document.getElementById('lesson-video').dispatchEvent(new Event('ended'))"
 SAMPLE_VIDEO = Path(__file__).resolve().parents[2] / "static" / "samples" / "lumen-sample.webm"
@@ -87,8 +94,8 @@ def test_binge_plays_the_next_lesson_unless_cancelled_or_motion_is_reduced(
     with override_settings(MEDIA_ROOT=tmp_path):
         student = StudentFactory()
         course, video, after = _binge_course(student)
-        context = browser.new_context(
-            base_url=live_server.url, viewport=DESKTOP, reduced_motion=motion
+        context = open_context(
+            browser, base_url=live_server.url, viewport=DESKTOP, reduced_motion=motion
         )
         context.add_init_script(path=str(AXE_SCRIPT))
         log_in(context, student, live_server)
@@ -114,7 +121,7 @@ def test_binge_plays_the_next_lesson_unless_cancelled_or_motion_is_reduced(
                 assert page.url.endswith(f"/learn/{course.slug}/{video.pk}/")
                 expect(page.locator("#binge-panel")).to_be_hidden()
         finally:
-            context.close()
+            close_context(context)
 
 
 def test_binge_asks_for_one_more_lesson_at_the_end_of_a_module_and_counts_the_run(

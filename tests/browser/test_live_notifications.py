@@ -12,7 +12,15 @@ from playwright.sync_api import Browser, expect
 
 from courses.tests.factories import StudentFactory
 from qa.tests.factories import make_question
-from tests.browser.conftest import AXE_SCRIPT, DESKTOP, AsgiServer, assert_no_axe_violations, log_in
+from tests.browser.conftest import (
+    AXE_SCRIPT,
+    DESKTOP,
+    AsgiServer,
+    assert_no_axe_violations,
+    close_context,
+    log_in,
+    open_context,
+)
 
 # Each tab notes when its bell first shows the new count (Date.now(): the browser's wall clock,
 # the same clock Playwright's request timings are on).
@@ -27,7 +35,7 @@ WATCH_ARRIVAL = """() => {
 
 
 def _tab(browser: Browser, server: AsgiServer, user: Any) -> Any:
-    context = browser.new_context(base_url=server.url, viewport=DESKTOP)
+    context = open_context(browser, base_url=server.url, viewport=DESKTOP)
     context.add_init_script(path=str(AXE_SCRIPT))
     context.set_default_timeout(10_000)
     log_in(context, user, server)
@@ -107,4 +115,4 @@ def test_a_new_answer_reaches_every_tab_of_the_asker_and_nobody_else(
         expect(entry.locator("[data-mark-read]")).to_have_count(0)
     finally:
         for context in (asker_context, stranger_context, answerer_context):
-            context.close()
+            close_context(context)
