@@ -81,6 +81,29 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "profile_api", "/api/v1/users/profile", "authenticated read", "jwt", target_share=0.20
     ),
+    Endpoint("lesson_page", "/learn/{course_slug}/{lesson_id}/", "lesson page", "session"),
+    Endpoint("lesson_api", "/api/v1/lessons/{lesson_id}", "lesson page", "jwt"),
+    Endpoint(
+        "heartbeat_api",
+        "/api/v1/lessons/{lesson_id}/position",
+        "write",
+        "jwt",
+        method="POST",
+        body='{"position_seconds": 42, "seconds_spent": 5}',
+        content_type="application/json",
+        target_share=0.10,
+    ),
+    Endpoint(
+        "leaderboard_api",
+        "/api/v1/gamification/leaderboard",
+        "leaderboard",
+        "jwt",
+        target_share=0.40,
+    ),
+    Endpoint("questions_api", "/api/v1/questions", "Q&A", "jwt"),
+    Endpoint("question_page", "/questions/{question_id}/", "Q&A", "session"),
+    Endpoint("question_api", "/api/v1/questions/{question_id}", "Q&A", "jwt"),
+    Endpoint("notifications_api", "/api/v1/notifications", "authenticated read", "jwt"),
     Endpoint(
         "enroll_api",
         "/api/v1/courses/{course_id}/enroll",
@@ -278,13 +301,25 @@ def credentials(base: str) -> dict[str, str]:
 
 
 def discover(base: str, auth: dict[str, str]) -> dict[str, str]:
-    """Ids and slugs of a published course for the endpoints' placeholders."""
+    """Ids and slugs for the endpoints' placeholders: a free published course the demo student is
+    enrolled in (enrolling them if need be), its first open lesson and a question."""
     headers = {"Authorization": f"Bearer {auth['jwt']}"}
     courses = httpx.get(f"{base}/api/v1/courses", headers=headers).json().get("results", [])
-    if not courses:
+    free = [course for course in courses if course.get("is_free")] or courses
+    if not free:
         return {}
-    course = courses[0]
-    return {"course_id": str(course["id"]), "course_slug": str(course.get("slug", ""))}
+    course = next((course for course in free if course.get("is_enrolled")), free[0])
+    values = {"course_id": str(course["id"]), "course_slug": str(course.get("slug", ""))}
+    httpx.post(f"{base}/api/v1/courses/{course['id']}/enroll", headers=headers)
+    lessons = httpx.get(f"{base}/api/v1/courses/{course['id']}/lessons", headers=headers).json()
+    lessons = lessons.get("results", lessons) if isinstance(lessons, dict) else lessons
+    open_lessons = [lesson for lesson in lessons if not lesson.get("is_locked")]
+    if open_lessons:
+        values["lesson_id"] = str(open_lessons[0]["id"])
+    questions = httpx.get(f"{base}/api/v1/questions", headers=headers).json().get("results", [])
+    if questions:
+        values["question_id"] = str(questions[0]["id"])
+    return values
 
 
 def request_headers(endpoint: Endpoint, auth: dict[str, str]) -> dict[str, str]:
