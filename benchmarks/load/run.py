@@ -454,6 +454,32 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+SHARE_DROP_LIMIT = 0.04  # the performance issue: flag a drop of more than 4% of B
+
+
+def compare(baseline: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Endpoints whose share of the bare view fell by more than SHARE_DROP_LIMIT (in points of B)
+    from `baseline` (a report of main, say) to `current` (a branch), or that stopped answering.
+    Each run's shares are against its own bare view, so two runs on different machines or loads
+    compare fairly. Query growth is not measured here: tests/performance fails on it."""
+    before = {row["name"]: row for row in baseline["results"] if row["status"] == "ok"}
+    flagged = []
+    for row in current["results"]:
+        old = before.get(row["name"])
+        if old is None:
+            continue
+        if row["status"] != "ok":
+            flagged.append(f"{row['name']}: {row['status']} (was {old['share_of_bare']:.0%} of B)")
+            continue
+        drop = round(old["share_of_bare"] - row["share_of_bare"], 4)
+        if drop > SHARE_DROP_LIMIT:
+            flagged.append(
+                f"{row['name']}: {row['share_of_bare']:.0%} of B, down from "
+                f"{old['share_of_bare']:.0%} ({drop:.1%} of B)"
+            )
+    return flagged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -468,7 +494,14 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--seed-load", action="store_true", help="also run seed_load (large data)")
     parser.add_argument("--output", default=str(REPORTS / "load-latest"), help="report path stem")
+    parser.add_argument(
+        "--compare",
+        metavar="BASELINE_JSON",
+        help="a report of main (say) to compare with: exit 1 if an endpoint's share of B drops "
+        "by more than 4 points",
+    )
     args = parser.parse_args()
+    baseline = json.loads(Path(args.compare).read_text()) if args.compare else None
 
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -516,6 +549,13 @@ def main() -> None:
     stamp = started_at.replace(":", "")
     (REPORTS / "tmp" / f"load-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
     print(markdown(report))
+    if baseline is not None:
+        flagged = compare(baseline, report)
+        for line in flagged:
+            print(f"SLOWER than {args.compare}: {line}")
+        if flagged:
+            raise SystemExit(1)
+        print(f"No endpoint's share of B dropped by more than 4 points from {args.compare}.")
 
 
 if __name__ == "__main__":
