@@ -160,6 +160,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An optional PostgreSQL read replica (streaming replication of DATABASE_URL): safe requests
+# read from it, everything else uses the primary; see core/db_router.py for the rules that keep
+# a learner reading their own writes.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **{key: value for key, value in DATABASES["default"].items() if key != "TEST"},
+        **env.db("DATABASE_REPLICA_URL"),
+        # Tests run the replica as a mirror of the test database, not a database of its own.
+        "TEST": {"MIRROR": "default"},
+    }
+    for key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if key in DATABASES["default"]:
+            DATABASES["replica"][key] = DATABASES["default"][key]
+    DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, channel layer, Celery: Redis when REDIS_URL is set --------------------------
@@ -592,6 +607,8 @@ BILLING_REFUND_WINDOW_DAYS = env.int("BILLING_REFUND_WINDOW_DAYS", default=30)
 BILLING_INSTRUCTOR_SHARE_PERCENT = env.int("BILLING_INSTRUCTOR_SHARE_PERCENT", default=50)
 AFFILIATE_COMMISSION_PERCENT = env.float("AFFILIATE_COMMISSION_PERCENT", default=20.0)
 AFFILIATE_COOKIE_DAYS = env.int("AFFILIATE_COOKIE_DAYS", default=30)
+if "replica" in DATABASES:
+    MIDDLEWARE.insert(1, "core.db_router.ReplicaReadsMiddleware")
 MIDDLEWARE += ["billing.middleware.ReferralCookieMiddleware"]  # the ?ref= affiliate cookie
 # Level-up and badge toasts for the page action that earned them (gamification).
 MIDDLEWARE += ["gamification.celebrations.CelebrationMiddleware"]

@@ -38,6 +38,11 @@ print(json.dumps({
     "CSP_ENFORCED": hasattr(s, "CONTENT_SECURITY_POLICY"),
     "CSP_REPORT_ONLY": hasattr(s, "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
     "MFA_REQUIRED_FOR_STAFF": s.MFA_REQUIRED_FOR_STAFF,
+    "REPLICA": {
+        k: s.DATABASES.get("replica", {}).get(k) for k in ("NAME", "HOST", "OPTIONS", "TEST")
+    },
+    "DATABASE_ROUTERS": getattr(s, "DATABASE_ROUTERS", []),
+    "REPLICA_MIDDLEWARE": "core.db_router.ReplicaReadsMiddleware" in s.MIDDLEWARE,
     "LOG_FORMAT": s.LOG_FORMAT,
 }, default=str))
 """
@@ -92,6 +97,30 @@ def test_database_url_selects_postgresql_with_a_connection_pool():
     assert values["DATABASE"]["ENGINE"] == "django.db.backends.postgresql"
     assert values["DATABASE"]["NAME"] == "lumen"
     assert values["DATABASE"]["OPTIONS"] == {"pool": {"min_size": 2, "max_size": 10, "timeout": 10}}
+
+
+def test_a_replica_url_adds_the_replica_with_the_primarys_pool_and_its_router():
+    values = _load(
+        DATABASE_URL="postgres://lumen:secret@db.internal:5432/lumen",
+        DATABASE_REPLICA_URL="postgres://lumen:secret@replica.internal:5432/lumen",
+    )
+
+    assert values["REPLICA"] == {
+        "NAME": "lumen",
+        "HOST": "replica.internal",
+        "OPTIONS": {"pool": {"min_size": 2, "max_size": 10, "timeout": 10}},
+        "TEST": {"MIRROR": "default"},
+    }
+    assert values["DATABASE_ROUTERS"] == ["core.db_router.PrimaryReplicaRouter"]
+    assert values["REPLICA_MIDDLEWARE"] is True
+
+
+def test_without_a_replica_url_there_is_no_router():
+    values = _load(DATABASE_URL="postgres://lumen:secret@db.internal:5432/lumen")
+
+    assert values["REPLICA"] == {"NAME": None, "HOST": None, "OPTIONS": None, "TEST": None}
+    assert values["DATABASE_ROUTERS"] == []
+    assert values["REPLICA_MIDDLEWARE"] is False
 
 
 def test_redis_url_backs_cache_sessions_channels_and_the_broker():
