@@ -321,6 +321,8 @@ class ReputationEventAdmin(ReadOnlyAdmin):
 @admin.register(Follow)
 class FollowAdmin(ReadOnlyAdmin):
     list_display = ["follower", "question", "category", "course", "created_at"]
+    # The targets are nullable, so the admin does not join them by itself.
+    list_select_related = ["follower", "question", "category", "course"]
 
 
 @admin.register(DigestSubscription)

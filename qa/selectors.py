@@ -470,8 +470,13 @@ def question_similar_list(
         return []
     visible = (
         Question.objects.filter(_visible_questions_q(viewer))
-        .select_related("category")
-        .annotate(answer_count=_visible_answer_count(viewer))
+        .select_related("asker", "category", "course")
+        .prefetch_related("tags")
+        .annotate(
+            answer_count=_visible_answer_count(viewer),
+            rating_count=_rating_count(),
+            asker_reputation=_reputation_of("asker"),
+        )
         .order_by("-last_activity_at")
     )
     if exclude_id:

