@@ -86,6 +86,52 @@ class QuizItemSerializer(serializers.Serializer):
     flags = serializers.ListField(child=serializers.CharField())
 
 
+class InstructorPerformanceSerializer(serializers.Serializer):
+    instructor_id = serializers.IntegerField()
+    email = serializers.EmailField()
+    courses = serializers.IntegerField()
+    rating_count = serializers.IntegerField()
+    average_rating = serializers.FloatField(allow_null=True)
+    enrollments = serializers.IntegerField()
+    completions = serializers.IntegerField()
+    completion_percent = serializers.FloatField()
+    questions_asked = serializers.IntegerField()
+    questions_answered = serializers.IntegerField()
+    median_response_hours = serializers.FloatField(
+        allow_null=True, help_text="Median hours to a question's first answer by someone else."
+    )
+    revenue_cents = serializers.IntegerField()
+    refunds_cents = serializers.IntegerField()
+    net_revenue_cents = serializers.IntegerField()
+
+
+class RevenueDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    revenue_cents = serializers.IntegerField()
+    refunds_cents = serializers.IntegerField()
+
+
+class RevenueCourseSerializer(serializers.Serializer):
+    course_id = serializers.IntegerField()
+    title = serializers.CharField()
+    revenue_cents = serializers.IntegerField()
+    refunds_cents = serializers.IntegerField()
+    net_cents = serializers.IntegerField()
+
+
+class RevenueSerializer(serializers.Serializer):
+    mrr_cents = serializers.IntegerField(
+        allow_null=True, help_text="Platform only: null for a course (subscriptions have none)."
+    )
+    subscription_cents = serializers.IntegerField(allow_null=True)
+    purchase_cents = serializers.IntegerField()
+    revenue_cents = serializers.IntegerField()
+    refunds_cents = serializers.IntegerField()
+    net_cents = serializers.IntegerField()
+    daily = RevenueDaySerializer(many=True)
+    by_course = RevenueCourseSerializer(many=True)
+
+
 class SummarySerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
@@ -95,6 +141,8 @@ class SummarySerializer(serializers.Serializer):
     cohorts = CohortSerializer(many=True)
     popularity = PopularitySerializer(many=True)
     quiz_items = QuizItemSerializer(many=True)
+    instructors = InstructorPerformanceSerializer(many=True)
+    revenue = RevenueSerializer()
 
 
 def _summary(course_ids: list[int] | None, period: selectors.DateRange) -> dict[str, Any]:
@@ -107,6 +155,8 @@ def _summary(course_ids: list[int] | None, period: selectors.DateRange) -> dict[
         "cohorts": selectors.cohort_retention(course_ids=course_ids, period=period),
         "popularity": selectors.course_popularity(course_ids=course_ids, period=period),
         "quiz_items": selectors.quiz_item_analysis(course_ids=course_ids),
+        "instructors": selectors.instructor_performance(course_ids=course_ids, period=period),
+        "revenue": selectors.revenue_summary(course_ids=course_ids, period=period),
     }
 
 

@@ -152,4 +152,5 @@ def test_course_summary_query_count_does_not_grow_with_data(client_for, instruct
     services.facts_backfill(start=data.START, end=end)
     with CaptureQueriesContext(connection) as large:
         assert api.get(summary_url(courses[0].pk), params).status_code == 200
-    assert len(small) == len(large) <= 12
+    # 12 before instructor performance (3 queries) and revenue (2 for a course) joined.
+    assert len(small) == len(large) <= 14
