@@ -575,7 +575,7 @@ def revenue_summary(*, course_ids: list[int] | None, period: DateRange) -> dict[
     last day (monthly invoices paid in the 30 days ending on it plus a twelfth of the yearly ones
     paid in the 365 days ending on it), subscription and purchase revenue, refunds and the daily
     series. For courses: their one-time purchases and refunds only (subscriptions belong to no
-    course). Both: revenue per course. Three queries (two for courses)."""
+    course). Both: revenue per course. Two queries."""
     by_course = list(
         _facts(DailyCourseFact, course_ids, period)
         .filter(Q(revenue_cents__gt=0) | Q(refunds_cents__gt=0))

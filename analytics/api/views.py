@@ -105,13 +105,13 @@ class InstructorPerformanceSerializer(serializers.Serializer):
     net_revenue_cents = serializers.IntegerField()
 
 
-class RevenueDaySerializer(serializers.Serializer):
+class AnalyticsRevenueDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     revenue_cents = serializers.IntegerField()
     refunds_cents = serializers.IntegerField()
 
 
-class RevenueCourseSerializer(serializers.Serializer):
+class AnalyticsRevenueCourseSerializer(serializers.Serializer):
     course_id = serializers.IntegerField()
     title = serializers.CharField()
     revenue_cents = serializers.IntegerField()
@@ -119,7 +119,7 @@ class RevenueCourseSerializer(serializers.Serializer):
     net_cents = serializers.IntegerField()
 
 
-class RevenueSerializer(serializers.Serializer):
+class AnalyticsRevenueSerializer(serializers.Serializer):
     mrr_cents = serializers.IntegerField(
         allow_null=True, help_text="Platform only: null for a course (subscriptions have none)."
     )
@@ -128,8 +128,8 @@ class RevenueSerializer(serializers.Serializer):
     revenue_cents = serializers.IntegerField()
     refunds_cents = serializers.IntegerField()
     net_cents = serializers.IntegerField()
-    daily = RevenueDaySerializer(many=True)
-    by_course = RevenueCourseSerializer(many=True)
+    daily = AnalyticsRevenueDaySerializer(many=True)
+    by_course = AnalyticsRevenueCourseSerializer(many=True)
 
 
 class SummarySerializer(serializers.Serializer):
@@ -142,7 +142,7 @@ class SummarySerializer(serializers.Serializer):
     popularity = PopularitySerializer(many=True)
     quiz_items = QuizItemSerializer(many=True)
     instructors = InstructorPerformanceSerializer(many=True)
-    revenue = RevenueSerializer()
+    revenue = AnalyticsRevenueSerializer()
 
 
 def _summary(course_ids: list[int] | None, period: selectors.DateRange) -> dict[str, Any]:

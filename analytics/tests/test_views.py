@@ -62,11 +62,10 @@ def test_dashboard_query_count_does_not_grow_with_data(html_client_for, instruct
     services.facts_backfill(start=data.START, end=END)
     large = _queries(client, "/teach/analytics/", RANGE)
     assert small == large
-    # 16 before instructor performance (3 queries) and revenue (2 for courses, 3 for the
-    # platform) joined the dashboard.
+    # 16 before instructor performance (3 queries) and revenue (2) joined the dashboard.
     assert large <= 18
     staff = html_client_for(admin_user)
-    assert _queries(staff, "/staff/analytics/", RANGE) <= 19
+    assert _queries(staff, "/staff/analytics/", RANGE) <= 18
 
 
 def test_csv_export(html_client_for, instructor):
