@@ -34,6 +34,21 @@ def on_lesson_completed(
     )
 
 
+def on_lesson_time_spent(
+    sender: Any, learner: Any, lesson: Any, seconds: int, at: Any, **kwargs: Any
+) -> None:
+    # The single source of learning time: what courses counted from the player's reports, after
+    # its anti-inflation limits (the analytics heartbeat endpoint no longer adds seconds).
+    event_record(
+        kind=Event.Kind.HEARTBEAT,
+        user_id=learner.pk,
+        course_id=lesson.module.course_id,
+        object_id=lesson.pk,
+        value=seconds,
+        occurred_at=at,
+    )
+
+
 def on_quiz_attempt_submitted(
     sender: Any, attempt: Any, learner: Any, quiz: Any, **kwargs: Any
 ) -> None:
@@ -157,6 +172,7 @@ def connect() -> None:
 
     events.learner_enrolled.connect(on_learner_enrolled, dispatch_uid="analytics_enrolled")
     events.lesson_completed.connect(on_lesson_completed, dispatch_uid="analytics_lesson")
+    events.lesson_time_spent.connect(on_lesson_time_spent, dispatch_uid="analytics_time_spent")
     events.quiz_attempt_submitted.connect(on_quiz_attempt_submitted, dispatch_uid="analytics_quiz")
     events.quiz_passed.connect(on_quiz_passed, dispatch_uid="analytics_quiz_passed")
     events.course_completed.connect(on_course_completed, dispatch_uid="analytics_course_done")

@@ -227,18 +227,26 @@ class CourseAtRiskLearnerListApi(APIView):
 
 
 class HeartbeatApi(APIView):
-    """The player reports active learning time; one call per 30 s of visible, focused playback."""
+    """The player reports that a lesson was opened (`viewed`). Learning time is NOT counted here:
+    its one source is courses' `lesson_time_spent` event (the player's position saves and reading
+    heartbeats, held to courses' anti-inflation limits), so a client reporting both is never
+    counted twice. `seconds` is still accepted from older players and ignored."""
 
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
         lesson_id = serializers.IntegerField(min_value=1)
-        seconds = serializers.IntegerField(min_value=1, max_value=services.HEARTBEAT_MAX_SECONDS)
+        seconds = serializers.IntegerField(
+            min_value=1,
+            max_value=services.HEARTBEAT_MAX_SECONDS,
+            required=False,
+            help_text="Ignored: learning time comes from the courses' time reports.",
+        )
         viewed = serializers.BooleanField(
             default=False, help_text="True on the first beat after opening the lesson."
         )
 
-    @extend_schema(request=InputSerializer, responses={204: None}, summary="Record learning time")
+    @extend_schema(request=InputSerializer, responses={204: None}, summary="Record a lesson view")
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -248,13 +256,14 @@ class HeartbeatApi(APIView):
         )
         course_id = lesson.module.course_id
         if not Enrollment.objects.filter(learner=request.user, course_id=course_id).exists():
-            raise NotEnrolledError("Enroll in the course to record learning time.")
-        common = {"user_id": request.user.pk, "course_id": course_id, "object_id": lesson.pk}
+            raise NotEnrolledError("Enroll in the course to record learning activity.")
         if data.validated_data["viewed"]:
-            services.event_record(kind=Event.Kind.LESSON_VIEWED, **common)
-        services.event_record(
-            kind=Event.Kind.HEARTBEAT, value=data.validated_data["seconds"], **common
-        )
+            services.event_record(
+                kind=Event.Kind.LESSON_VIEWED,
+                user_id=request.user.pk,
+                course_id=course_id,
+                object_id=lesson.pk,
+            )
         return Response(status=204)
 
 
