@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from analytics.exceptions import InvalidDateRangeError
@@ -22,7 +23,7 @@ from analytics.models import (
     QuestionResponseFact,
 )
 from core.roles import Role
-from courses.models import Course, Enrollment, Question, QuizAttempt
+from courses.models import Course, Enrollment, LessonProgress, Question, QuizAttempt
 
 MAX_RANGE_DAYS = 366
 
@@ -291,6 +292,17 @@ class AtRiskLearner:
     last_activity_at: Any
     failed_attempts: int
     reasons: tuple[str, ...]
+    # The lesson the learner is stuck on ("" if none).
+    stuck_lesson: str = ""
+
+
+# A learner is stuck when the lesson they are on (their resume point) was started this many days
+# ago and is still not complete; override with settings.ANALYTICS_STUCK_DAYS.
+STUCK_DAYS_DEFAULT = 7
+
+
+def stuck_days_setting() -> int:
+    return int(getattr(settings, "ANALYTICS_STUCK_DAYS", STUCK_DAYS_DEFAULT))
 
 
 def at_risk_learner_list(
@@ -298,12 +310,24 @@ def at_risk_learner_list(
     course_ids: list[int] | None,
     inactive_days: int = 7,
     failed_attempts: int = 3,
+    stuck_days: int | None = None,
     limit: int = 100,
 ) -> list[AtRiskLearner]:
-    """Enrolled learners who have not finished and either were inactive for `inactive_days` or
-    failed the same quiz `failed_attempts` times without passing it. Two queries."""
+    """Enrolled learners who have not finished and were inactive for `inactive_days`, failed the
+    same quiz `failed_attempts` times without passing it, or are stuck: the lesson they are on
+    was started `stuck_days` (default ANALYTICS_STUCK_DAYS) or more days ago and is not complete.
+    Two queries."""
     now = timezone.now()
     cutoff = now - timedelta(days=inactive_days)
+    stuck_cutoff = now - timedelta(
+        days=stuck_days if stuck_days is not None else stuck_days_setting()
+    )
+    stuck_since = LessonProgress.objects.filter(
+        learner_id=OuterRef("learner_id"),
+        lesson_id=OuterRef("last_lesson_id"),
+        completed_at__isnull=True,
+        started_at__lte=stuck_cutoff,
+    ).values("started_at")[:1]
     failing = (
         QuizAttempt.objects.filter(
             learner_id=OuterRef("learner_id"),
@@ -326,8 +350,8 @@ def at_risk_learner_list(
         last_activity_at__isnull=True, enrolled_at__lt=cutoff
     )
     rows = (
-        enrollments.annotate(is_failing=Exists(failing))
-        .filter(inactive | Q(is_failing=True))
+        enrollments.annotate(is_failing=Exists(failing), stuck_since=Subquery(stuck_since))
+        .filter(inactive | Q(is_failing=True) | Q(stuck_since__isnull=False))
         .values(
             "id",
             "learner_id",
@@ -335,8 +359,10 @@ def at_risk_learner_list(
             "last_activity_at",
             "enrolled_at",
             "is_failing",
+            "stuck_since",
             email=F("learner__email"),
             course_title=F("course__title"),
+            lesson_title=F("last_lesson__title"),
         )
         .order_by(F("last_activity_at").asc(nulls_first=True), "id")[:limit]
     )
@@ -364,6 +390,9 @@ def at_risk_learner_list(
             reasons.append(f"inactive for {(now - last).days} days")
         if row["is_failing"]:
             reasons.append(f"failed a quiz {failed_attempts}+ times")
+        if row["stuck_since"] is not None:
+            days = (now - row["stuck_since"]).days
+            reasons.append(f"stuck on '{row['lesson_title']}' for {days} days")
         result.append(
             AtRiskLearner(
                 enrollment_id=row["id"],
@@ -374,6 +403,7 @@ def at_risk_learner_list(
                 last_activity_at=row["last_activity_at"],
                 failed_attempts=failures.get((row["learner_id"], row["course_id"]), 0),
                 reasons=tuple(reasons),
+                stuck_lesson=row["lesson_title"] if row["stuck_since"] is not None else "",
             )
         )
     return result

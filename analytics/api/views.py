@@ -205,6 +205,7 @@ class AtRiskLearnerSerializer(serializers.Serializer):
     last_activity_at = serializers.DateTimeField(allow_null=True)
     failed_attempts = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.CharField())
+    stuck_lesson = serializers.CharField(help_text="The lesson the learner is stuck on, or empty.")
 
 
 class CourseAtRiskLearnerListApi(APIView):
@@ -212,17 +213,27 @@ class CourseAtRiskLearnerListApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("inactive_days", int, description="Days without activity (7).")
+            OpenApiParameter("inactive_days", int, description="Days without activity (7)."),
+            OpenApiParameter(
+                "stuck_days",
+                int,
+                description="Days on the same unfinished lesson (ANALYTICS_STUCK_DAYS, 7).",
+            ),
         ],
         responses={200: AtRiskLearnerSerializer(many=True)},
-        summary="Learners of a course who are inactive or failing a quiz repeatedly",
+        summary="Learners of a course who are inactive, stuck on a lesson or failing a quiz",
     )
     def get(self, request: Request, course_id: int) -> Response:
         course = _course_for_analytics(request.user, course_id)
         days = serializers.IntegerField(min_value=1, max_value=365, default=7).run_validation(
             request.query_params.get("inactive_days", 7)
         )
-        rows = selectors.at_risk_learner_list(course_ids=[course.pk], inactive_days=days)
+        stuck_days = serializers.IntegerField(
+            min_value=1, max_value=365, default=selectors.stuck_days_setting()
+        ).run_validation(request.query_params.get("stuck_days", selectors.stuck_days_setting()))
+        rows = selectors.at_risk_learner_list(
+            course_ids=[course.pk], inactive_days=days, stuck_days=stuck_days
+        )
         return Response(AtRiskLearnerSerializer([row.__dict__ for row in rows], many=True).data)
 
 
