@@ -160,16 +160,19 @@ def _first_responses(start: datetime, end: datetime) -> list[QuestionResponseFac
         object_id__isnull=False,
         meta__by_asker=False,
     )
-    question_ids = set(
+    today = set(
         answers.filter(occurred_at__gte=start, occurred_at__lt=end)
-        .values_list("object_id", flat=True)
+        .values_list("object_id", "course_id")
         .distinct()
     )
-    if not question_ids:
+    if not today:
         return []
+    question_ids = {question_id for question_id, _ in today}
+    course_ids = {course_id for _, course_id in today}
     first: dict[int, tuple[datetime, int, int]] = {}
+    # Filtering by course too lets the (course, occurred_at) index bound the history read.
     for question_id, occurred_at, course_id, seconds in (
-        answers.filter(object_id__in=question_ids, occurred_at__lt=end)
+        answers.filter(course_id__in=course_ids, object_id__in=question_ids, occurred_at__lt=end)
         .order_by("occurred_at", "id")
         .values_list("object_id", "occurred_at", "course_id", "value")
     ):
