@@ -79,6 +79,12 @@ class DailyCourseFact(models.Model):
     learning_seconds = models.PositiveBigIntegerField(default=0)
     quiz_attempts = models.PositiveIntegerField(default=0)
     quiz_passes = models.PositiveIntegerField(default=0)
+    questions_asked = models.PositiveIntegerField(default=0)
+    # Questions that got their first answer (by someone other than the asker) that day.
+    questions_answered = models.PositiveIntegerField(default=0)
+    # One-time course purchases paid, and refunds issued, that day (cents).
+    revenue_cents = models.PositiveBigIntegerField(default=0)
+    refunds_cents = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["date", "course_id"]
@@ -127,6 +133,42 @@ class DailyLearnerFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} in {self.course_id} on {self.date}"
+
+
+class QuestionResponseFact(models.Model):
+    """A course question's first answer by someone other than its asker: when, and how long after
+    the question it came (the median response time is read from these, never from events)."""
+
+    question_id = models.BigIntegerField(unique=True)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    seconds = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["date", "question_id"]
+        indexes = [models.Index(fields=["course", "date"], name="analytics_qfact_course_date")]
+
+    def __str__(self) -> str:
+        return f"question {self.question_id} answered after {self.seconds}s on {self.date}"
+
+
+class DailyRevenueFact(models.Model):
+    """The platform's money on one day: subscription invoices (monthly and yearly), one-time
+    purchases (courses and bundles) and refunds, in cents. Per-course money: DailyCourseFact."""
+
+    date = models.DateField(unique=True)
+    subscription_monthly_cents = models.PositiveBigIntegerField(default=0)
+    subscription_yearly_cents = models.PositiveBigIntegerField(default=0)
+    purchase_cents = models.PositiveBigIntegerField(default=0)
+    refunds_cents = models.PositiveBigIntegerField(default=0)
+    payments = models.PositiveIntegerField(default=0)
+    refunds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"revenue on {self.date}"
 
 
 class Nudge(models.Model):

@@ -4,19 +4,26 @@ queries whatever the data size; only quiz item analysis and at-risk learners rea
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from analytics.exceptions import InvalidDateRangeError
-from analytics.models import DailyCourseFact, DailyLearnerFact
+from analytics.models import (
+    DailyCourseFact,
+    DailyLearnerFact,
+    DailyRevenueFact,
+    QuestionResponseFact,
+)
 from core.roles import Role
-from courses.models import Course, Enrollment, Question, QuizAttempt
+from courses.models import Course, Enrollment, LessonProgress, Question, QuizAttempt
 
 MAX_RANGE_DAYS = 366
 
@@ -285,6 +292,17 @@ class AtRiskLearner:
     last_activity_at: Any
     failed_attempts: int
     reasons: tuple[str, ...]
+    # The lesson the learner is stuck on ("" if none).
+    stuck_lesson: str = ""
+
+
+# A learner is stuck when the lesson they are on (their resume point) was started this many days
+# ago and is still not complete; override with settings.ANALYTICS_STUCK_DAYS.
+STUCK_DAYS_DEFAULT = 7
+
+
+def stuck_days_setting() -> int:
+    return int(getattr(settings, "ANALYTICS_STUCK_DAYS", STUCK_DAYS_DEFAULT))
 
 
 def at_risk_learner_list(
@@ -292,12 +310,24 @@ def at_risk_learner_list(
     course_ids: list[int] | None,
     inactive_days: int = 7,
     failed_attempts: int = 3,
+    stuck_days: int | None = None,
     limit: int = 100,
 ) -> list[AtRiskLearner]:
-    """Enrolled learners who have not finished and either were inactive for `inactive_days` or
-    failed the same quiz `failed_attempts` times without passing it. Two queries."""
+    """Enrolled learners who have not finished and were inactive for `inactive_days`, failed the
+    same quiz `failed_attempts` times without passing it, or are stuck: the lesson they are on
+    was started `stuck_days` (default ANALYTICS_STUCK_DAYS) or more days ago and is not complete.
+    Two queries."""
     now = timezone.now()
     cutoff = now - timedelta(days=inactive_days)
+    stuck_cutoff = now - timedelta(
+        days=stuck_days if stuck_days is not None else stuck_days_setting()
+    )
+    stuck_since = LessonProgress.objects.filter(
+        learner_id=OuterRef("learner_id"),
+        lesson_id=OuterRef("last_lesson_id"),
+        completed_at__isnull=True,
+        started_at__lte=stuck_cutoff,
+    ).values("started_at")[:1]
     failing = (
         QuizAttempt.objects.filter(
             learner_id=OuterRef("learner_id"),
@@ -320,8 +350,8 @@ def at_risk_learner_list(
         last_activity_at__isnull=True, enrolled_at__lt=cutoff
     )
     rows = (
-        enrollments.annotate(is_failing=Exists(failing))
-        .filter(inactive | Q(is_failing=True))
+        enrollments.annotate(is_failing=Exists(failing), stuck_since=Subquery(stuck_since))
+        .filter(inactive | Q(is_failing=True) | Q(stuck_since__isnull=False))
         .values(
             "id",
             "learner_id",
@@ -329,8 +359,10 @@ def at_risk_learner_list(
             "last_activity_at",
             "enrolled_at",
             "is_failing",
+            "stuck_since",
             email=F("learner__email"),
             course_title=F("course__title"),
+            lesson_title=F("last_lesson__title"),
         )
         .order_by(F("last_activity_at").asc(nulls_first=True), "id")[:limit]
     )
@@ -358,6 +390,9 @@ def at_risk_learner_list(
             reasons.append(f"inactive for {(now - last).days} days")
         if row["is_failing"]:
             reasons.append(f"failed a quiz {failed_attempts}+ times")
+        if row["stuck_since"] is not None:
+            days = (now - row["stuck_since"]).days
+            reasons.append(f"stuck on '{row['lesson_title']}' for {days} days")
         result.append(
             AtRiskLearner(
                 enrollment_id=row["id"],
@@ -368,6 +403,7 @@ def at_risk_learner_list(
                 last_activity_at=row["last_activity_at"],
                 failed_attempts=failures.get((row["learner_id"], row["course_id"]), 0),
                 reasons=tuple(reasons),
+                stuck_lesson=row["lesson_title"] if row["stuck_since"] is not None else "",
             )
         )
     return result
@@ -453,4 +489,206 @@ def learner_week(*, learner: Any) -> dict[str, Any]:
         "most_minutes": most,
         "total_minutes": sum(day["minutes"] for day in days),
         "active_days": sum(1 for day in days if day["minutes"] > 0),
+    }
+
+
+def _median_hours(seconds: list[int]) -> float | None:
+    return round(statistics.median(seconds) / 3600, 2) if seconds else None
+
+
+def _instructor_links(
+    course_ids: list[int] | None, instructor_ids: list[int] | None
+) -> list[tuple[int, str, int, str, int, int]]:
+    """(instructor id, e-mail, course id, title, rating count, rating total) per taught course."""
+    links = Course.instructors.through.objects.all()
+    if course_ids is not None:
+        links = links.filter(course_id__in=course_ids)
+    if instructor_ids is not None:
+        links = links.filter(user_id__in=instructor_ids)
+    return list(
+        links.order_by("user__email", "course__title").values_list(
+            "user_id",
+            "user__email",
+            "course_id",
+            "course__title",
+            "course__rating_count",
+            "course__rating_total",
+        )
+    )
+
+
+def instructor_performance(
+    *, course_ids: list[int] | None, period: DateRange, instructor_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Per instructor, over their courses (limited to `course_ids`): the learners' mean rating
+    (all time, weighted by ratings), enrolments, completions and completion rate in the period,
+    questions asked, questions that got a first answer and the median hours to that first answer
+    (by anyone but the asker) in the period, and course revenue net of refunds. Three queries."""
+    links = _instructor_links(course_ids, instructor_ids)
+    linked_courses = sorted({link[2] for link in links})
+    if not linked_courses:
+        return []
+    per_course = {
+        row["course_id"]: row
+        for row in _facts(DailyCourseFact, linked_courses, period)
+        .values("course_id")
+        .annotate(
+            enrollments=Sum("enrollments"),
+            completions=Sum("completions"),
+            questions_asked=Sum("questions_asked"),
+            questions_answered=Sum("questions_answered"),
+            revenue_cents=Sum("revenue_cents"),
+            refunds_cents=Sum("refunds_cents"),
+        )
+        .order_by()
+    }
+    responses: dict[int, list[int]] = defaultdict(list)
+    for course_id, seconds in _facts(QuestionResponseFact, linked_courses, period).values_list(
+        "course_id", "seconds"
+    ):
+        responses[course_id].append(seconds)
+    rows: dict[int, dict[str, Any]] = {}
+    for instructor_id, email, course_id, _title, rating_count, rating_total in links:
+        row = rows.setdefault(
+            instructor_id,
+            {
+                "instructor_id": instructor_id,
+                "email": email,
+                "courses": 0,
+                "rating_count": 0,
+                "rating_total": 0,
+                "enrollments": 0,
+                "completions": 0,
+                "questions_asked": 0,
+                "questions_answered": 0,
+                "revenue_cents": 0,
+                "refunds_cents": 0,
+                "_seconds": [],
+            },
+        )
+        row["courses"] += 1
+        row["rating_count"] += rating_count
+        row["rating_total"] += rating_total
+        facts = per_course.get(course_id, {})
+        for key in (
+            "enrollments",
+            "completions",
+            "questions_asked",
+            "questions_answered",
+            "revenue_cents",
+            "refunds_cents",
+        ):
+            row[key] += facts.get(key) or 0
+        row["_seconds"].extend(responses.get(course_id, []))
+    result = []
+    for row in rows.values():
+        seconds = row.pop("_seconds")
+        total = row.pop("rating_total")
+        result.append(
+            {
+                **row,
+                "average_rating": round(total / row["rating_count"], 2)
+                if row["rating_count"]
+                else None,
+                "completion_percent": round(100 * row["completions"] / row["enrollments"], 1)
+                if row["enrollments"]
+                else 0.0,
+                "median_response_hours": _median_hours(seconds),
+                "net_revenue_cents": row["revenue_cents"] - row["refunds_cents"],
+            }
+        )
+    return result
+
+
+def revenue_summary(*, course_ids: list[int] | None, period: DateRange) -> dict[str, Any]:
+    """Money in the period, in cents. For the platform (`course_ids` None): MRR on the period's
+    last day (monthly invoices paid in the 30 days ending on it plus a twelfth of the yearly ones
+    paid in the 365 days ending on it), subscription and purchase revenue, refunds and the daily
+    series. For courses: their one-time purchases and refunds only (subscriptions belong to no
+    course). Both: revenue per course. Two queries."""
+    by_course = list(
+        _facts(DailyCourseFact, course_ids, period)
+        .filter(Q(revenue_cents__gt=0) | Q(refunds_cents__gt=0))
+        .values("course_id", title=F("course__title"))
+        .annotate(revenue_cents=Sum("revenue_cents"), refunds_cents=Sum("refunds_cents"))
+        .order_by("-revenue_cents", "course_id")
+    )
+    for row in by_course:
+        row["net_cents"] = row["revenue_cents"] - row["refunds_cents"]
+    if course_ids is not None:
+        series_rows = {
+            row["date"]: row
+            for row in _facts(DailyCourseFact, course_ids, period)
+            .values("date")
+            .annotate(revenue=Sum("revenue_cents"), refunds=Sum("refunds_cents"))
+            .order_by()
+        }
+        daily = [
+            {
+                "date": day,
+                "revenue_cents": (series_rows.get(day, {}).get("revenue") or 0),
+                "refunds_cents": (series_rows.get(day, {}).get("refunds") or 0),
+                "revenue": round((series_rows.get(day, {}).get("revenue") or 0) / 100, 2),
+            }
+            for day in period.days
+        ]
+        revenue = sum(day["revenue_cents"] for day in daily)
+        refunds = sum(day["refunds_cents"] for day in daily)
+        return {
+            "mrr_cents": None,
+            "subscription_cents": None,
+            "purchase_cents": revenue,
+            "revenue_cents": revenue,
+            "refunds_cents": refunds,
+            "net_cents": revenue - refunds,
+            "daily": daily,
+            "by_course": by_course,
+        }
+    facts = list(
+        DailyRevenueFact.objects.filter(
+            date__gt=min(period.start - timedelta(days=1), period.end - timedelta(days=365)),
+            date__lte=period.end,
+        ).order_by("date")
+    )
+    in_period = {fact.date: fact for fact in facts if fact.date >= period.start}
+    monthly = sum(
+        fact.subscription_monthly_cents
+        for fact in facts
+        if fact.date > period.end - timedelta(days=30)
+    )
+    yearly = sum(
+        fact.subscription_yearly_cents
+        for fact in facts
+        if fact.date > period.end - timedelta(days=365)
+    )
+    subscriptions = sum(
+        f.subscription_monthly_cents + f.subscription_yearly_cents for f in in_period.values()
+    )
+    purchases = sum(fact.purchase_cents for fact in in_period.values())
+    refunds = sum(fact.refunds_cents for fact in in_period.values())
+    daily = []
+    for day in period.days:
+        fact = in_period.get(day)
+        revenue = (
+            fact.subscription_monthly_cents + fact.subscription_yearly_cents + fact.purchase_cents
+            if fact
+            else 0
+        )
+        daily.append(
+            {
+                "date": day,
+                "revenue_cents": revenue,
+                "refunds_cents": fact.refunds_cents if fact else 0,
+                "revenue": round(revenue / 100, 2),
+            }
+        )
+    return {
+        "mrr_cents": monthly + round(yearly / 12),
+        "subscription_cents": subscriptions,
+        "purchase_cents": purchases,
+        "revenue_cents": subscriptions + purchases,
+        "refunds_cents": refunds,
+        "net_cents": subscriptions + purchases - refunds,
+        "daily": daily,
+        "by_course": by_course,
     }

@@ -20,7 +20,14 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from analytics.exceptions import NudgeAlreadySentError, UnknownEventKindError
-from analytics.models import DailyCourseFact, DailyLearnerFact, Event, Nudge
+from analytics.models import (
+    DailyCourseFact,
+    DailyLearnerFact,
+    DailyRevenueFact,
+    Event,
+    Nudge,
+    QuestionResponseFact,
+)
 from courses.models import Course, Lesson
 
 User = get_user_model()
@@ -144,6 +151,77 @@ def _course_milestones(start: datetime, end: datetime) -> dict[int, dict[str, in
     return result
 
 
+def _first_responses(start: datetime, end: datetime) -> list[QuestionResponseFact]:
+    """The course questions whose first answer by someone other than the asker came on the day
+    [start, end), with the seconds it took (the answer event's value)."""
+    answers = Event.objects.filter(
+        kind=Event.Kind.QUESTION_ANSWERED,
+        course__isnull=False,
+        object_id__isnull=False,
+        meta__by_asker=False,
+    )
+    today = set(
+        answers.filter(occurred_at__gte=start, occurred_at__lt=end)
+        .values_list("object_id", "course_id")
+        .distinct()
+    )
+    if not today:
+        return []
+    question_ids = {question_id for question_id, _ in today}
+    course_ids = {course_id for _, course_id in today}
+    first: dict[int, tuple[datetime, int, int]] = {}
+    # Filtering by course too lets the (course, occurred_at) index bound the history read.
+    for question_id, occurred_at, course_id, seconds in (
+        answers.filter(course_id__in=course_ids, object_id__in=question_ids, occurred_at__lt=end)
+        .order_by("occurred_at", "id")
+        .values_list("object_id", "occurred_at", "course_id", "value")
+    ):
+        first.setdefault(question_id, (occurred_at, course_id, seconds))
+    return [
+        QuestionResponseFact(
+            question_id=question_id,
+            course_id=course_id,
+            date=timezone.localtime(occurred_at).date(),
+            seconds=seconds,
+        )
+        for question_id, (occurred_at, course_id, seconds) in first.items()
+        if occurred_at >= start
+    ]
+
+
+def _revenue_fact(day: date, events: Any) -> DailyRevenueFact | None:
+    money = events.filter(kind__in=[Event.Kind.PAYMENT, Event.Kind.REFUND]).aggregate(
+        monthly=Sum(
+            "value",
+            filter=Q(kind=Event.Kind.PAYMENT, meta__source="subscription")
+            & ~Q(meta__interval="year"),
+            default=0,
+        ),
+        yearly=Sum(
+            "value",
+            filter=Q(kind=Event.Kind.PAYMENT, meta__source="subscription", meta__interval="year"),
+            default=0,
+        ),
+        purchases=Sum(
+            "value", filter=Q(kind=Event.Kind.PAYMENT, meta__source="purchase"), default=0
+        ),
+        refunded=Sum("value", filter=Q(kind=Event.Kind.REFUND), default=0),
+        payments=Count("id", filter=Q(kind=Event.Kind.PAYMENT)),
+        refunds=Count("id", filter=Q(kind=Event.Kind.REFUND)),
+    )
+    if not money["payments"] and not money["refunds"]:
+        return None
+    return DailyRevenueFact.objects.create(
+        date=day,
+        subscription_monthly_cents=money["monthly"],
+        subscription_yearly_cents=money["yearly"],
+        purchase_cents=money["purchases"],
+        refunds_cents=money["refunded"],
+        payments=money["payments"],
+        refunds=money["refunds"],
+    )
+
+
 @transaction.atomic
 def facts_rollup(*, day: date) -> tuple[int, int]:
     """Rebuild the day's course and learner facts from its events; running it again gives the same
@@ -154,6 +232,15 @@ def facts_rollup(*, day: date) -> tuple[int, int]:
     heartbeat = Q(kind=Event.Kind.HEARTBEAT)
     DailyCourseFact.objects.filter(date=day).delete()
     DailyLearnerFact.objects.filter(date=day).delete()
+    QuestionResponseFact.objects.filter(date=day).delete()
+    DailyRevenueFact.objects.filter(date=day).delete()
+
+    responses = _first_responses(start, end)
+    QuestionResponseFact.objects.bulk_create(responses, batch_size=1000)
+    answered: dict[int, int] = defaultdict(int)
+    for response in responses:
+        answered[response.course_id] += 1
+    _revenue_fact(day, events)
 
     milestones = _course_milestones(start, end)
     course_rows = (
@@ -167,6 +254,9 @@ def facts_rollup(*, day: date) -> tuple[int, int]:
             learning_seconds=Sum("value", filter=heartbeat, default=0),
             quiz_attempts=Count("id", filter=Q(kind=Event.Kind.QUIZ_SUBMITTED)),
             quiz_passes=Count("id", filter=Q(kind=Event.Kind.QUIZ_PASSED)),
+            questions_asked=Count("id", filter=Q(kind=Event.Kind.QUESTION_ASKED)),
+            revenue_cents=Sum("value", filter=Q(kind=Event.Kind.PAYMENT), default=0),
+            refunds_cents=Sum("value", filter=Q(kind=Event.Kind.REFUND), default=0),
         )
         .order_by()
     )
@@ -175,6 +265,7 @@ def facts_rollup(*, day: date) -> tuple[int, int]:
             date=day,
             starters=milestones.get(row["course_id"], {}).get("starters", 0),
             halfway=milestones.get(row["course_id"], {}).get("halfway", 0),
+            questions_answered=answered.get(row["course_id"], 0),
             **row,
         )
         for row in course_rows

@@ -19,7 +19,18 @@ from core.exceptions import ApplicationError
 from core.roles import Role
 from courses.models import Enrollment
 
-EXPORTS = ("daily", "funnel", "popularity", "learners", "quiz_items", "at_risk", "cohorts")
+EXPORTS = (
+    "daily",
+    "funnel",
+    "popularity",
+    "learners",
+    "quiz_items",
+    "at_risk",
+    "cohorts",
+    "instructors",
+    "revenue",
+    "revenue_courses",
+)
 
 
 def _can_teach(user: Any) -> bool:
@@ -63,7 +74,14 @@ def _dashboard(request: HttpRequest, *, staff: bool) -> HttpResponse:
         "learners": selectors.learning_time_by_learner(course_ids=course_ids, period=period),
         "quiz_items": selectors.quiz_item_analysis(course_ids=course_ids),
         "at_risk": selectors.at_risk_learner_list(course_ids=course_ids),
+        # The instructor dashboard shows the instructor's own row; staff see every instructor.
+        "instructors": selectors.instructor_performance(
+            course_ids=course_ids, period=period, instructor_ids=None if staff else [user.pk]
+        ),
     }
+    revenue = selectors.revenue_summary(course_ids=course_ids, period=period)
+    figures["revenue"] = revenue["daily"]
+    figures["revenue_courses"] = revenue["by_course"]
     export = request.GET.get("export")
     if export:
         if export not in EXPORTS:
@@ -82,6 +100,8 @@ def _dashboard(request: HttpRequest, *, staff: bool) -> HttpResponse:
         "active_chart": charts.bar_chart(rows=figures["daily"], value_key="active_learners"),
         "minutes_chart": charts.bar_chart(rows=figures["daily"], value_key="learning_minutes"),
         "funnel_chart": charts.funnel_chart(steps=figures["funnel"]),
+        "revenue": revenue,
+        "revenue_chart": charts.bar_chart(rows=revenue["daily"], value_key="revenue"),
         "query": request.GET.urlencode(),
         "exports": EXPORTS,
     }

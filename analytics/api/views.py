@@ -86,6 +86,52 @@ class QuizItemSerializer(serializers.Serializer):
     flags = serializers.ListField(child=serializers.CharField())
 
 
+class InstructorPerformanceSerializer(serializers.Serializer):
+    instructor_id = serializers.IntegerField()
+    email = serializers.EmailField()
+    courses = serializers.IntegerField()
+    rating_count = serializers.IntegerField()
+    average_rating = serializers.FloatField(allow_null=True)
+    enrollments = serializers.IntegerField()
+    completions = serializers.IntegerField()
+    completion_percent = serializers.FloatField()
+    questions_asked = serializers.IntegerField()
+    questions_answered = serializers.IntegerField()
+    median_response_hours = serializers.FloatField(
+        allow_null=True, help_text="Median hours to a question's first answer by someone else."
+    )
+    revenue_cents = serializers.IntegerField()
+    refunds_cents = serializers.IntegerField()
+    net_revenue_cents = serializers.IntegerField()
+
+
+class AnalyticsRevenueDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    revenue_cents = serializers.IntegerField()
+    refunds_cents = serializers.IntegerField()
+
+
+class AnalyticsRevenueCourseSerializer(serializers.Serializer):
+    course_id = serializers.IntegerField()
+    title = serializers.CharField()
+    revenue_cents = serializers.IntegerField()
+    refunds_cents = serializers.IntegerField()
+    net_cents = serializers.IntegerField()
+
+
+class AnalyticsRevenueSerializer(serializers.Serializer):
+    mrr_cents = serializers.IntegerField(
+        allow_null=True, help_text="Platform only: null for a course (subscriptions have none)."
+    )
+    subscription_cents = serializers.IntegerField(allow_null=True)
+    purchase_cents = serializers.IntegerField()
+    revenue_cents = serializers.IntegerField()
+    refunds_cents = serializers.IntegerField()
+    net_cents = serializers.IntegerField()
+    daily = AnalyticsRevenueDaySerializer(many=True)
+    by_course = AnalyticsRevenueCourseSerializer(many=True)
+
+
 class SummarySerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
@@ -95,6 +141,8 @@ class SummarySerializer(serializers.Serializer):
     cohorts = CohortSerializer(many=True)
     popularity = PopularitySerializer(many=True)
     quiz_items = QuizItemSerializer(many=True)
+    instructors = InstructorPerformanceSerializer(many=True)
+    revenue = AnalyticsRevenueSerializer()
 
 
 def _summary(course_ids: list[int] | None, period: selectors.DateRange) -> dict[str, Any]:
@@ -107,6 +155,8 @@ def _summary(course_ids: list[int] | None, period: selectors.DateRange) -> dict[
         "cohorts": selectors.cohort_retention(course_ids=course_ids, period=period),
         "popularity": selectors.course_popularity(course_ids=course_ids, period=period),
         "quiz_items": selectors.quiz_item_analysis(course_ids=course_ids),
+        "instructors": selectors.instructor_performance(course_ids=course_ids, period=period),
+        "revenue": selectors.revenue_summary(course_ids=course_ids, period=period),
     }
 
 
@@ -155,6 +205,7 @@ class AtRiskLearnerSerializer(serializers.Serializer):
     last_activity_at = serializers.DateTimeField(allow_null=True)
     failed_attempts = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.CharField())
+    stuck_lesson = serializers.CharField(help_text="The lesson the learner is stuck on, or empty.")
 
 
 class CourseAtRiskLearnerListApi(APIView):
@@ -162,33 +213,51 @@ class CourseAtRiskLearnerListApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("inactive_days", int, description="Days without activity (7).")
+            OpenApiParameter("inactive_days", int, description="Days without activity (7)."),
+            OpenApiParameter(
+                "stuck_days",
+                int,
+                description="Days on the same unfinished lesson (ANALYTICS_STUCK_DAYS, 7).",
+            ),
         ],
         responses={200: AtRiskLearnerSerializer(many=True)},
-        summary="Learners of a course who are inactive or failing a quiz repeatedly",
+        summary="Learners of a course who are inactive, stuck on a lesson or failing a quiz",
     )
     def get(self, request: Request, course_id: int) -> Response:
         course = _course_for_analytics(request.user, course_id)
         days = serializers.IntegerField(min_value=1, max_value=365, default=7).run_validation(
             request.query_params.get("inactive_days", 7)
         )
-        rows = selectors.at_risk_learner_list(course_ids=[course.pk], inactive_days=days)
+        stuck_days = serializers.IntegerField(
+            min_value=1, max_value=365, default=selectors.stuck_days_setting()
+        ).run_validation(request.query_params.get("stuck_days", selectors.stuck_days_setting()))
+        rows = selectors.at_risk_learner_list(
+            course_ids=[course.pk], inactive_days=days, stuck_days=stuck_days
+        )
         return Response(AtRiskLearnerSerializer([row.__dict__ for row in rows], many=True).data)
 
 
 class HeartbeatApi(APIView):
-    """The player reports active learning time; one call per 30 s of visible, focused playback."""
+    """The player reports that a lesson was opened (`viewed`). Learning time is NOT counted here:
+    its one source is courses' `lesson_time_spent` event (the player's position saves and reading
+    heartbeats, held to courses' anti-inflation limits), so a client reporting both is never
+    counted twice. `seconds` is still accepted from older players and ignored."""
 
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
         lesson_id = serializers.IntegerField(min_value=1)
-        seconds = serializers.IntegerField(min_value=1, max_value=services.HEARTBEAT_MAX_SECONDS)
+        seconds = serializers.IntegerField(
+            min_value=1,
+            max_value=services.HEARTBEAT_MAX_SECONDS,
+            required=False,
+            help_text="Ignored: learning time comes from the courses' time reports.",
+        )
         viewed = serializers.BooleanField(
             default=False, help_text="True on the first beat after opening the lesson."
         )
 
-    @extend_schema(request=InputSerializer, responses={204: None}, summary="Record learning time")
+    @extend_schema(request=InputSerializer, responses={204: None}, summary="Record a lesson view")
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -198,13 +267,14 @@ class HeartbeatApi(APIView):
         )
         course_id = lesson.module.course_id
         if not Enrollment.objects.filter(learner=request.user, course_id=course_id).exists():
-            raise NotEnrolledError("Enroll in the course to record learning time.")
-        common = {"user_id": request.user.pk, "course_id": course_id, "object_id": lesson.pk}
+            raise NotEnrolledError("Enroll in the course to record learning activity.")
         if data.validated_data["viewed"]:
-            services.event_record(kind=Event.Kind.LESSON_VIEWED, **common)
-        services.event_record(
-            kind=Event.Kind.HEARTBEAT, value=data.validated_data["seconds"], **common
-        )
+            services.event_record(
+                kind=Event.Kind.LESSON_VIEWED,
+                user_id=request.user.pk,
+                course_id=course_id,
+                object_id=lesson.pk,
+            )
         return Response(status=204)
 
 
