@@ -296,13 +296,10 @@ class AtRiskLearner:
     stuck_lesson: str = ""
 
 
-# A learner is stuck when the lesson they are on (their resume point) was started this many days
-# ago and is still not complete; override with settings.ANALYTICS_STUCK_DAYS.
-STUCK_DAYS_DEFAULT = 7
-
-
 def stuck_days_setting() -> int:
-    return int(getattr(settings, "ANALYTICS_STUCK_DAYS", STUCK_DAYS_DEFAULT))
+    """A learner is stuck when the lesson they are on (their resume point) was started this many
+    days ago and is still not complete (settings.ANALYTICS_STUCK_DAYS)."""
+    return settings.ANALYTICS_STUCK_DAYS
 
 
 def at_risk_learner_list(

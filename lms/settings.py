@@ -648,6 +648,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 # --- analytics ------------------------------------------------------------------------------------
 # Raw events older than this are purged nightly; the daily facts (counts) are kept.
 ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=395)
+ANALYTICS_STUCK_DAYS = env.int("ANALYTICS_STUCK_DAYS", default=7)
 # Queries slower than this are logged to `lumen.slow_query` and counted in /metrics.
 SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=500)
 # /metrics: `Authorization: Bearer <METRICS_TOKEN>` or a staff session; open without a token only
