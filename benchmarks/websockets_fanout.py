@@ -56,6 +56,7 @@ REPORTS = ROOT / "benchmarks" / "reports"
 TMP = REPORTS / "tmp"
 PYTHON = sys.executable
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 EMAIL_PATTERN = "ws-learner-{:06d}@bench.localhost"
 INSTRUCTOR_EMAIL = "ws-instructor@bench.localhost"
@@ -115,6 +116,37 @@ def tree_rss(root_pid: int) -> dict[str, Any]:
     pids = process_tree(root_pid)
     per_process = {pid: rss_bytes(pid) for pid in pids}
     return {"total": sum(per_process.values()), "processes": per_process}
+
+
+def cpu_seconds(root_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server's process tree, PostgreSQL and Redis (/proc)."""
+    tree = set(process_tree(root_pid))
+    totals = {"server": 0.0, "postgres": 0.0, "redis": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        if int(entry.name) in tree:
+            totals["server"] += seconds
+        elif name == "postgres":
+            totals["postgres"] += seconds
+        elif name.startswith("redis-server"):
+            totals["redis"] += seconds
+    return totals
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
+    """CPU milliseconds per item, by process kind."""
+    return {
+        kind: round((after[kind] - before[kind]) * 1000 / count, 2) if count else 0.0
+        for kind in before
+    }
 
 
 def redis_rss(redis_url: str) -> int:
@@ -556,6 +588,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         time.sleep(1)  # workers settle after answering /healthz
         before = tree_rss(server.pid)
         redis_before = redis_rss(args.redis_url)
+        cpu_before_open = cpu_seconds(server.pid)
         opening_started = time.monotonic()
         clients = clients_start(args, port, keys)
         opened = failed = 0
@@ -566,10 +599,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             opened += int(line[1])
             failed += int(line[2])
         opening_seconds = time.monotonic() - opening_started
+        cpu_after_open = cpu_seconds(server.pid)
         time.sleep(2)  # let the last handshakes' garbage settle before reading memory
         after = tree_rss(server.pid)
         redis_after = redis_rss(args.redis_url)
         marks = broadcast_run(args, setup)
+        cpu_after_copies = cpu_seconds(server.pid)
         for client in clients:
             client["process"].stdin.write(f"STOP {args.delivery_timeout}\n")
             client["process"].stdin.flush()
@@ -578,6 +613,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             client["process"].stdout.readline()  # DONE
             client["process"].wait(timeout=120)
             results.append(json.loads(client["result_file"].read_text()))
+        cpu_after_delivery = cpu_seconds(server.pid)
     finally:
         for client in clients:
             if client["process"].poll() is None:
@@ -609,6 +645,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "redis_rss_growth_per_connection_kib": (
             round((redis_after - redis_before) / opened / 1024, 2) if opened else None
         ),
+        "cpu_ms_per_connection_opened": cpu_used(cpu_before_open, cpu_after_open, opened),
+        "cpu_ms_per_notification_delivered": cpu_used(
+            cpu_after_copies, cpu_after_delivery, len(received)
+        ),
         "announcement_reached": marks.get("reached"),
         "copies_written_seconds": round(group_start - marks["send_started"], 2),
         "group_send_ms": round(
@@ -634,6 +674,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         and rows["live_max_s"] < 2.0
     )
     return report
+
+
+def _cpu(used: dict[str, float]) -> str:
+    return f"{used['server']} / {used['postgres']} / {used['redis']}"
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -668,6 +712,10 @@ def markdown(report: dict[str, Any]) -> str:
         f"| **server memory per connection** | **{r['memory_per_connection_kib']} KiB** |",
         f"| Redis memory per connection (group membership, session) | "
         f"{r['redis_rss_growth_per_connection_kib']} KiB |",
+        f"| CPU ms per socket opened (server / PostgreSQL / Redis) | "
+        f"{_cpu(r['cpu_ms_per_connection_opened'])} |",
+        f"| CPU ms per notification delivered, after the copies were written (server / "
+        f"PostgreSQL / Redis) | {_cpu(r['cpu_ms_per_notification_delivered'])} |",
         f"| announcement copies written before the group message | {r['announcement_reached']} "
         f"in {r['copies_written_seconds']} s |",
         f"| group_send to the course group | {r['group_send_ms']} ms |",
