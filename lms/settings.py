@@ -197,7 +197,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:channels"},
+            "CONFIG": {
+                # redis-py 8 gives up on a read after 5 s by default, exactly as long as the
+                # layer's blocking receive (BZPOPMIN) waits on an idle channel: the read timed
+                # out first and the error closed the socket of the consumer holding the receive
+                # (one live socket per worker every 5 s). Reads may now take 15 s.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": f"{CACHE_KEY_PREFIX}:channels",
+            },
         }
     }
 else:

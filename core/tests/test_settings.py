@@ -208,3 +208,36 @@ def test_the_readme_documents_every_environment_variable():
     assert "DATABASE_URL" in read  # the parser found the calls
     assert sorted(read - documented) == [], "add these to the README's table of variables"
     assert sorted(documented - read) == [], "the README lists variables settings do not read"
+
+
+_LAYER_PROBE = """
+import json
+from lms import settings as s
+from channels_redis.core import RedisChannelLayer
+layer = RedisChannelLayer(**s.CHANNEL_LAYERS["default"]["CONFIG"])
+pool = layer.create_pool(0)
+print(json.dumps({
+    "brpop_timeout": layer.brpop_timeout,
+    "socket_timeout": pool.connection_kwargs.get("socket_timeout"),
+    "db": pool.connection_kwargs.get("db"),
+    "prefix": layer.prefix,
+}))
+"""
+
+
+def test_the_redis_channel_layer_waits_longer_for_a_read_than_its_blocking_receive():
+    # An idle socket's consumer blocks in BZPOPMIN for brpop_timeout; had the client's read
+    # timeout been as short, the read would fail first and close that socket.
+    result = subprocess.run(
+        [sys.executable, "-c", _LAYER_PROBE],
+        cwd=BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", "REDIS_URL": "redis://cache.internal:6379/2"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+
+    assert values == {"brpop_timeout": 5, "socket_timeout": 15, "db": 2, "prefix": "lumen:channels"}
