@@ -145,8 +145,8 @@ BUDGETS: dict[str, dict[str, int]] = {
     "ai_tools:practice": {ENROLLED: 4},
     "ai_tools:study_buddy": {ENROLLED: 10},
     "ai_tools:skill_gaps": {ENROLLED: 7},
-    "analytics:teach": {OWNER: 14},
-    "analytics:staff": {ADMIN: 14},
+    "analytics:teach": {OWNER: 19},  # + revenue and instructor performance sections
+    "analytics:staff": {ADMIN: 19},  # + MRR, revenue and instructor performance
     "analytics:metrics": {ENROLLED: 2},
     "schema": {ENROLLED: 2},
     "swagger-ui": {ENROLLED: 2},
@@ -201,9 +201,9 @@ BUDGETS: dict[str, dict[str, int]] = {
     "api:ai-conversations": {ENROLLED: 5},
     "api:ai-conversation-messages": {ENROLLED: 2},
     "api:ai-usage": {ENROLLED: 3},
-    "api:analytics-course-summary": {OWNER: 9},
+    "api:analytics-course-summary": {OWNER: 14},  # + revenue and performance
     "api:analytics-course-at-risk": {OWNER: 3},
-    "api:analytics-platform-summary": {ADMIN: 7},
+    "api:analytics-platform-summary": {ADMIN: 12},  # + MRR and revenue
     "api:analytics-me": {ENROLLED: 3},
     "api:analytics-me-data": {ENROLLED: 2},
 }
