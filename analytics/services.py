@@ -355,8 +355,13 @@ def user_analytics_export(*, user_id: int) -> dict[str, Any]:
 @transaction.atomic
 def user_analytics_delete(*, user_id: int) -> int:
     """Erase one user's events, learner facts and nudges (the right to erasure). Course facts are
-    anonymous counts and stay. Returns the number of rows deleted."""
-    deleted = Event.objects.filter(user_id=user_id).delete()[0]
+    anonymous counts and stay; payments and refunds stay too, without the user, so that revenue
+    rebuilt by `analytics_backfill` still adds up. Returns the number of rows deleted or
+    anonymised."""
+    events = Event.objects.filter(user_id=user_id)
+    money = events.filter(kind__in=[Event.Kind.PAYMENT, Event.Kind.REFUND])
+    deleted = money.update(user=None, meta={})
+    deleted += events.delete()[0]
     deleted += DailyLearnerFact.objects.filter(learner_id=user_id).delete()[0]
     deleted += Nudge.objects.filter(learner_id=user_id).delete()[0]
     return deleted

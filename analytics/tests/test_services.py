@@ -12,7 +12,7 @@ from analytics.exceptions import UnknownEventKindError
 from analytics.models import DailyCourseFact, DailyLearnerFact, Event
 from analytics.tests import data
 from courses.services.learning import enrollment_create, lesson_complete
-from courses.tests.factories import course_with_outline
+from courses.tests.factories import CourseFactory, course_with_outline
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,24 @@ def test_a_user_can_export_and_erase_their_data(
     assert not Event.objects.filter(user=student).exists()
     assert not DailyLearnerFact.objects.filter(learner=student).exists()
     assert Event.objects.filter(user=instructor).count() == 1
+
+
+def test_erasure_keeps_payments_and_refunds_without_the_user(
+    student, instructor, django_capture_on_commit_callbacks
+):
+    course = CourseFactory(instructors=[instructor])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_record(
+            kind="payment", user_id=student.pk, course_id=course.pk, value=4900, meta={"plan": "x"}
+        )
+        services.event_record(kind="refund", user_id=student.pk, course_id=course.pk, value=900)
+        services.event_record(kind="login", user_id=student.pk)
+
+    assert services.user_analytics_delete(user_id=student.pk) == 3
+
+    assert not Event.objects.filter(user=student).exists()
+    money = Event.objects.filter(kind__in=["payment", "refund"]).order_by("kind")
+    assert [(e.kind, e.user_id, e.course_id, e.value, e.meta) for e in money] == [
+        ("payment", None, course.pk, 4900, {}),
+        ("refund", None, course.pk, 900, {}),
+    ]
