@@ -23,7 +23,9 @@ from billing.receivers import credit_referral_on_signup
 from billing.tests.conftest import WEBHOOK_SECRET
 from billing.tests.factories import BundleFactory, PurchaseFactory, SubscriptionFactory
 from billing.tests.fake_stripe import FakeStripe, sign
-from courses.tests.factories import StudentFactory, course_with_outline
+from courses import entitlements
+from courses.models import Course, Lesson
+from courses.tests.factories import InstructorFactory, StudentFactory, course_with_outline
 
 pytestmark = pytest.mark.django_db
 
@@ -372,3 +374,53 @@ def test_a_signup_without_a_referral_cookie_refers_no_one():
     credit_referral_on_signup(sender=None, request=None, user=StudentFactory())
 
     assert Referral.objects.count() == 0
+
+
+def test_a_subscription_listing_no_items_takes_the_plan_from_metadata(apply, published):
+    student = StudentFactory()
+    obj = subscription_object(student, items={"data": []})
+    obj["metadata"] = {"user_id": str(student.pk), "plan": "premium"}
+
+    apply("customer.subscription.created", obj)
+
+    subscription = Subscription.objects.get()
+    assert (subscription.plan.tier, subscription.interval) == ("premium", "month")
+    assert published == [("subscription_started", "sub_edge")]
+
+
+def test_refunding_the_invoice_of_a_cancelled_subscription_cancels_nothing_again(apply, published):
+    student = StudentFactory()
+    subscription = SubscriptionFactory(
+        subscriber=student, status=Subscription.Status.CANCELED, stripe_subscription_id="sub_gone"
+    )
+    Invoice.objects.create(
+        customer=student,
+        subscription=subscription,
+        stripe_invoice_id="in_last",
+        stripe_payment_intent_id="pi_last",
+        status=Invoice.Status.PAID,
+        amount_cents=1900,
+    )
+
+    apply("charge.refunded", {"id": "ch_3", "payment_intent": "pi_last", "refunded": True})
+
+    assert Invoice.objects.get().status == Invoice.Status.REFUNDED
+    assert published == [("refund_issued", "in_last")]
+
+
+def test_an_unknown_referral_code_at_checkout_is_ignored_quietly(stripe_plans, stripe_fake):
+    services.checkout_create(
+        user=StudentFactory(), plan_tier="pro", referral_code="no-such-code", **URLS
+    )
+
+    assert Referral.objects.count() == 0
+    assert len(stripe_fake.calls("POST", "/v1/checkout/sessions")) == 1
+
+
+def test_the_courses_instructor_opens_its_paid_lessons_without_a_plan():
+    instructor = InstructorFactory()
+    course = course_with_outline(instructors=[instructor], required_plan=Course.Plan.PREMIUM)
+    lesson = Lesson.objects.filter(module__course=course, is_free_preview=False).first()
+
+    assert entitlements.can_access_lesson(instructor, lesson, is_enrolled=False) is True
+    assert entitlements.can_access_lesson(StudentFactory(), lesson, is_enrolled=False) is False
