@@ -127,3 +127,19 @@ def test_a_grant_needs_a_reason(student: User, admin_user: User, reason: str) ->
         )
 
     assert XpTransaction.objects.count() == 0
+
+
+def test_a_grant_beyond_a_daily_cap_the_admin_set_on_grants_is_refused(
+    settings, student: User, admin_user: User
+) -> None:
+    settings.GAMIFICATION = {"DAILY_CAP": {Action.MANUAL_GRANT: 10}}
+    services.xp_grant(
+        granter=admin_user, user=student, amount=10, reason="Cap", idempotency_key="1"
+    )
+
+    with pytest.raises(InvalidAwardError, match=r"The grant could not be recorded\."):
+        services.xp_grant(
+            granter=admin_user, user=student, amount=5, reason="Over", idempotency_key="2"
+        )
+
+    assert list(XpTransaction.objects.values_list("amount", flat=True)) == [10]
