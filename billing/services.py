@@ -105,7 +105,8 @@ def checkout_create(
             raise AlreadyEntitledError("You already own this course.")
         price_id, mode = price.stripe_price_id, "payment"
         metadata["course_id"] = str(course.pk)
-    elif bundle is not None:
+    else:  # exactly one of the three was chosen above: the bundle
+        assert bundle is not None  # noqa: S101  # narrows the type; the count above guarantees it
         if not bundle.is_active:
             raise NothingToBuyError("This bundle is no longer for sale.")
         price_id, mode = bundle.stripe_price_id, "payment"
