@@ -440,9 +440,8 @@ def test_the_player_runs_a_fixed_number_of_queries(
         client.get(url)  # the first visit records the lesson as the resume point
         # Session and user 2, the course's outline 4 (course, instructors, modules, lessons),
         # enrollment (with any running exam) and progress 2, the learning-mode panel 2, the
-        # learner's plan for the AI-tools panel 1 (none when an earlier test's locally cached
-        # plan is still warm), the unread-notification count 1. In production the session
-        # comes from Redis.
+        # learner's plan for the AI-tools panel 1, the unread-notification count 1. In
+        # production the session comes from Redis.
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
 
