@@ -424,3 +424,21 @@ def test_the_courses_instructor_opens_its_paid_lessons_without_a_plan():
 
     assert entitlements.can_access_lesson(instructor, lesson, is_enrolled=False) is True
     assert entitlements.can_access_lesson(StudentFactory(), lesson, is_enrolled=False) is False
+
+
+def test_an_invoice_refund_reported_twice_refunds_once(apply, published):
+    student = StudentFactory()
+    Invoice.objects.create(
+        customer=student,
+        stripe_invoice_id="in_twice",
+        stripe_payment_intent_id="pi_twice",
+        status=Invoice.Status.PAID,
+        amount_cents=1900,
+    )
+    charge = {"id": "ch_4", "payment_intent": "pi_twice", "refunded": True}
+
+    apply("charge.refunded", charge)
+    apply("charge.refunded", charge)
+
+    assert Invoice.objects.get().status == Invoice.Status.REFUNDED
+    assert published == [("refund_issued", "in_twice")]
