@@ -374,8 +374,15 @@ def measure(
         result.status = f"skipped: no {missing.args[0]} in the seeded data"
         return result
     headers = request_headers(endpoint, auth)
-    probe = httpx.request(endpoint.method, base + path, headers=headers, content=endpoint.body)
-    if probe.status_code >= 400:
+    try:
+        # Generous: the previous endpoint's backlog may still be draining.
+        probe = httpx.request(
+            endpoint.method, base + path, headers=headers, content=endpoint.body, timeout=60
+        )
+    except httpx.TransportError as error:
+        result.status = f"skipped: {endpoint.method} {path} did not answer ({error!r})"
+        return result
+    if probe.status_code >= 300:  # a redirect (to the sign-in page, say) is not the endpoint
         result.status = f"skipped: {endpoint.method} {path} answered {probe.status_code}"
         return result
     before = cpu_ticks(server_pid)
