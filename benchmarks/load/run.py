@@ -88,7 +88,7 @@ ENDPOINTS: list[Endpoint] = [
         "/api/v1/lessons/{lesson_id}/position",
         "write",
         "jwt",
-        method="POST",
+        method="PUT",
         body='{"position_seconds": 42, "seconds_spent": 5}',
         content_type="application/json",
         target_share=0.10,
@@ -287,17 +287,26 @@ def credentials(base: str) -> dict[str, str]:
     email, password = DEMO_STUDENT
     login = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": password})
     login.raise_for_status()
+    # The cookies are read off the Set-Cookie headers and sent by hand: in production they are
+    # Secure, and a cookie jar keeps a Secure cookie away from this plain-HTTP loopback server.
     with httpx.Client(base_url=base, follow_redirects=False) as browser:
         page = browser.get("/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        csrf = re.findall(r"csrftoken=([^;]*)", "\n".join(page.headers.get_list("set-cookie")))
         response = browser.post(
             "/accounts/login/",
             data={"login": email, "password": password, "csrfmiddlewaretoken": token.group(1)},
-            headers={"Referer": f"{base}/accounts/login/"},
+            headers={
+                "Referer": f"{base}/accounts/login/",
+                "Cookie": f"csrftoken={csrf[-1]}" if csrf else "",
+            },
         )
-        session = response.cookies.get("sessionid") or browser.cookies.get("sessionid")
-        csrf = browser.cookies.get("csrftoken", "")
-    return {"jwt": login.json()["access"], "session": session or "", "csrf": csrf}
+        set_cookies = "\n".join(response.headers.get_list("set-cookie"))
+        session = re.findall(r"sessionid=([^;]*)", set_cookies)
+        csrf = re.findall(r"csrftoken=([^;]*)", set_cookies) or csrf
+    if response.status_code != 302 or not session:
+        raise SystemExit(f"the demo student's sign-in failed: {response.status_code}")
+    return {"jwt": login.json()["access"], "session": session[-1], "csrf": csrf[-1] if csrf else ""}
 
 
 def discover(base: str, auth: dict[str, str]) -> dict[str, str]:
