@@ -22,18 +22,26 @@ for _layer in settings.CHANNEL_LAYERS.values():
         _layer["CONFIG"]["prefix"] = f"{_KEY_PREFIX}:channels"
 
 
+def _clear_this_prefix_only(self) -> None:  # type: ignore[no-untyped-def]
+    """django-redis's clear() is FLUSHDB: under xdist it wiped every other worker's keys,
+    their signed-in sessions included (a leaderboard test was sent to the login page in CI).
+    In tests, clear() empties this process's prefix only, whoever calls it."""
+    self.delete_pattern("*")
+
+
+try:
+    from django_redis.cache import RedisCache
+except ImportError:  # pragma: no cover - django-redis is in requirements.txt
+    pass
+else:
+    RedisCache.clear = _clear_this_prefix_only
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts with an empty cache (rate limits, sessions, counters)."""
     from django.core.cache import cache
 
-    _clear(cache)
+    cache.clear()  # only this process's prefix, never other workers' keys (see above)
     yield
-    _clear(cache)
-
-
-def _clear(cache) -> None:
-    if hasattr(cache, "delete_pattern"):
-        cache.delete_pattern("*")  # only this run's prefix, never other workers' keys
-    else:
-        cache.clear()
+    cache.clear()

@@ -264,19 +264,11 @@ def _targets(world: World) -> list[Target]:
     return targets
 
 
-def _cache_clear() -> None:
-    """Empty this run's cache only (conftest.py's prefix), never other workers' keys."""
-    if hasattr(cache, "delete_pattern"):
-        cache.delete_pattern("*")
-    else:
-        cache.clear()
-
-
 def _count(world: World, target: Target) -> tuple[int, int, bool]:
     """(queries, status, signed in) of one cold GET, rolled back afterwards."""
     with transaction.atomic():
         # Cleared before signing in: with Redis the session itself lives in the cache.
-        _cache_clear()
+        cache.clear()  # this process's prefix only (conftest.py)
         client = client_for(world, target.actor, api=target.api)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(target.url)
