@@ -22,14 +22,16 @@ before and after the sockets open: the difference divided by N is the memory per
 
 The broadcast is the product's own path for one message to many people: a subprocess calls
 `notifications.services.course_announcement_send` as the instructor, with Celery eager (the job
-`course_announcement_deliver` runs in that process instead of in a worker). The job writes each
-learner's copy, then after commit sends one message to the course's group; every socket then reads
-its own user's copy (`course_copy_for_socket`) and pushes it. The benchmark wraps the channel
-layer's `group_send` in that subprocess to note when the group message went out, and each client
-notes when every socket received its notification (CLOCK_MONOTONIC, shared by all processes).
-Delivery latency is reported from the group message (the live fan-out, which the 2 s target is
-about) and from the instructor's send (which adds writing N copies). The report goes to
-benchmarks/reports/websockets-latest.md and .json (and a dated copy in benchmarks/reports/tmp/).
+`course_announcement_deliver` runs in that process instead of in a worker). The job writes the
+learners' copies a chunk at a time, then after commit puts the delivery sheet (each learner's copy
+id and unread count) in the cache and sends one message to the course's group; every socket then
+reads its own line of the sheet (`course_copy_from_sheet`, no database query) and pushes it. The
+benchmark wraps the channel layer's `group_send` in that subprocess to note when the group message
+went out, and each client notes when every socket received its notification (CLOCK_MONOTONIC,
+shared by all processes). Delivery latency is reported from the group message (the live fan-out,
+which the 2 s target is about) and from the instructor's send (which adds writing N copies). The
+report goes to benchmarks/reports/websockets-latest.md and .json (and a dated copy in
+benchmarks/reports/tmp/).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from rest_framework.exceptions import AuthenticationFailed
@@ -100,9 +101,16 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(message)
 
     async def notification_course(self, event: dict[str, Any]) -> None:
-        """A course broadcast: pass on this user's own copy, if they have one."""
-        message = await database_sync_to_async(services.course_copy_for_socket)(
-            user_id=self.user_id, dedupe_key=event["dedupe_key"]
-        )
+        """A course broadcast: pass on this user's own copy, if they have one. Its id and the
+        unread count come from the broadcast's delivery sheet in the cache (any thread: no
+        database work, so thousands of sockets are not queued behind one database thread);
+        from the database only when the sheet is gone."""
+        found, message = await sync_to_async(
+            services.course_copy_from_sheet, thread_sensitive=False
+        )(user_id=self.user_id, event=event)
+        if not found:
+            message = await database_sync_to_async(services.course_copy_for_socket)(
+                user_id=self.user_id, dedupe_key=event["dedupe_key"]
+            )
         if message is not None:
             await self.send_json(message)

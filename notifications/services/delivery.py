@@ -3,6 +3,7 @@ chose, mark read (every open tab follows), and the per-kind preferences."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, NotFoundError
@@ -58,6 +60,25 @@ def group_send(*, group: str, message: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(group, message)
     except Exception:  # a down channel layer must not fail the write that notified
         logger.warning("live message to %s not delivered", group, exc_info=True)
+
+
+def group_send_many(messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send many (group, message) pairs at once, concurrently on one event loop (best effort,
+    like group_send: the inbox is the record)."""
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+
+    async def send_all() -> None:
+        results = await asyncio.gather(
+            *(layer.group_send(group, message) for group, message in messages),
+            return_exceptions=True,
+        )
+        failed = sum(isinstance(result, Exception) for result in results)
+        if failed:
+            logger.warning("%d of %d live messages not delivered", failed, len(messages))
+
+    async_to_sync(send_all)()
 
 
 def broadcast(*, user_id: int, message: dict[str, Any]) -> None:
@@ -112,17 +133,34 @@ def notify(
     except IntegrityError:  # the same fact, notified at the same moment elsewhere
         return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key[:200])
     if created:
-        from notifications import tasks  # tasks import this module
-
         if in_app and live:
             transaction.on_commit(functools.partial(_deliver, notification_id=notification.pk))
-        if by_email and recipient.email:
-            transaction.on_commit(
-                functools.partial(tasks.notification_email.delay, notification.pk)
-            )
-        if by_push and webpush_client.is_configured():
-            transaction.on_commit(functools.partial(tasks.notification_push.delay, notification.pk))
+        mail_and_push_on_commit(
+            notification, email=by_email and bool(recipient.email), push=by_push
+        )
     return notification
+
+
+def mail_and_push_on_commit(notification: Notification, *, email: bool, push: bool) -> None:
+    """After commit, a new notification goes out by email and by web push as chosen (push only
+    when the site has VAPID keys)."""
+    from notifications import tasks  # tasks import this module
+
+    if email:
+        transaction.on_commit(functools.partial(tasks.notification_email.delay, notification.pk))
+    if push and webpush_client.is_configured():
+        transaction.on_commit(functools.partial(tasks.notification_push.delay, notification.pk))
+
+
+def unread_counts(*, user_ids: list[int]) -> dict[int, int]:
+    """Unread notifications of many users in one query (users with none are left out)."""
+    rows = (
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .order_by()
+        .values_list("recipient_id")
+        .annotate(total=Count("pk"))
+    )
+    return dict(rows)
 
 
 def preference_channels(*, user: Any, kind: str) -> Channels:
