@@ -3,6 +3,7 @@ groups of the courses they take."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -14,6 +15,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from accounts.authentication import LumenJWTAuthentication
 from courses.models import Enrollment
 from notifications import services
+from notifications.services.broadcasts import SHEET_SECONDS
 
 UNAUTHENTICATED = 4401
 # Browsers cannot set headers on a WebSocket, so a JWT client offers two subprotocols:
@@ -102,15 +104,45 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def notification_course(self, event: dict[str, Any]) -> None:
         """A course broadcast: pass on this user's own copy, if they have one. Its id and the
-        unread count come from the broadcast's delivery sheet in the cache (any thread: no
-        database work, so thousands of sockets are not queued behind one database thread);
-        from the database only when the sheet is gone."""
-        found, message = await sync_to_async(
-            services.course_copy_from_sheet, thread_sensitive=False
-        )(user_id=self.user_id, event=event)
-        if not found:
+        unread count come from the broadcast's delivery sheet, read from the cache once per
+        server process (the thousands of sockets of a course share that one read); from the
+        database only when the sheet is gone."""
+        sheet = await _sheet(event["dedupe_key"])
+        if sheet is None:
             message = await database_sync_to_async(services.course_copy_for_socket)(
                 user_id=self.user_id, dedupe_key=event["dedupe_key"]
             )
+        else:
+            message = services.course_copy_from_sheet(
+                sheet=sheet, user_id=self.user_id, event=event
+            )
         if message is not None:
             await self.send_json(message)
+
+
+# The delivery sheets this server process has read, by broadcast: the first socket of a course
+# to hear a broadcast starts the one cache read, the others wait for it. Forgotten after
+# SHEET_SECONDS (a sheet is only needed while the broadcast's message is being delivered).
+_sheets: dict[str, asyncio.Future[Any]] = {}
+
+
+async def _sheet(dedupe_key: str) -> Any:
+    loop = asyncio.get_running_loop()
+    pending = _sheets.get(dedupe_key)
+    if pending is None or pending.get_loop() is not loop:
+        pending = loop.create_future()
+        _sheets[dedupe_key] = pending
+        loop.call_later(SHEET_SECONDS, _forget, dedupe_key, pending)
+        sheet = None
+        try:
+            sheet = await sync_to_async(services.course_sheet_load, thread_sensitive=False)(
+                dedupe_key=dedupe_key
+            )
+        finally:  # whatever happens, the sockets waiting for it go on (None: the database)
+            pending.set_result(sheet)
+    return await asyncio.shield(pending)
+
+
+def _forget(dedupe_key: str, pending: asyncio.Future[Any]) -> None:
+    if _sheets.get(dedupe_key) is pending:
+        del _sheets[dedupe_key]

@@ -11,6 +11,7 @@ from notifications.services.broadcasts import (
     course_copy_for_socket,
     course_copy_from_sheet,
     course_published_deliver,
+    course_sheet_load,
     lesson_published_deliver,
 )
 from notifications.services.delivery import (
@@ -51,6 +52,7 @@ __all__ = [
     "course_copy_from_sheet",
     "course_group",
     "course_published_deliver",
+    "course_sheet_load",
     "group_send",
     "group_send_many",
     "instructor_follow",

@@ -184,9 +184,8 @@ def _course_learners(course: Course) -> Iterable[Any]:
     return (enrollment.learner for enrollment in enrollments.iterator(chunk_size=FAN_OUT_CHUNK))
 
 
-def _sheet_key(dedupe_key: str, user_id: int | str) -> str:
-    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
-    return f"notifications:sheet:{digest}:{user_id}"
+def _sheet_key(dedupe_key: str) -> str:
+    return f"notifications:sheet:{hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]}"
 
 
 def _shared_payload(notification: Notification) -> dict[str, Any]:
@@ -198,19 +197,13 @@ def _shared_payload(notification: Notification) -> dict[str, Any]:
 
 def _course_live(course: Course, dedupe_key: str, copies: list[Copy]) -> None:
     """After commit, the live part of a course broadcast, with no query per socket: the
-    delivery sheet (each recipient's copy id and unread count) goes into the cache, then one
-    message with what the copies share goes to the course's group; each open socket of its
-    learners reads its own line of the sheet (course_copy_from_sheet)."""
+    delivery sheet (each recipient's copy id and unread count) goes into the cache as one
+    value, then one message with what the copies share goes to the course's group. Each server
+    process reads the sheet once (course_sheet_load) and its sockets pick their own line."""
     live = [copy for copy in copies if copy.in_app]
     if not live:
         return  # nothing new (a repeated job), or nobody wants it in the app
-    sheet = {
-        _sheet_key(dedupe_key, copy.notification.recipient_id): {
-            "id": copy.notification.pk,
-            "unread": copy.unread,
-        }
-        for copy in live
-    }
+    sheet = {copy.notification.recipient_id: (copy.notification.pk, copy.unread) for copy in live}
     message = {
         "type": "notification.course",
         "dedupe_key": dedupe_key,
@@ -222,35 +215,37 @@ def _course_live(course: Course, dedupe_key: str, copies: list[Copy]) -> None:
 
 
 def _course_live_send(
-    course_id: int, dedupe_key: str, sheet: dict[str, Any], message: dict[str, Any]
+    course_id: int, dedupe_key: str, sheet: dict[int, tuple[int, int]], message: dict[str, Any]
 ) -> None:
     try:
-        cache.set_many(sheet, timeout=SHEET_SECONDS)
-        # Written last: a socket that finds it knows the sheet is whole.
-        cache.set(_sheet_key(dedupe_key, "complete"), len(sheet), timeout=SHEET_SECONDS)
+        cache.set(_sheet_key(dedupe_key), sheet, timeout=SHEET_SECONDS)
     except Exception:  # the sockets read their copies from the database instead
         logger.warning("delivery sheet of %s not cached", dedupe_key, exc_info=True)
     group_send(group=course_group(course_id), message=message)
 
 
-def course_copy_from_sheet(*, user_id: int, event: dict[str, Any]) -> tuple[bool, Any]:
-    """A course broadcast seen by one socket, from the cache: (True, its message), or (True,
-    None) when the user has no copy to hear live (enrolled after it, or turned the kind off in
-    the app). (False, None) when the sheet is not in the cache (evicted, or another process's
-    local-memory cache): then ask the database (course_copy_for_socket)."""
-    dedupe_key = event["dedupe_key"]
-    own, complete = _sheet_key(dedupe_key, user_id), _sheet_key(dedupe_key, "complete")
+def course_sheet_load(*, dedupe_key: str) -> dict[int, tuple[int, int]] | None:
+    """A course broadcast's delivery sheet from the cache: {user id: (copy id, unread count)},
+    or None when it is not there (evicted, the cache down, or another process's local-memory
+    cache): then each socket asks the database (course_copy_for_socket)."""
     try:
-        found = cache.get_many([own, complete])
+        return cache.get(_sheet_key(dedupe_key))
     except Exception:
-        return False, None
-    if complete not in found:
-        return False, None
-    line = found.get(own)
+        logger.warning("delivery sheet of %s not read", dedupe_key, exc_info=True)
+        return None
+
+
+def course_copy_from_sheet(
+    *, sheet: dict[int, tuple[int, int]], user_id: int, event: dict[str, Any]
+) -> dict[str, Any] | None:
+    """One socket's message from a loaded sheet, or None when its user has no copy to hear live
+    (enrolled after the broadcast, or turned the kind off in the app)."""
+    line = sheet.get(user_id)
     if line is None:
-        return True, None
-    notification = {"id": line["id"], **event["notification"]}
-    return True, {"type": "notification", "notification": notification, "unread": line["unread"]}
+        return None
+    copy_id, unread = line
+    notification = {"id": copy_id, **event["notification"]}
+    return {"type": "notification", "notification": notification, "unread": unread}
 
 
 # --- Announcements --------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ over the configured channel layer (Redis in CI), also when a Celery job raised t
 from __future__ import annotations
 
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from courses.tests.factories import StudentFactory
 from gamification import tasks as gamification_tasks
@@ -65,6 +67,12 @@ def test_a_user_gets_the_count_then_new_notifications_and_others_get_nothing() -
     assert stranger_silent is True
 
 
+def _reward_a_first_lesson_at_noon(learner_id: int) -> None:
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=True):
+        gamification_tasks.learning_rewarded.delay(learner_id, Action.LESSON_COMPLETED, "lesson-1")
+
+
 def test_a_notification_raised_by_a_celery_job_reaches_the_socket() -> None:
     learner = StudentFactory()
 
@@ -76,9 +84,9 @@ def test_a_notification_raised_by_a_celery_job_reaches_the_socket() -> None:
 
         # The XP job (run by a worker in production, eagerly here) awards a first lesson, which
         # unlocks a badge; its notification travels through the channel layer to the socket.
-        await database_sync_to_async(gamification_tasks.learning_rewarded.delay)(
-            learner.pk, Action.LESSON_COMPLETED, "lesson-1"
-        )
+        # At noon (UTC, the learner's zone): at night or early in the morning it would also
+        # unlock a time-of-day badge, whose notification could come first.
+        await database_sync_to_async(_reward_a_first_lesson_at_noon)(learner.pk)
         message = await socket.receive_json_from(timeout=3)
         await socket.disconnect()
         return message

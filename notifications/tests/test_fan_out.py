@@ -12,7 +12,6 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core import mail
-from django.core.cache import cache
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -128,7 +127,9 @@ def _announce_and_listen(course: Any, learners: list[Any]) -> list[dict[str, Any
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sockets_read_their_copy_from_the_delivery_sheet_not_the_database(monkeypatch) -> None:
+def test_sockets_read_their_copy_from_one_sheet_read_per_process_not_the_database(
+    monkeypatch,
+) -> None:
     course = _course_with_learners(3)
     learners = [enrollment.learner for enrollment in course.enrollments.order_by("id")]
     services.notify(recipient=learners[1], kind=Kind.LEVEL_UP, title="Level 2", dedupe_key="l2")
@@ -138,19 +139,33 @@ def test_sockets_read_their_copy_from_the_delivery_sheet_not_the_database(monkey
         "course_copy_for_socket",
         lambda **kwargs: asked_the_database.append(kwargs["user_id"]),
     )
+    sheet_reads: list[str] = []
+    load = services.course_sheet_load
+
+    def counted_load(**kwargs: Any) -> Any:
+        sheet_reads.append(kwargs["dedupe_key"])
+        return load(**kwargs)
+
+    monkeypatch.setattr(services, "course_sheet_load", counted_load)
 
     heard = _announce_and_listen(course, learners)
 
-    mine = {
-        copy.recipient_id: copy.pk
-        for copy in Notification.objects.filter(dedupe_key__startswith="announcement:")
-    }
+    copies = Notification.objects.filter(dedupe_key__startswith="announcement:")
+    mine = {copy.recipient_id: copy.pk for copy in copies}
     assert asked_the_database == []
+    assert len(sheet_reads) == 1  # three sockets, one read
     assert [message["notification"]["id"] for message in heard] == [
         mine[user.pk] for user in learners
     ]
     assert [message["notification"]["title"] for message in heard] == ["Exam moved"] * 3
     assert [message["unread"] for message in heard] == [1, 2, 1]
+
+
+class _DownCache:
+    def set(self, *args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("cache down")
+
+    get = set
 
 
 @pytest.mark.django_db(transaction=True)
@@ -161,20 +176,16 @@ def test_without_the_sheet_in_the_cache_sockets_still_get_their_copy_from_the_da
     process's local memory) costs speed, not the message."""
     course = _course_with_learners(2)
     learners = [enrollment.learner for enrollment in course.enrollments.order_by("id")]
-
-    def cache_down(*args: Any, **kwargs: Any) -> None:
-        raise ConnectionError("cache down")
-
-    monkeypatch.setattr(cache, "set_many", cache_down)
+    monkeypatch.setattr(broadcasts, "cache", _DownCache())
 
     heard = _announce_and_listen(course, learners)
 
     assert [message["notification"]["title"] for message in heard] == ["Exam moved"] * 2
+    copies = Notification.objects.filter(recipient__in=learners).order_by("recipient_id")
     assert [message["notification"]["id"] for message in heard] == list(
-        Notification.objects.filter(recipient__in=learners)
-        .order_by("recipient_id")
-        .values_list("pk", flat=True)
+        copies.values_list("pk", flat=True)
     )
+    assert [message["unread"] for message in heard] == [1, 1]
 
 
 @pytest.mark.django_db(transaction=True)
