@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from djstripe import models as djstripe_models
+
 from billing.models import Affiliate, Invoice, Purchase, Referral, Subscription
 from core.exceptions import ConflictError
 
@@ -64,10 +66,54 @@ def user_data_export(*, user_id: int) -> dict[str, Any]:
     }
 
 
+# What identifies the person in dj-stripe's mirror of a Stripe customer (`stripe_data`, the
+# object as Stripe sent it). Everything else (ids, currency, balance, the invoice prefix) stays.
+PERSONAL_CUSTOMER_FIELDS = (
+    "address",
+    "business_name",
+    "description",
+    "email",
+    "individual_name",
+    "name",
+    "phone",
+    "shipping",
+    "tax_ids",
+    "sources",
+    "default_source",
+)
+# Metadata keys that hold Lumen ids only (the anonymised account's), which refunds and later
+# webhooks use to find the ledger's rows; every other metadata value goes.
+KEPT_METADATA_KEYS = ("djstripe_subscriber", "user_id")
+
+
+def _customers_anonymise(user_id: int) -> None:
+    """Strip the person from the user's dj-stripe customers; the Stripe ids and the link to the
+    (anonymised) account stay, so the ledger, refunds and webhooks still find them."""
+    customers = djstripe_models.Customer.objects.select_for_update().filter(subscriber_id=user_id)
+    for customer in customers:
+        data = dict(customer.stripe_data or {})
+        for field in PERSONAL_CUSTOMER_FIELDS:
+            if field in data:
+                data[field] = None
+        metadata = {
+            key: value
+            for key, value in (customer.metadata or {}).items()
+            if key in KEPT_METADATA_KEYS
+        }
+        if "metadata" in data:
+            data["metadata"] = metadata
+        customer.stripe_data = data
+        customer.metadata = metadata
+        customer.email = ""
+        customer.save(update_fields=["stripe_data", "metadata", "email"])
+
+
 def user_data_erase(*, user_id: int) -> None:
     """Refused while a subscription would still be charged (cancel it first, or it would keep
     billing a closed account). Subscriptions, purchases and invoices stay: they are accounting
-    records, and Stripe keeps its own customer record. The affiliate account is closed."""
+    records, and Stripe keeps its own customer record. The affiliate account is closed, and the
+    local copy of the Stripe customer loses the person's name, e-mail, address, phone,
+    description and personal metadata (its Stripe id stays, for refunds)."""
     if (
         Subscription.objects.filter(subscriber_id=user_id, status__in=LIVE_STATUSES)
         .exclude(cancel_at_period_end=True)
@@ -78,3 +124,4 @@ def user_data_erase(*, user_id: int) -> None:
             "your account once it will not renew."
         )
     Affiliate.objects.filter(user_id=user_id).update(is_active=False)
+    _customers_anonymise(user_id)

@@ -157,6 +157,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
                 "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
             }
         }
+        # Django then has the pool check each connection before lending it, so connections that
+        # a PostgreSQL restart (or failover) broke are replaced instead of failing requests.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -227,6 +230,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, a job whose worker died unacknowledged goes back to the queue: at once when
+# only the pool process died (reject_on_worker_lost), and on Redis after the visibility timeout
+# when the whole worker died (another worker's sweep re-queues it). The timeout must outlast the
+# longest task (TIME_LIMIT) and the longest retry countdown, or a live job is delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"

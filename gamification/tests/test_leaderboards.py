@@ -129,6 +129,30 @@ def test_hidden_learners_are_left_off_public_boards(student: User, other_student
     assert board.rows[0].rank == 1
 
 
+def test_a_learner_shown_again_returns_to_every_redis_board(
+    redis_backend: Any, student: User, other_student: User
+) -> None:
+    course = CourseFactory()
+    _award(student, 10, "a", course=course)
+    _award(other_student, 5, "b")
+    course_board = Board(COURSE, ALL_TIME, course.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.leaderboard_visibility_set(user=student, hidden=True)
+    assert [row.user_id for row in redis_backend.top(Board(GLOBAL, ALL_TIME), 10)] == [
+        other_student.pk
+    ]
+    assert redis_backend.top(course_board, 10) == []
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.leaderboard_visibility_set(user=student, hidden=False)
+
+    assert [row.user_id for row in redis_backend.top(Board(GLOBAL, ALL_TIME), 10)] == [
+        student.pk,
+        other_student.pk,
+    ]
+    assert [row.user_id for row in redis_backend.top(course_board, 10)] == [student.pk]
+
+
 def test_a_study_group_ranks_its_members(student: User, other_student: User) -> None:
     outsider = StudentFactory()
     group = services.study_group_create(owner=student, name="Night owls")

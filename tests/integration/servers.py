@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -177,3 +179,129 @@ def _healthy(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+class CeleryWorker:
+    """`celery -A lms worker` (prefork, one pool process) in a session of its own, so a test can
+    SIGKILL the whole worker (main process and pool) as an OOM killer or a lost host would."""
+
+    def __init__(self, env: dict[str, str], directory: Path, name: str) -> None:
+        self.env = env
+        self.name = name
+        self.log_path = directory / f"celery-{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "celery", "-A", "lms", "worker",
+                    "--pool", "prefork",
+                    "--concurrency", "1",
+                    "--hostname", f"{self.name}@%h",
+                    "--without-gossip", "--without-mingle", "--without-heartbeat",
+                    "--loglevel", "INFO",
+                ],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        _wait_until(
+            lambda: " ready." in self.log_path.read_text(errors="replace"),
+            self.process,
+            f"Celery worker {self.name}",
+            self.log_path,
+        )
+
+    def pool_pids(self) -> list[int]:
+        """The pool processes (children of the main worker process)."""
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def kill(self) -> None:
+        """SIGKILL the main process and its pool at once; nothing gets to clean up or ack."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+            self.process = None
+
+
+POSTGRES_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of our own (initdb in a fresh directory, trust auth on loopback)
+    that a test may restart. initdb and postgres refuse to run as root: as root, the cluster
+    belongs to (and runs as) the `postgres` system user, in a directory that user owns."""
+
+    def __init__(self, port: int | None = None) -> None:
+        found = [directory for directory in POSTGRES_BIN_DIRS if (directory / "initdb").exists()]
+        if not found:
+            raise RuntimeError(
+                "This test needs PostgreSQL's server binaries (apt-get install postgresql): "
+                "no /usr/lib/postgresql/*/bin/initdb."
+            )
+        self.bin = found[0]
+        self.port = port or free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="lumen-pg-"))
+        self.data = self.directory / "data"
+        self.log_path = self.directory / "postgres.log"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, user="postgres", group="postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *command: str) -> None:
+        subprocess.run(
+            [*self.as_user, *command], check=True, capture_output=True, timeout=120, cwd="/"
+        )
+
+    def start(self) -> None:
+        if not self.data.exists():
+            self._run(
+                str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
+                "-A", "trust", "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8",
+            )  # fmt: skip
+        self._pg_ctl("start")
+
+    def _pg_ctl(self, action: str) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
+        mode = [] if action == "start" else ["-m", "fast"]
+        try:
+            self._run(
+                str(self.bin / "pg_ctl"), action, "-D", str(self.data), "-w", "-t", "60",
+                *mode, "-l", str(self.log_path), "-o", options,
+            )  # fmt: skip
+        except subprocess.CalledProcessError as error:
+            log = self.log_path.read_text() if self.log_path.exists() else ""
+            raise RuntimeError(f"pg_ctl {action} failed: {error.stderr!r}\n{log}") from error
+
+    def restart(self) -> None:
+        """Stop (fast: every connection is cut) and start again on the same port."""
+        self._pg_ctl("restart")
+
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._pg_ctl("stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
