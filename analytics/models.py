@@ -153,6 +153,24 @@ class WeeklyLearnerFact(models.Model):
     )
     days = models.PositiveSmallIntegerField(help_text="Bit n set: active on weekday n (Monday 0).")
     learning_seconds = models.PositiveBigIntegerField(default=0)
+    # The learning seconds of each day, so a period's partial first and last weeks add up exactly.
+    monday_seconds = models.PositiveIntegerField(default=0)
+    tuesday_seconds = models.PositiveIntegerField(default=0)
+    wednesday_seconds = models.PositiveIntegerField(default=0)
+    thursday_seconds = models.PositiveIntegerField(default=0)
+    friday_seconds = models.PositiveIntegerField(default=0)
+    saturday_seconds = models.PositiveIntegerField(default=0)
+    sunday_seconds = models.PositiveIntegerField(default=0)
+
+    WEEKDAY_SECONDS = (
+        "monday_seconds",
+        "tuesday_seconds",
+        "wednesday_seconds",
+        "thursday_seconds",
+        "friday_seconds",
+        "saturday_seconds",
+        "sunday_seconds",
+    )
 
     class Meta:
         ordering = ["week", "learner_id"]

@@ -14,7 +14,20 @@ from functools import reduce
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from analytics.exceptions import InvalidDateRangeError
@@ -267,11 +280,43 @@ def course_popularity(
 def learning_time_by_learner(
     *, course_ids: list[int] | None, period: DateRange, limit: int = 10
 ) -> list[dict[str, Any]]:
-    """The learners who learned longest in the period (minutes), with their active days."""
+    """The learners who learned longest in the period (minutes), with their active days. The
+    platform reads the weekly facts (of a partial first or last week, only the days in the
+    period count); courses read the daily facts (a day active in two courses is one day)."""
+    if course_ids is not None:
+        rows = (
+            _facts(DailyLearnerFact, course_ids, period)
+            .values("learner_id", email=F("learner__email"))
+            .annotate(seconds=Sum("learning_seconds"), active_days=Count("date", distinct=True))
+            .order_by("-seconds", "learner_id")[:limit]
+        )
+        return [{**row, "minutes": round(row["seconds"] / 60, 1)} for row in rows]
+    first_week, last_week = week_start(period.start), week_start(period.end)
+    bits, seconds, days = {}, [], []
+    for n, field in enumerate(WeeklyLearnerFact.WEEKDAY_SECONDS):
+        bits[f"bit_{n}"] = F("days").bitand(1 << n)
+        outside = [first_week] if n < period.start.weekday() else []
+        outside += [last_week] if n > period.end.weekday() else []
+        inside = ~Q(week__in=outside) if outside else Q(week__gte=first_week)
+        seconds.append(
+            Sum(Case(When(inside, then=F(field)), default=Value(0), output_field=IntegerField()))
+        )
+        days.append(
+            Sum(
+                Case(
+                    When(inside & Q(**{f"bit_{n}__gt": 0}), then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+        )
     rows = (
-        _facts(DailyLearnerFact, course_ids, period)
+        _weekly_facts(None)
+        .filter(week__gte=first_week, week__lte=last_week)
+        .alias(**bits)
         .values("learner_id", email=F("learner__email"))
-        .annotate(seconds=Sum("learning_seconds"), active_days=Count("date", distinct=True))
+        .annotate(seconds=reduce(operator.add, seconds), active_days=reduce(operator.add, days))
+        .filter(active_days__gt=0)
         .order_by("-seconds", "learner_id")[:limit]
     )
     return [{**row, "minutes": round(row["seconds"] / 60, 1)} for row in rows]

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Case, Count, Max, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from analytics.exceptions import NudgeAlreadySentError, UnknownEventKindError
@@ -298,26 +298,25 @@ def weekly_facts_rollup(*, week: date) -> int:
     daily = DailyLearnerFact.objects.filter(date__gte=week, date__lt=week + timedelta(days=7))
     WeeklyLearnerFact.objects.filter(week=week).delete()
     mask = _weekday_mask(week)
-    rows = [
-        WeeklyLearnerFact(
-            week=week,
-            learner_id=learner_id,
-            course_id=course_id,
-            days=days,
-            learning_seconds=seconds,
+    per_day = {
+        field: Sum(
+            Case(
+                When(date=week + timedelta(days=n), then=F("learning_seconds")),
+                default=Value(0),
+            )
         )
-        for learner_id, course_id, days, seconds in daily.filter(course__isnull=False)
+        for n, field in enumerate(WeeklyLearnerFact.WEEKDAY_SECONDS)
+    }
+    rows = [
+        WeeklyLearnerFact(week=week, learning_seconds=sum(row[f] for f in per_day), **row)
+        for row in daily.filter(course__isnull=False)
         .values("learner_id", "course_id")
-        .annotate(days=mask, seconds=Sum("learning_seconds"))
-        .values_list("learner_id", "course_id", "days", "seconds")
+        .annotate(days=mask, **per_day)
         .order_by()
     ]
     rows += [
-        WeeklyLearnerFact(week=week, learner_id=learner_id, days=days, learning_seconds=seconds)
-        for learner_id, days, seconds in daily.values("learner_id")
-        .annotate(days=mask, seconds=Sum("learning_seconds"))
-        .values_list("learner_id", "days", "seconds")
-        .order_by()
+        WeeklyLearnerFact(week=week, learning_seconds=sum(row[f] for f in per_day), **row)
+        for row in daily.values("learner_id").annotate(days=mask, **per_day).order_by()
     ]
     WeeklyLearnerFact.objects.bulk_create(rows, batch_size=2000)
     _cohorts_update(week, {(row.learner_id, row.course_id) for row in rows})

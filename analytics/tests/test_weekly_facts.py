@@ -65,6 +65,25 @@ def _active_between(days: dict[int, set[date]], first: date, last: date) -> int:
     return sum(1 for active in days.values() if any(first <= d <= last for d in active))
 
 
+def _top_learners_reference(
+    days: dict[int, set[date]], course_ids: set[int] | None, period, limit: int = 10
+) -> list[tuple[int, int, int]]:
+    """(learner, heartbeat seconds, active days) in the period, most seconds first."""
+    seconds: dict[int, int] = defaultdict(int)
+    for user_id, course_id, value, occurred_at in Event.objects.filter(
+        kind="heartbeat"
+    ).values_list("user_id", "course_id", "value", "occurred_at"):
+        in_period = period.start <= timezone.localtime(occurred_at).date() <= period.end
+        if in_period and (course_ids is None or course_id in course_ids):
+            seconds[user_id] += value
+    rows = [
+        (learner, seconds[learner], sum(1 for d in active if period.start <= d <= period.end))
+        for learner, active in days.items()
+    ]
+    rows = [row for row in rows if row[2]]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))[:limit]
+
+
 def _cohorts_reference(days: dict[int, set[date]], start: date, end: date, weeks: int = 8):
     first_week, last_week = _monday(start), _monday(end)
     cohorts: dict[date, list[set[date]]] = defaultdict(list)
@@ -116,6 +135,11 @@ def test_cohorts_and_active_learners_equal_the_raw_events(instructor, start_offs
             _active_between(days, end, end),
             _active_between(days, end - timedelta(days=6), end),
             _active_between(days, end - timedelta(days=29), end),
+        ), course_ids
+
+        learners = selectors.learning_time_by_learner(course_ids=course_ids, period=period)
+        assert [(r["learner_id"], r["seconds"], r["active_days"]) for r in learners] == (
+            _top_learners_reference(days, None if course_ids is None else set(course_ids), period)
         ), course_ids
 
         series = selectors.daily_series(course_ids=course_ids, period=period)
