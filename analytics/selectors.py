@@ -138,13 +138,13 @@ def daily_series(*, course_ids: list[int] | None, period: DateRange) -> list[dic
         )
         .order_by("date")
     }
-    active = _active_learner_counts(
+    counts = _active_learner_counts(
         course_ids,
         week_start(period.start),
         week_start(period.end),
-        {day.isoformat(): (day, day) for day in period.days},
+        {f"day_{n}": (day, day) for n, day in enumerate(period.days)},
     )
-    active = {day: active[day.isoformat()] for day in period.days}
+    active = {day: counts[f"day_{n}"] for n, day in enumerate(period.days)}
     series = []
     for day in period.days:
         row = rows.get(day, {})
@@ -191,7 +191,10 @@ def _active_learner_counts(
                 masks[f"mask_{mask}"] = F("days").bitand(mask)
                 weeks.append(Q(week=week, **{f"mask_{mask}__gt": 0}))
             week += timedelta(days=7)
-        counts[name] = Count("learner_id", filter=reduce(operator.or_, weeks), distinct=True)
+        # A learner has one platform row a week: within one week they count once without
+        # DISTINCT (much cheaper than 30 distinct counts for a daily series).
+        distinct = course_ids is not None or len(weeks) > 1
+        counts[name] = Count("learner_id", filter=reduce(operator.or_, weeks), distinct=distinct)
     return (
         _weekly_facts(course_ids)
         .filter(week__gte=first_week, week__lte=last_week)
