@@ -483,7 +483,9 @@ def events_purge_expired(*, now: datetime | None = None) -> int:
 
 
 def user_analytics_export(*, user_id: int) -> dict[str, Any]:
-    """Everything analytics holds about one user, as JSON-ready data (the right of access)."""
+    """Everything analytics holds about one user, as JSON-ready data (the right of access). The
+    weekly facts and first-active weeks are sums of the daily facts listed here, so they are not
+    listed again (erasure deletes them too)."""
     return {
         "events": [
             {
@@ -509,16 +511,6 @@ def user_analytics_export(*, user_id: int) -> dict[str, Any]:
                 "lessons_completed",
                 "quiz_attempts",
             )
-        ),
-        "weekly_facts": list(
-            WeeklyLearnerFact.objects.filter(learner_id=user_id)
-            .order_by("week", "course_id")
-            .values("week", "course_id", "days", "learning_seconds")
-        ),
-        "first_active_weeks": list(
-            LearnerCohortFact.objects.filter(learner_id=user_id)
-            .order_by("week", "course_id")
-            .values("course_id", "week")
         ),
     }
 

@@ -325,8 +325,6 @@ class MyAnalyticsDataApi(APIView):
                 {
                     "events": serializers.ListField(child=serializers.DictField()),
                     "daily_facts": serializers.ListField(child=serializers.DictField()),
-                    "weekly_facts": serializers.ListField(child=serializers.DictField()),
-                    "first_active_weeks": serializers.ListField(child=serializers.DictField()),
                 },
             )
         },
