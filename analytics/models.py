@@ -135,6 +135,101 @@ class DailyLearnerFact(models.Model):
         return f"{self.learner_id} in {self.course_id} on {self.date}"
 
 
+class WeeklyLearnerFact(models.Model):
+    """One learner's ISO week (Monday to Sunday) in one course, or, with no course, in everything
+    (every course and the activity outside them): the days active and the learning time.
+
+    Rebuilt from `DailyLearnerFact` whenever a day of the week is rolled up. `days` holds one bit
+    per weekday (bit 0 = Monday), so a count over any run of days (a day, the 7 or 30 days ending
+    on one, a period's first and last partial weeks) reads these rows, never the daily ones.
+    """
+
+    week = models.DateField(help_text="The Monday.")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    days = models.PositiveSmallIntegerField(help_text="Bit n set: active on weekday n (Monday 0).")
+    learning_seconds = models.PositiveBigIntegerField(default=0)
+    # The learning seconds of each day, so a period's partial first and last weeks add up exactly.
+    monday_seconds = models.PositiveIntegerField(default=0)
+    tuesday_seconds = models.PositiveIntegerField(default=0)
+    wednesday_seconds = models.PositiveIntegerField(default=0)
+    thursday_seconds = models.PositiveIntegerField(default=0)
+    friday_seconds = models.PositiveIntegerField(default=0)
+    saturday_seconds = models.PositiveIntegerField(default=0)
+    sunday_seconds = models.PositiveIntegerField(default=0)
+
+    WEEKDAY_SECONDS = (
+        "monday_seconds",
+        "tuesday_seconds",
+        "wednesday_seconds",
+        "thursday_seconds",
+        "friday_seconds",
+        "saturday_seconds",
+        "sunday_seconds",
+    )
+
+    class Meta:
+        ordering = ["week", "learner_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "learner", "course"],
+                condition=Q(course__isnull=False),
+                name="analytics_weekly_course_week",
+            ),
+            models.UniqueConstraint(
+                fields=["week", "learner"],
+                condition=Q(course__isnull=True),
+                name="analytics_weekly_platform_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(days__gt=0, days__lt=128), name="analytics_weekly_days_mask"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["week", "learner"], name="analytics_wfact_week_learner"),
+            models.Index(fields=["course", "week"], name="analytics_wfact_course_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} in {self.course_id} in the week of {self.week}"
+
+
+class LearnerCohortFact(models.Model):
+    """The week (Monday) a learner was first active in a course, or, with no course, at all: the
+    cohort that retention groups them in. Kept by the weekly roll-up."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    week = models.DateField()
+
+    class Meta:
+        ordering = ["week", "learner_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "course"],
+                condition=Q(course__isnull=False),
+                name="analytics_cohort_course_learner",
+            ),
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=Q(course__isnull=True),
+                name="analytics_cohort_platform_learner",
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "week"], name="analytics_cohort_course_week")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} first active in {self.course_id} in the week of {self.week}"
+
+
 class QuestionResponseFact(models.Model):
     """A course question's first answer by someone other than its asker: when, and how long after
     the question it came (the median response time is read from these, never from events)."""
@@ -161,6 +256,12 @@ class DailyRevenueFact(models.Model):
     subscription_yearly_cents = models.PositiveBigIntegerField(default=0)
     purchase_cents = models.PositiveBigIntegerField(default=0)
     refunds_cents = models.PositiveBigIntegerField(default=0)
+    # The part of refunds_cents that refunded subscription invoices.
+    subscription_refunds_cents = models.PositiveBigIntegerField(default=0)
+    # The subscription invoices refunded that day, each {"paid_on": ISO date or null, "interval":
+    # "month" | "year", "cents": n}: MRR on a later day leaves out an invoice paid in its window
+    # and refunded by then (the paid day tells the window; null: the payment is unknown here).
+    refunded_invoices = models.JSONField(default=list, blank=True)
     payments = models.PositiveIntegerField(default=0)
     refunds = models.PositiveIntegerField(default=0)
 

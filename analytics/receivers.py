@@ -110,7 +110,7 @@ def on_answer_posted(sender: Any, answer: Any, question: Any, **kwargs: Any) -> 
         object_id=question.pk,
         value=max(0, int((answer.created_at - question.created_at).total_seconds())),
         occurred_at=answer.created_at,
-        meta={"by_asker": answer.author_id == question.asker_id},
+        meta={"by_asker": answer.author_id == question.asker_id, "answer_id": answer.pk},
     )
 
 
@@ -124,6 +124,13 @@ def _money_meta(currency: str, reference: str, invoice: Any, purchase: Any) -> d
         subscription = invoice.subscription if invoice is not None else None
         meta["interval"] = subscription.interval if subscription is not None else "month"
     return meta
+
+
+def _money_object_id(invoice: Any, purchase: Any) -> int | None:
+    # The purchase's or the invoice's id (meta.source says which): what the billing backfill
+    # matches, also after an erasure removed the Stripe reference.
+    source = purchase if purchase is not None else invoice
+    return source.pk if source is not None else None
 
 
 def on_payment_succeeded(
@@ -140,6 +147,7 @@ def on_payment_succeeded(
         kind=Event.Kind.PAYMENT,
         user_id=user.pk,
         course_id=purchase.course_id if purchase is not None else None,
+        object_id=_money_object_id(invoice, purchase),
         value=amount_cents,
         meta=_money_meta(currency, reference, invoice, purchase),
     )
@@ -155,12 +163,19 @@ def on_refund_issued(
     purchase: Any = None,
     **kwargs: Any,
 ) -> None:
+    meta = _money_meta(currency, reference, invoice, purchase)
+    # When the refunded money was paid: MRR leaves out a refunded invoice only while its payment
+    # is in MRR's window.
+    paid_at = purchase.created_at if purchase is not None else getattr(invoice, "paid_at", None)
+    if paid_at is not None:
+        meta["paid_at"] = paid_at.isoformat()
     event_record(
         kind=Event.Kind.REFUND,
         user_id=user.pk,
         course_id=purchase.course_id if purchase is not None else None,
+        object_id=_money_object_id(invoice, purchase),
         value=amount_cents,
-        meta=_money_meta(currency, reference, invoice, purchase),
+        meta=meta,
     )
 
 

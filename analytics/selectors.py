@@ -4,15 +4,30 @@ queries whatever the data size; only quiz item analysis and at-risk learners rea
 
 from __future__ import annotations
 
+import operator
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from analytics.exceptions import InvalidDateRangeError
@@ -20,8 +35,11 @@ from analytics.models import (
     DailyCourseFact,
     DailyLearnerFact,
     DailyRevenueFact,
+    LearnerCohortFact,
     QuestionResponseFact,
+    WeeklyLearnerFact,
 )
+from analytics.services import week_start
 from core.roles import Role
 from courses.models import Course, Enrollment, LessonProgress, Question, QuizAttempt
 
@@ -120,13 +138,13 @@ def daily_series(*, course_ids: list[int] | None, period: DateRange) -> list[dic
         )
         .order_by("date")
     }
-    active = dict(
-        _facts(DailyLearnerFact, course_ids, period)
-        .values("date")
-        .annotate(n=Count("learner_id", distinct=True))
-        .values_list("date", "n")
-        .order_by()
+    counts = _active_learner_counts(
+        course_ids,
+        week_start(period.start),
+        week_start(period.end),
+        {f"day_{n}": (day, day) for n, day in enumerate(period.days)},
     )
+    active = {day: counts[f"day_{n}"] for n, day in enumerate(period.days)}
     series = []
     for day in period.days:
         row = rows.get(day, {})
@@ -143,16 +161,60 @@ def daily_series(*, course_ids: list[int] | None, period: DateRange) -> list[dic
     return series
 
 
+def _weekly_facts(course_ids: list[int] | None) -> QuerySet[WeeklyLearnerFact]:
+    """The weekly rows to count learners in: one per learner and week for the platform, one per
+    learner, course and week for courses (count those distinct)."""
+    if course_ids is None:
+        return WeeklyLearnerFact.objects.filter(course__isnull=True)
+    return WeeklyLearnerFact.objects.filter(course_id__in=course_ids)
+
+
+def _active_learner_counts(
+    course_ids: list[int] | None,
+    first_week: date,
+    last_week: date,
+    windows: dict[str, tuple[date, date]],
+) -> dict[str, int]:
+    """Distinct learners active on some day of each window (first day, last day), every window
+    within weeks `first_week`..`last_week`. One query over the weekly facts: a week wholly
+    inside a window counts its rows; a partial one the rows with a window's weekday bit set."""
+    masks: dict[str, Any] = {}
+    counts = {}
+    for name, (start, end) in windows.items():
+        weeks = []
+        week = week_start(start)
+        while week <= end:
+            mask = sum(1 << n for n in range(7) if start <= week + timedelta(days=n) <= end)
+            if mask == 127:
+                weeks.append(Q(week=week))
+            else:
+                masks[f"mask_{mask}"] = F("days").bitand(mask)
+                weeks.append(Q(week=week, **{f"mask_{mask}__gt": 0}))
+            week += timedelta(days=7)
+        # A learner has one platform row a week: within one week they count once without
+        # DISTINCT (much cheaper than 30 distinct counts for a daily series).
+        distinct = course_ids is not None or len(weeks) > 1
+        counts[name] = Count("learner_id", filter=reduce(operator.or_, weeks), distinct=distinct)
+    return (
+        _weekly_facts(course_ids)
+        .filter(week__gte=first_week, week__lte=last_week)
+        .alias(**masks)
+        .aggregate(**counts)
+    )
+
+
 def engagement(*, course_ids: list[int] | None, day: date) -> dict[str, Any]:
     """Distinct active learners on `day` (DAU), in the 7 (WAU) and 30 (MAU) days ending on it, and
-    stickiness = DAU / MAU."""
-    facts = DailyLearnerFact.objects.filter(date__gt=day - timedelta(days=30), date__lte=day)
-    if course_ids is not None:
-        facts = facts.filter(course_id__in=course_ids)
-    counts = facts.aggregate(
-        dau=Count("learner_id", filter=Q(date=day), distinct=True),
-        wau=Count("learner_id", filter=Q(date__gt=day - timedelta(days=7)), distinct=True),
-        mau=Count("learner_id", distinct=True),
+    stickiness = DAU / MAU. One query over the weekly facts."""
+    counts: dict[str, Any] = _active_learner_counts(
+        course_ids,
+        week_start(day - timedelta(days=29)),
+        week_start(day),
+        {
+            "dau": (day, day),
+            "wau": (day - timedelta(days=6), day),
+            "mau": (day - timedelta(days=29), day),
+        },
     )
     counts["stickiness_percent"] = (
         round(100 * counts["dau"] / counts["mau"], 1) if counts["mau"] else 0.0
@@ -164,31 +226,40 @@ def engagement(*, course_ids: list[int] | None, day: date) -> dict[str, Any]:
 def cohort_retention(
     *, course_ids: list[int] | None, period: DateRange, weeks: int = 8
 ) -> list[dict[str, Any]]:
-    """Learners grouped by the week (Monday) they were first active in the period; for each
-    cohort, the percent active in each following week (week 0 is 100%)."""
-    rows = (
-        _facts(DailyLearnerFact, course_ids, period)
-        .values_list("learner_id", "date")
-        .distinct()
-        .order_by()
+    """Learners grouped by their cohort: the week (Monday) they were first active ever (in these
+    courses, or at all), for the cohorts of the period's weeks; for each cohort, the percent of
+    it active in each week from its own on, up to the period's last week (week 0 is 100%). One
+    query over the weekly facts."""
+    first_week, last_week = week_start(period.start), week_start(period.end)
+    first_active = LearnerCohortFact.objects.filter(learner_id=OuterRef("learner_id"))
+    first_active = (
+        first_active.filter(course__isnull=True)
+        if course_ids is None
+        else first_active.filter(course_id__in=course_ids)
     )
-    active_weeks: dict[int, set[date]] = defaultdict(set)
-    for learner_id, day in rows:
-        active_weeks[learner_id].add(day - timedelta(days=day.weekday()))
-    cohorts: dict[date, list[set[date]]] = defaultdict(list)
-    for weeks_active in active_weeks.values():
-        cohorts[min(weeks_active)].append(weeks_active)
+    active = {
+        (cohort, week): n
+        for cohort, week, n in _weekly_facts(course_ids)
+        .filter(week__gte=first_week, week__lte=last_week)
+        .annotate(cohort=Subquery(first_active.order_by("week").values("week")[:1]))
+        .filter(cohort__gte=first_week)
+        .values("cohort", "week")
+        .annotate(n=Count("learner_id", distinct=True))
+        .values_list("cohort", "week", "n")
+        .order_by()
+    }
     result = []
-    for cohort_week in sorted(cohorts):
-        members = cohorts[cohort_week]
+    for cohort_week in sorted({cohort for cohort, _ in active}):
+        members = active.get((cohort_week, cohort_week), 0)
+        if not members:
+            continue
         retention = []
         for offset in range(weeks):
             week = cohort_week + timedelta(weeks=offset)
-            if week > period.end:
+            if week > last_week:
                 break
-            active = sum(1 for weeks_active in members if week in weeks_active)
-            retention.append(round(100 * active / len(members), 1))
-        result.append({"cohort": cohort_week, "learners": len(members), "retention": retention})
+            retention.append(round(100 * active.get((cohort_week, week), 0) / members, 1))
+        result.append({"cohort": cohort_week, "learners": members, "retention": retention})
     return result
 
 
@@ -212,11 +283,43 @@ def course_popularity(
 def learning_time_by_learner(
     *, course_ids: list[int] | None, period: DateRange, limit: int = 10
 ) -> list[dict[str, Any]]:
-    """The learners who learned longest in the period (minutes), with their active days."""
+    """The learners who learned longest in the period (minutes), with their active days. The
+    platform reads the weekly facts (of a partial first or last week, only the days in the
+    period count); courses read the daily facts (a day active in two courses is one day)."""
+    if course_ids is not None:
+        rows = (
+            _facts(DailyLearnerFact, course_ids, period)
+            .values("learner_id", email=F("learner__email"))
+            .annotate(seconds=Sum("learning_seconds"), active_days=Count("date", distinct=True))
+            .order_by("-seconds", "learner_id")[:limit]
+        )
+        return [{**row, "minutes": round(row["seconds"] / 60, 1)} for row in rows]
+    first_week, last_week = week_start(period.start), week_start(period.end)
+    bits, seconds, days = {}, [], []
+    for n, field in enumerate(WeeklyLearnerFact.WEEKDAY_SECONDS):
+        bits[f"bit_{n}"] = F("days").bitand(1 << n)
+        outside = [first_week] if n < period.start.weekday() else []
+        outside += [last_week] if n > period.end.weekday() else []
+        inside = ~Q(week__in=outside) if outside else Q(week__gte=first_week)
+        seconds.append(
+            Sum(Case(When(inside, then=F(field)), default=Value(0), output_field=IntegerField()))
+        )
+        days.append(
+            Sum(
+                Case(
+                    When(inside & Q(**{f"bit_{n}__gt": 0}), then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+        )
     rows = (
-        _facts(DailyLearnerFact, course_ids, period)
+        _weekly_facts(None)
+        .filter(week__gte=first_week, week__lte=last_week)
+        .alias(**bits)
         .values("learner_id", email=F("learner__email"))
-        .annotate(seconds=Sum("learning_seconds"), active_days=Count("date", distinct=True))
+        .annotate(seconds=reduce(operator.add, seconds), active_days=reduce(operator.add, days))
+        .filter(active_days__gt=0)
         .order_by("-seconds", "learner_id")[:limit]
     )
     return [{**row, "minutes": round(row["seconds"] / 60, 1)} for row in rows]
@@ -637,6 +740,8 @@ def revenue_summary(*, course_ids: list[int] | None, period: DateRange) -> dict[
             "purchase_cents": revenue,
             "revenue_cents": revenue,
             "refunds_cents": refunds,
+            "subscription_refunds_cents": None,
+            "purchase_refunds_cents": refunds,
             "net_cents": revenue - refunds,
             "daily": daily,
             "by_course": by_course,
@@ -648,21 +753,26 @@ def revenue_summary(*, course_ids: list[int] | None, period: DateRange) -> dict[
         ).order_by("date")
     )
     in_period = {fact.date: fact for fact in facts if fact.date >= period.start}
-    monthly = sum(
-        fact.subscription_monthly_cents
-        for fact in facts
-        if fact.date > period.end - timedelta(days=30)
-    )
-    yearly = sum(
-        fact.subscription_yearly_cents
-        for fact in facts
-        if fact.date > period.end - timedelta(days=365)
-    )
+    month_start = period.end - timedelta(days=30)
+    year_start = period.end - timedelta(days=365)
+    monthly = sum(fact.subscription_monthly_cents for fact in facts if fact.date > month_start)
+    yearly = sum(fact.subscription_yearly_cents for fact in facts if fact.date > year_start)
+    # An invoice refunded by the period's end leaves MRR (refunding one ends its subscription).
+    for fact in facts:
+        for refunded in fact.refunded_invoices:
+            if refunded["paid_on"] is None:
+                continue  # its payment is not in these facts, so neither is it in MRR
+            paid_on = date.fromisoformat(refunded["paid_on"])
+            if refunded["interval"] == "year" and paid_on > year_start:
+                yearly -= refunded["cents"]
+            elif refunded["interval"] != "year" and paid_on > month_start:
+                monthly -= refunded["cents"]
     subscriptions = sum(
         f.subscription_monthly_cents + f.subscription_yearly_cents for f in in_period.values()
     )
     purchases = sum(fact.purchase_cents for fact in in_period.values())
     refunds = sum(fact.refunds_cents for fact in in_period.values())
+    subscription_refunds = sum(fact.subscription_refunds_cents for fact in in_period.values())
     daily = []
     for day in period.days:
         fact = in_period.get(day)
@@ -680,11 +790,13 @@ def revenue_summary(*, course_ids: list[int] | None, period: DateRange) -> dict[
             }
         )
     return {
-        "mrr_cents": monthly + round(yearly / 12),
+        "mrr_cents": max(0, monthly) + round(max(0, yearly) / 12),
         "subscription_cents": subscriptions,
         "purchase_cents": purchases,
         "revenue_cents": subscriptions + purchases,
         "refunds_cents": refunds,
+        "subscription_refunds_cents": subscription_refunds,
+        "purchase_refunds_cents": refunds - subscription_refunds,
         "net_cents": subscriptions + purchases - refunds,
         "daily": daily,
         "by_course": by_course,

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from analytics.exceptions import NudgeAlreadySentError, UnknownEventKindError
@@ -25,8 +25,10 @@ from analytics.models import (
     DailyLearnerFact,
     DailyRevenueFact,
     Event,
+    LearnerCohortFact,
     Nudge,
     QuestionResponseFact,
+    WeeklyLearnerFact,
 )
 from courses.models import Course, Lesson
 
@@ -110,7 +112,7 @@ def event_record(
     batch.events.append(event)
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
+def day_bounds(day: date) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
     return start, start + timedelta(days=1)
 
@@ -189,44 +191,189 @@ def _first_responses(start: datetime, end: datetime) -> list[QuestionResponseFac
     ]
 
 
+def _paid_on(meta: dict[str, Any], paid_by_reference: dict[str, datetime]) -> str | None:
+    """The local day a refunded invoice was paid: the refund event's `paid_at` (recorded since
+    refunds carry it), else its payment event's, matched by the Stripe reference."""
+    paid_at: datetime | str | None = meta.get("paid_at") or paid_by_reference.get(
+        meta.get("reference") or ""
+    )
+    if paid_at is None:
+        return None
+    if isinstance(paid_at, str):
+        paid_at = datetime.fromisoformat(paid_at)
+    return timezone.localtime(paid_at).date().isoformat()
+
+
 def _revenue_fact(day: date, events: Any) -> DailyRevenueFact | None:
+    subscription = Q(meta__source="subscription")
     money = events.filter(kind__in=[Event.Kind.PAYMENT, Event.Kind.REFUND]).aggregate(
         monthly=Sum(
             "value",
-            filter=Q(kind=Event.Kind.PAYMENT, meta__source="subscription")
-            & ~Q(meta__interval="year"),
+            filter=Q(kind=Event.Kind.PAYMENT) & subscription & ~Q(meta__interval="year"),
             default=0,
         ),
         yearly=Sum(
             "value",
-            filter=Q(kind=Event.Kind.PAYMENT, meta__source="subscription", meta__interval="year"),
+            filter=Q(kind=Event.Kind.PAYMENT, meta__interval="year") & subscription,
             default=0,
         ),
         purchases=Sum(
             "value", filter=Q(kind=Event.Kind.PAYMENT, meta__source="purchase"), default=0
         ),
         refunded=Sum("value", filter=Q(kind=Event.Kind.REFUND), default=0),
+        subscription_refunded=Sum(
+            "value", filter=Q(kind=Event.Kind.REFUND) & subscription, default=0
+        ),
         payments=Count("id", filter=Q(kind=Event.Kind.PAYMENT)),
         refunds=Count("id", filter=Q(kind=Event.Kind.REFUND)),
     )
     if not money["payments"] and not money["refunds"]:
         return None
+    refunded_invoices: list[dict[str, Any]] = []
+    if money["subscription_refunded"]:
+        refunds = list(
+            events.filter(subscription, kind=Event.Kind.REFUND)
+            .order_by("occurred_at", "id")
+            .values_list("value", "meta")
+        )
+        references = [
+            meta["reference"]
+            for _, meta in refunds
+            if meta.get("reference") and "paid_at" not in meta
+        ]
+        # Latest first, so the earliest payment of a reference is the one the dict keeps.
+        paid_by_reference: dict[str, datetime] = (
+            dict(
+                Event.objects.filter(kind=Event.Kind.PAYMENT, meta__reference__in=references)
+                .order_by("-occurred_at")
+                .values_list("meta__reference", "occurred_at")
+            )
+            if references
+            else {}
+        )
+        refunded_invoices = [
+            {
+                "paid_on": _paid_on(meta, paid_by_reference),
+                "interval": meta.get("interval") or "month",
+                "cents": cents,
+            }
+            for cents, meta in refunds
+        ]
     return DailyRevenueFact.objects.create(
         date=day,
         subscription_monthly_cents=money["monthly"],
         subscription_yearly_cents=money["yearly"],
         purchase_cents=money["purchases"],
         refunds_cents=money["refunded"],
+        subscription_refunds_cents=money["subscription_refunded"],
+        refunded_invoices=refunded_invoices,
         payments=money["payments"],
         refunds=money["refunds"],
     )
 
 
+def week_start(day: date) -> date:
+    """The Monday of the ISO week holding `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def _weekday_mask(week: date) -> Any:
+    """The SQL sum of one bit per distinct weekday active among a group's daily facts."""
+    bits = [
+        Max(Case(When(date=week + timedelta(days=n), then=Value(1 << n)), default=Value(0)))
+        for n in range(7)
+    ]
+    mask = bits[0]
+    for bit in bits[1:]:
+        mask = mask + bit
+    return mask
+
+
 @transaction.atomic
-def facts_rollup(*, day: date) -> tuple[int, int]:
-    """Rebuild the day's course and learner facts from its events; running it again gives the same
-    rows. Returns (course facts, learner facts) written."""
-    start, end = _day_bounds(day)
+def weekly_facts_rollup(*, week: date) -> int:
+    """Rebuild the week's `WeeklyLearnerFact` rows from its daily learner facts (one per learner
+    and course, one per learner for everything) and bring the learners' first-active weeks
+    (`LearnerCohortFact`) up to date; running it again gives the same rows. Returns rows written."""
+    week = week_start(week)
+    daily = DailyLearnerFact.objects.filter(date__gte=week, date__lt=week + timedelta(days=7))
+    WeeklyLearnerFact.objects.filter(week=week).delete()
+    mask = _weekday_mask(week)
+    per_day = {
+        field: Sum(
+            Case(
+                When(date=week + timedelta(days=n), then=F("learning_seconds")),
+                default=Value(0),
+            )
+        )
+        for n, field in enumerate(WeeklyLearnerFact.WEEKDAY_SECONDS)
+    }
+    rows = [
+        WeeklyLearnerFact(week=week, learning_seconds=sum(row[f] for f in per_day), **row)
+        for row in daily.filter(course__isnull=False)
+        .values("learner_id", "course_id")
+        .annotate(days=mask, **per_day)
+        .order_by()
+    ]
+    rows += [
+        WeeklyLearnerFact(week=week, learning_seconds=sum(row[f] for f in per_day), **row)
+        for row in daily.values("learner_id").annotate(days=mask, **per_day).order_by()
+    ]
+    WeeklyLearnerFact.objects.bulk_create(rows, batch_size=2000)
+    _cohorts_update(week, {(row.learner_id, row.course_id) for row in rows})
+    return len(rows)
+
+
+def _cohorts_update(week: date, active: set[tuple[int, int | None]]) -> None:
+    """After `week` was rebuilt: a learner active in it whose first week is later (or unknown)
+    now starts in it; one whose first week it was and who is no longer active in it starts in
+    their next active week (or has no cohort)."""
+    known = {
+        (learner_id, course_id): (pk, first)
+        for pk, learner_id, course_id, first in LearnerCohortFact.objects.filter(
+            Q(learner_id__in=WeeklyLearnerFact.objects.filter(week=week).values("learner_id"))
+            | Q(week=week)
+        ).values_list("pk", "learner_id", "course_id", "week")
+    }
+    LearnerCohortFact.objects.bulk_create(
+        [
+            LearnerCohortFact(learner_id=learner_id, course_id=course_id, week=week)
+            for learner_id, course_id in active - known.keys()
+        ],
+        batch_size=2000,
+    )
+    moved = [
+        LearnerCohortFact(pk=pk, week=week)
+        for pair, (pk, first) in known.items()
+        if pair in active and first > week
+    ]
+    gone = [
+        (pair, pk) for pair, (pk, first) in known.items() if first == week and pair not in active
+    ]
+    for (learner_id, course_id), pk in gone:
+        later = WeeklyLearnerFact.objects.filter(learner_id=learner_id, course_id=course_id)
+        if course_id is None:
+            later = WeeklyLearnerFact.objects.filter(learner_id=learner_id, course__isnull=True)
+        first = later.aggregate(first=Min("week"))["first"]
+        if first is None:
+            LearnerCohortFact.objects.filter(pk=pk).delete()
+        else:
+            moved.append(LearnerCohortFact(pk=pk, week=first))
+    LearnerCohortFact.objects.bulk_update(moved, ["week"], batch_size=1000)
+
+
+def facts_rollup(*, day: date, weekly: bool = True) -> tuple[int, int]:
+    """Rebuild the day's course and learner facts from its events, then (unless `weekly` is
+    False) its week's weekly learner facts; running it again gives the same rows. Returns
+    (course facts, learner facts) written."""
+    written = _daily_facts_rollup(day)
+    if weekly:
+        weekly_facts_rollup(week=day)
+    return written
+
+
+@transaction.atomic
+def _daily_facts_rollup(day: date) -> tuple[int, int]:
+    start, end = day_bounds(day)
     events = Event.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
     activity = Q(kind__in=ACTIVITY_KINDS)
     heartbeat = Q(kind=Event.Kind.HEARTBEAT)
@@ -300,12 +447,26 @@ def facts_rollup(*, day: date) -> tuple[int, int]:
 
 
 def facts_backfill(*, start: date, end: date) -> list[tuple[date, int, int]]:
-    """Rebuild the facts of every day from `start` to `end` inclusive, one transaction per day."""
+    """Rebuild the facts of every day from `start` to `end` inclusive, one transaction per day,
+    then the weekly facts of every week they touch (each once)."""
     done = []
     day = start
     while day <= end:
-        done.append((day, *facts_rollup(day=day)))
+        done.append((day, *facts_rollup(day=day, weekly=False)))
         day += timedelta(days=1)
+    weekly_facts_backfill(start=start, end=end)
+    return done
+
+
+def weekly_facts_backfill(*, start: date, end: date) -> list[tuple[date, int]]:
+    """Rebuild the weekly learner facts (and first-active weeks) of every week touching `start`
+    to `end`, oldest first, from the daily facts only (no event is read: this also works for days
+    whose events were purged)."""
+    done = []
+    week = week_start(start)
+    while week <= end:
+        done.append((week, weekly_facts_rollup(week=week)))
+        week += timedelta(days=7)
     return done
 
 
@@ -322,7 +483,9 @@ def events_purge_expired(*, now: datetime | None = None) -> int:
 
 
 def user_analytics_export(*, user_id: int) -> dict[str, Any]:
-    """Everything analytics holds about one user, as JSON-ready data (the right of access)."""
+    """Everything analytics holds about one user, as JSON-ready data (the right of access). The
+    weekly facts and first-active weeks are sums of the daily facts listed here, so they are not
+    listed again (erasure deletes them too)."""
     return {
         "events": [
             {
@@ -355,16 +518,58 @@ def user_analytics_export(*, user_id: int) -> dict[str, Any]:
 @transaction.atomic
 def user_analytics_delete(*, user_id: int) -> int:
     """Erase one user's events, learner facts and nudges (the right to erasure). Course facts are
-    anonymous counts and stay; payments and refunds stay too, without the user, so that revenue
-    rebuilt by `analytics_backfill` still adds up. Returns the number of rows deleted or
-    anonymised."""
+    anonymous counts and stay; payments and refunds stay too, without the user and the Stripe
+    reference (what they were for, their interval, currency and paid time stay), so that revenue
+    rebuilt by `analytics_backfill` still adds up and `analytics_backfill_events` does not count
+    them twice. Returns the number of rows deleted or anonymised."""
     events = Event.objects.filter(user_id=user_id)
-    money = events.filter(kind__in=[Event.Kind.PAYMENT, Event.Kind.REFUND])
-    deleted = money.update(user=None, meta={})
+    money = list(events.filter(kind__in=[Event.Kind.PAYMENT, Event.Kind.REFUND]))
+    object_ids = _money_object_ids_by_reference(
+        [e.meta["reference"] for e in money if e.object_id is None and e.meta.get("reference")]
+    )
+    for event in money:
+        if event.object_id is None:
+            event.object_id = object_ids.get(
+                (event.meta.get("source", ""), event.meta.get("reference", ""))
+            )
+        event.user_id = None
+        event.meta = {key: event.meta[key] for key in MONEY_META_KEPT if key in event.meta}
+    Event.objects.bulk_update(money, ["user", "object_id", "meta"], batch_size=1000)
+    deleted = len(money)
     deleted += events.delete()[0]
     deleted += DailyLearnerFact.objects.filter(learner_id=user_id).delete()[0]
+    deleted += WeeklyLearnerFact.objects.filter(learner_id=user_id).delete()[0]
+    deleted += LearnerCohortFact.objects.filter(learner_id=user_id).delete()[0]
     deleted += Nudge.objects.filter(learner_id=user_id).delete()[0]
     return deleted
+
+
+# What a payment or refund keeps of its meta once its user is erased: nothing that names them.
+MONEY_META_KEPT = ("source", "interval", "currency", "paid_at")
+
+
+def _money_object_ids_by_reference(references: list[str]) -> dict[tuple[str, str], int]:
+    """{(source, Stripe reference): purchase or invoice id} for events recorded before payment
+    events carried the id."""
+    if not references:
+        return {}
+    from billing.models import Invoice, Purchase
+
+    found = {
+        ("purchase", reference): pk
+        for pk, reference in Purchase.objects.filter(
+            stripe_checkout_session_id__in=references
+        ).values_list("pk", "stripe_checkout_session_id")
+    }
+    found.update(
+        {
+            ("subscription", reference): pk
+            for pk, reference in Invoice.objects.filter(
+                stripe_invoice_id__in=references
+            ).values_list("pk", "stripe_invoice_id")
+        }
+    )
+    return found
 
 
 @transaction.atomic

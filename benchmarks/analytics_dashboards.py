@@ -1,6 +1,7 @@
 """Dashboard render time and query count on `seed_load_events` data, against a raw-events baseline.
 
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python benchmarks/analytics_dashboards.py
+    (--repeat N renders per page, --events N to seed; --help)
 
 Builds the database (migrate + `seed_load_events`, default 1,000,000 events) unless it already holds
 events, then renders /teach/analytics/ (an instructor) and /staff/analytics/ (an admin) through
@@ -12,6 +13,8 @@ benchmarks/reports/analytics_dashboards.md.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import statistics
 import sys
@@ -45,19 +48,28 @@ REPEAT = int(os.environ.get("REPEAT", "7"))
 EVENTS = int(os.environ.get("EVENTS", "1000000"))
 
 
-def ensure_data() -> None:
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="Renders per page (median).")
+    parser.add_argument(
+        "--events", type=int, default=EVENTS, help="Events to seed when the database has fewer."
+    )
+    return parser.parse_args()
+
+
+def ensure_data(events: int) -> None:
     from analytics.models import Event
 
     call_command("migrate", verbosity=0)
-    if Event.objects.count() < EVENTS:
+    if Event.objects.count() < events:
         started = time.perf_counter()
-        call_command("seed_load_events", events=EVENTS)
+        call_command("seed_load_events", events=events)
         print(f"seed_load_events: {time.perf_counter() - started:.1f} s")
 
 
-def measure(callable_) -> tuple[float, int]:
+def measure(callable_, repeat: int) -> tuple[float, int]:
     timings, queries = [], 0
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             callable_()
@@ -67,10 +79,11 @@ def measure(callable_) -> tuple[float, int]:
 
 
 def main() -> None:
+    args = options()
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
     settings.MFA_REQUIRED_FOR_STAFF = False
-    ensure_data()
+    ensure_data(args.events)
     from accounts.models import User
     from analytics.models import Event
     from courses.models import Course
@@ -118,7 +131,7 @@ def main() -> None:
         ("baseline: funnel + daily actives from raw events (instructor)", raw_baseline),
         ("bare view /healthz", page(admin, "/healthz")),
     ):
-        median, queries = measure(fn)
+        median, queries = measure(fn, args.repeat)
         rows.append((name, median, queries))
         print(f"{name}: {median:.1f} ms median, {queries} queries")
 
@@ -129,7 +142,8 @@ def main() -> None:
         "# Analytics dashboards on seed_load_events data",
         "",
         f"- Events: {total:,}; database: `{settings.DATABASES['default']['ENGINE']}`; "
-        f"range: {start} to {end}; median of {REPEAT} renders in-process (Django test client).",
+        f"range: {start} to {end}; median of {args.repeat} renders in-process (Django test "
+        "client).",
         "",
         "| what | median ms | queries | ratio to raw-events baseline |",
         "|---|---:|---:|---:|",
@@ -138,7 +152,23 @@ def main() -> None:
         f"| {name} | {ms:.1f} | {queries} | {ms / baseline_ms:.2f} |" for name, ms, queries in rows
     ]
     report.write_text("\n".join(lines) + "\n")
-    print(f"written {report}")
+    report.with_suffix(".json").write_text(
+        json.dumps(
+            {
+                "events": total,
+                "database": settings.DATABASES["default"]["ENGINE"],
+                "range": [start.isoformat(), end.isoformat()],
+                "repeat": args.repeat,
+                "rows": [
+                    {"what": name, "median_ms": round(ms, 1), "queries": queries}
+                    for name, ms, queries in rows
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written {report} and its .json")
 
 
 if __name__ == "__main__":

@@ -121,12 +121,16 @@ class AnalyticsRevenueCourseSerializer(serializers.Serializer):
 
 class AnalyticsRevenueSerializer(serializers.Serializer):
     mrr_cents = serializers.IntegerField(
-        allow_null=True, help_text="Platform only: null for a course (subscriptions have none)."
+        allow_null=True,
+        help_text="Platform only: null for a course (subscriptions have none). Invoices refunded "
+        "by the period's end are left out.",
     )
     subscription_cents = serializers.IntegerField(allow_null=True)
     purchase_cents = serializers.IntegerField()
     revenue_cents = serializers.IntegerField()
     refunds_cents = serializers.IntegerField()
+    subscription_refunds_cents = serializers.IntegerField(allow_null=True)
+    purchase_refunds_cents = serializers.IntegerField()
     net_cents = serializers.IntegerField()
     daily = AnalyticsRevenueDaySerializer(many=True)
     by_course = AnalyticsRevenueCourseSerializer(many=True)

@@ -59,10 +59,11 @@ def test_questions_and_answers_are_recorded_from_the_qa_events(
         ("question_asked", student.pk, course.pk, question.pk, 0, {})
     ]
     answered = [row for row in rows if row[0] == "question_answered"]
+    answer_ids = list(question.answers.order_by("created_at").values_list("pk", flat=True))
     assert [(r[1] == student.pk, r[2], r[3], r[4], r[5]) for r in answered] == [
-        (True, course.pk, question.pk, 3600, {"by_asker": True}),
-        (False, course.pk, question.pk, 10800, {"by_asker": False}),
-        (False, course.pk, question.pk, 18000, {"by_asker": False}),
+        (True, course.pk, question.pk, 3600, {"by_asker": True, "answer_id": answer_ids[0]}),
+        (False, course.pk, question.pk, 10800, {"by_asker": False, "answer_id": answer_ids[1]}),
+        (False, course.pk, question.pk, 18000, {"by_asker": False, "answer_id": answer_ids[2]}),
     ]
     assert answered[1][1] == instructor.pk
 

@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from analytics import selectors, services
 from analytics.exceptions import UnknownEventKindError
-from analytics.models import DailyCourseFact, DailyLearnerFact, Event
+from analytics.models import (
+    DailyCourseFact,
+    DailyLearnerFact,
+    Event,
+    LearnerCohortFact,
+    WeeklyLearnerFact,
+)
 from analytics.tests import data
 from courses.services.learning import enrollment_create, lesson_complete
 from courses.tests.factories import CourseFactory, course_with_outline
@@ -142,9 +148,16 @@ def test_a_user_can_export_and_erase_their_data(
     exported = services.user_analytics_export(user_id=student.pk)
     assert [event["kind"] for event in exported["events"]] == ["login"]
     assert len(exported["daily_facts"]) == 1
-    assert services.user_analytics_delete(user_id=student.pk) == 2
+    today = timezone.localdate()
+    weekly = WeeklyLearnerFact.objects.get(learner=student)
+    assert (weekly.course_id, weekly.days) == (None, 1 << today.weekday())
+    # The event, the daily and weekly facts and the first-active week.
+    assert services.user_analytics_delete(user_id=student.pk) == 4
     assert not Event.objects.filter(user=student).exists()
     assert not DailyLearnerFact.objects.filter(learner=student).exists()
+    assert not WeeklyLearnerFact.objects.filter(learner=student).exists()
+    assert not LearnerCohortFact.objects.filter(learner=student).exists()
+    assert WeeklyLearnerFact.objects.filter(learner=instructor).count() == 1
     assert Event.objects.filter(user=instructor).count() == 1
 
 
