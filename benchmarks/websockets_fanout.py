@@ -43,10 +43,7 @@ import datetime as dt
 import json
 import math
 import os
-import platform
 import resource
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -54,11 +51,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORTS = ROOT / "benchmarks" / "reports"
-TMP = REPORTS / "tmp"
+if str(ROOT) not in sys.path:  # run by path: `from benchmarks import common` needs the root
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import common  # noqa: E402
+
+REPORTS = common.REPORTS
+TMP = common.TMP
 PYTHON = sys.executable
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 EMAIL_PATTERN = "ws-learner-{:06d}@bench.localhost"
 INSTRUCTOR_EMAIL = "ws-instructor@bench.localhost"
@@ -73,37 +74,7 @@ def raise_open_files() -> int:
     return hard
 
 
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of sorted `values` (0 when empty)."""
-    if not values:
-        return 0.0
-    rank = max(1, math.ceil(share * len(values)))
-    return values[rank - 1]
-
-
 # --- processes and memory -----------------------------------------------------------------------
-
-
-def process_tree(root_pid: int) -> list[int]:
-    """The pid and every descendant of one process, from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            text = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(text[text.rindex(")") + 2 :].split()[1])
-    tree = {root_pid}
-    changed = True
-    while changed:
-        changed = False
-        for pid, parent in parents.items():
-            if parent in tree and pid not in tree:
-                tree.add(pid)
-                changed = True
-    return sorted(tree)
 
 
 def rss_bytes(pid: int) -> int:
@@ -115,40 +86,9 @@ def rss_bytes(pid: int) -> int:
 
 
 def tree_rss(root_pid: int) -> dict[str, Any]:
-    pids = process_tree(root_pid)
+    pids = common.process_tree(root_pid)
     per_process = {pid: rss_bytes(pid) for pid in pids}
     return {"total": sum(per_process.values()), "processes": per_process}
-
-
-def cpu_seconds(root_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by the server's process tree, PostgreSQL and Redis (/proc)."""
-    tree = set(process_tree(root_pid))
-    totals = {"server": 0.0, "postgres": 0.0, "redis": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            text = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text[text.rindex(")") + 2 :].split()
-        seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        if int(entry.name) in tree:
-            totals["server"] += seconds
-        elif name == "postgres":
-            totals["postgres"] += seconds
-        elif name.startswith("redis-server"):
-            totals["redis"] += seconds
-    return totals
-
-
-def cpu_used(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
-    """CPU milliseconds per item, by process kind."""
-    return {
-        kind: round((after[kind] - before[kind]) * 1000 / count, 2) if count else 0.0
-        for kind in before
-    }
 
 
 def redis_rss(redis_url: str) -> int:
@@ -157,66 +97,21 @@ def redis_rss(redis_url: str) -> int:
     return int(redis.Redis.from_url(redis_url).info("memory")["used_memory_rss"])
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def machine() -> dict[str, Any]:
-    model = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "memory_gib": round(int(memory) / 1024 / 1024, 1),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
-    }
-
-
 # --- the server under test ----------------------------------------------------------------------
 
 
 def server_environment(args: argparse.Namespace, port: int) -> dict[str, str]:
-    environment = dict(os.environ)
-    environment.update(
-        {
-            "DJANGO_ENV": "production",
-            "DJANGO_SETTINGS_MODULE": "lms.settings",
-            "SECRET_KEY": "benchmark-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-            "SECURE_SSL_REDIRECT": "False",
-            "SECURE_HSTS_SECONDS": "0",
-            "MFA_REQUIRED_FOR_STAFF": "False",
-            "LOG_LEVEL": "WARNING",
-            "PORT": str(port),
-            "WEB_CONCURRENCY": str(args.workers),
-            "PYTHONPATH": str(ROOT),
-        }
+    return common.production_environment(
+        database_url=args.database_url, redis_url=args.redis_url, port=port, workers=args.workers
     )
-    return environment
 
 
 def prepare(args: argparse.Namespace) -> dict[str, Any]:
     """Create and migrate the database, empty this benchmark's Redis database, then write the
     learners, their course and their sessions (the `_setup` subcommand, run under Django)."""
-    import psycopg
     import redis
 
-    name = args.database_url.rsplit("/", 1)[1]
-    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        if not connection.execute(query, [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
+    common.database_create(args.database_url)
     redis.Redis.from_url(args.redis_url).flushdb()
     environment = server_environment(args, 0)
     subprocess.run(
@@ -244,21 +139,11 @@ def setup_data(count: int, sessions_file: str) -> None:
     import django
 
     django.setup()
-    from importlib import import_module
-
     from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
+    from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
-    from django.core.cache import caches
     from django.db import transaction
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from core.roles import Role
     from courses.models import Course, Enrollment
@@ -296,30 +181,7 @@ def setup_data(count: int, sessions_file: str) -> None:
             batch_size=2000,
             ignore_conflicts=True,
         )
-    engine = import_module(settings.SESSION_ENGINE)
-    backend = settings.AUTHENTICATION_BACKENDS[0]
-    keys: list[str] = []
-    entries: dict[str, Any] = {}
-    for user in users:
-        store = engine.SessionStore()
-        store._session_key = get_random_string(32, VALID_KEY_CHARS)
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: backend,
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache":
-            entries[store.cache_key] = data
-        else:  # any other engine: one save per session through the engine
-            store.update(data)
-            store.save(must_create=True)
-        keys.append(store.session_key)
-    if entries:
-        age = engine.SessionStore().get_expiry_age()
-        cache = caches[settings.SESSION_CACHE_ALIAS]
-        items = list(entries.items())
-        for start in range(0, len(items), 2000):
-            cache.set_many(dict(items[start : start + 2000]), timeout=age)
+    keys = common.sessions_write(users)
     Path(sessions_file).write_text("\n".join(keys) + "\n")
     print(
         json.dumps(
@@ -335,41 +197,13 @@ def setup_data(count: int, sessions_file: str) -> None:
 
 def server_start(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
     """The Procfile's web process, bound to loopback."""
-    import httpx
-
-    binary = str(Path(PYTHON).parent / "gunicorn")
-    command = [
-        *(binary, "lms.asgi:application", "-k", "uvicorn_worker.UvicornWorker"),
-        *("--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)),
-        *("--graceful-timeout", "20", "--timeout", "60", "--backlog", "4096"),
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=server_environment(args, port),
-        stdout=subprocess.DEVNULL,
-        stderr=open(TMP / "ws-server.log", "wb"),  # noqa: SIM115 - lives with the process
-        start_new_session=True,
+    return common.server_start(
+        environment=server_environment(args, port),
+        port=port,
+        workers=args.workers,
+        log_name="ws-server.log",
+        options=("--graceful-timeout", "20", "--timeout", "60", "--backlog", "4096"),
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise SystemExit("the server exited; see benchmarks/reports/tmp/ws-server.log")
-        time.sleep(0.2)
-    raise SystemExit("the server did not answer /healthz within 60 s")
-
-
-def server_stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=40)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 # --- the clients ----------------------------------------------------------------------------------
@@ -569,7 +403,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     TMP.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": common.machine(),
         "config": {
             "connections": args.connections,
             "workers": args.workers,
@@ -586,14 +420,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     setup = prepare(args)
     report["setup"] = setup
     keys = (TMP / "ws-sessions.txt").read_text().split()
-    port = free_port()
+    port = common.free_port()
     server = server_start(args, port)
     clients: list[dict[str, Any]] = []
     try:
         time.sleep(1)  # workers settle after answering /healthz
         before = tree_rss(server.pid)
         redis_before = redis_rss(args.redis_url)
-        cpu_before_open = cpu_seconds(server.pid)
+        cpu_before_open = common.cpu_seconds({"server": server.pid})
         opening_started = time.monotonic()
         clients = clients_start(args, port, keys)
         opened = failed = 0
@@ -604,18 +438,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             opened += int(line[1])
             failed += int(line[2])
         opening_seconds = time.monotonic() - opening_started
-        cpu_after_open = cpu_seconds(server.pid)
+        cpu_after_open = common.cpu_seconds({"server": server.pid})
         time.sleep(2)  # let the last handshakes' garbage settle before reading memory
         after = tree_rss(server.pid)
         redis_after = redis_rss(args.redis_url)
-        cpu_before_broadcast = cpu_seconds(server.pid)
+        cpu_before_broadcast = common.cpu_seconds({"server": server.pid})
         marks = broadcast_run(args, setup)
         for client in clients:
             client["process"].stdin.write(f"STOP {args.delivery_timeout}\n")
             client["process"].stdin.flush()
         for client in clients:
             client["process"].stdout.readline()  # RECEIVED (or gave up waiting)
-        cpu_after_delivery = cpu_seconds(server.pid)
+        cpu_after_delivery = common.cpu_seconds({"server": server.pid})
         results = []
         for client in clients:
             client["process"].stdin.write("CLOSE\n")
@@ -627,7 +461,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for client in clients:
             if client["process"].poll() is None:
                 client["process"].kill()
-        server_stop(server)
+        common.server_stop(server, timeout=40)
 
     received = sorted(time for result in results for time in result["received"])
     errors: dict[str, int] = {}
@@ -645,8 +479,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "errors": errors,
         "closed_before_delivery": sum(result["closed_before_delivery"] for result in results),
         "opening_seconds": round(opening_seconds, 1),
-        "handshake_p50_ms": round(percentile(open_times, 0.5) * 1000, 1),
-        "handshake_p95_ms": round(percentile(open_times, 0.95) * 1000, 1),
+        "handshake_p50_ms": round(common.percentile(open_times, 0.5) * 1000, 1),
+        "handshake_p95_ms": round(common.percentile(open_times, 0.95) * 1000, 1),
         "server_rss_before_mib": round(before["total"] / 2**20, 1),
         "server_rss_after_mib": round(after["total"] / 2**20, 1),
         "server_processes": len(after["processes"]),
@@ -654,8 +488,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "redis_rss_growth_per_connection_kib": (
             round((redis_after - redis_before) / opened / 1024, 2) if opened else None
         ),
-        "cpu_ms_per_connection_opened": cpu_used(cpu_before_open, cpu_after_open, opened),
-        "cpu_ms_per_notification_delivered": cpu_used(
+        "cpu_ms_per_connection_opened": common.cpu_ms_per_item(
+            cpu_before_open, cpu_after_open, opened
+        ),
+        "cpu_ms_per_notification_delivered": common.cpu_ms_per_item(
             cpu_before_broadcast, cpu_after_delivery, len(received)
         ),
         "announcement_reached": marks.get("reached"),
@@ -666,11 +502,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "groups_sent_to": marks.get("groups", []),
         "delivered": len(received),
         "delivered_share": round(len(received) / opened, 4) if opened else 0.0,
-        "live_p50_s": percentile(live, 0.5),
-        "live_p95_s": percentile(live, 0.95),
+        "live_p50_s": common.percentile(live, 0.5),
+        "live_p95_s": common.percentile(live, 0.95),
         "live_max_s": live[-1] if live else None,
-        "end_to_end_p50_s": percentile(end_to_end, 0.5),
-        "end_to_end_p95_s": percentile(end_to_end, 0.95),
+        "end_to_end_p50_s": common.percentile(end_to_end, 0.5),
+        "end_to_end_p95_s": common.percentile(end_to_end, 0.95),
         "end_to_end_max_s": end_to_end[-1] if end_to_end else None,
         "target_live_p95_s": 2.0,
     }

@@ -21,27 +21,26 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run by path: `from benchmarks import common` needs the root
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import common  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 REPORTS = ROOT / "benchmarks" / "reports"
 LUA = HERE / "wrk_report.lua"
 PYTHON = sys.executable
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 DEMO_STUDENT = ("student@lumen.localhost", "lumen-demo-2026")
 
@@ -136,93 +135,23 @@ class Result:
     meets_target: bool | None = None
 
 
-# --- processes and CPU --------------------------------------------------------------------------
-
-
-def _proc_stat(pid: int) -> tuple[str, int, int] | None:
-    """(command name, parent pid, utime + stime in ticks) of one process, or None if it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    name = text[text.index("(") + 1 : text.rindex(")")]
-    fields = text[text.rindex(")") + 2 :].split()
-    return name, int(fields[1]), int(fields[11]) + int(fields[12])
-
-
-def _all_processes() -> dict[int, tuple[str, int, int]]:
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            stat = _proc_stat(int(entry.name))
-            if stat is not None:
-                table[int(entry.name)] = stat
-    return table
-
-
-def cpu_ticks(server_pid: int) -> dict[str, int]:
-    """CPU ticks used so far by the app server's process tree, PostgreSQL and Redis."""
-    table = _all_processes()
-    tree = {server_pid}
-    changed = True
-    while changed:
-        changed = False
-        for pid, (_, parent, _) in table.items():
-            if parent in tree and pid not in tree:
-                tree.add(pid)
-                changed = True
-    totals = {"app": 0, "postgres": 0, "redis": 0}
-    for pid, (name, _, ticks) in table.items():
-        if pid in tree:
-            totals["app"] += ticks
-        elif name == "postgres":
-            totals["postgres"] += ticks
-        elif name.startswith("redis-server"):
-            totals["redis"] += ticks
-    return totals
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # --- the server under test ----------------------------------------------------------------------
 
 
 def server_environment(args: argparse.Namespace, port: int) -> dict[str, str]:
-    environment = dict(os.environ)
-    environment.update(
-        {
-            "DJANGO_ENV": "production",
-            "SECRET_KEY": "benchmark-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-            "SECURE_SSL_REDIRECT": "False",
-            "SECURE_HSTS_SECONDS": "0",
-            "MFA_REQUIRED_FOR_STAFF": "False",
-            # The limiter stays in the path (its Redis call is part of the cost), but never trips.
-            "API_THROTTLE_USER": "1000000/min",
-            "API_THROTTLE_ANON": "1000000/min",
-            "LOG_LEVEL": "WARNING",
-            "PORT": str(port),
-            "WEB_CONCURRENCY": str(args.workers),
-        }
+    # The limiter stays in the path (its Redis call is part of the cost), but never trips.
+    return common.production_environment(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        port=port,
+        workers=args.workers,
+        extra={"API_THROTTLE_USER": "1000000/min", "API_THROTTLE_ANON": "1000000/min"},
     )
-    return environment
 
 
 def prepare(args: argparse.Namespace) -> None:
     """Create the benchmark database if needed, migrate it, seed it and collect static files."""
-    name = args.database_url.rsplit("/", 1)[1]
-    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        exists = connection.execute(query, [name]).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+    common.database_create(args.database_url)
     environment = server_environment(args, 0)
     # seed_demo refuses production (it sets known passwords), so it runs as development.
     seeding = {**environment, "DJANGO_ENV": "development"}
@@ -244,39 +173,12 @@ def prepare(args: argparse.Namespace) -> None:
 
 
 def server_start(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
-    command = {
-        "uvicorn": ["gunicorn", "lms.asgi:application", "-k", "uvicorn_worker.UvicornWorker"],
-        "gthread": ["gunicorn", "lms.wsgi:application", "-k", "gthread", "--threads", "4"],
-        "sync": ["gunicorn", "lms.wsgi:application", "-k", "sync"],
-    }[args.server]
-    binary = str(Path(PYTHON).parent / command[0])
-    process = subprocess.Popen(
-        [binary, *command[1:], "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
-        cwd=ROOT,
-        env=server_environment(args, port),
-        stdout=subprocess.DEVNULL,
-        stderr=open(REPORTS / "tmp" / "server.log", "wb"),  # noqa: SIM115 - lives with the process
-        start_new_session=True,
+    return common.server_start(
+        environment=server_environment(args, port),
+        port=port,
+        workers=args.workers,
+        server=args.server,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise SystemExit("the server exited; see benchmarks/reports/tmp/server.log")
-        time.sleep(0.2)
-    raise SystemExit("the server did not answer /healthz within 60 s")
-
-
-def server_stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 # --- credentials and discovery ------------------------------------------------------------------
@@ -394,15 +296,15 @@ def measure(
     if probe.status_code >= 300:  # a redirect (to the sign-in page, say) is not the endpoint
         result.status = f"skipped: {endpoint.method} {path} answered {probe.status_code}"
         return result
-    before = cpu_ticks(server_pid)
+    before = common.cpu_seconds({"app": server_pid})
     summary = wrk_run(base + path, endpoint, headers, args)
-    after = cpu_ticks(server_pid)
+    after = common.cpu_seconds({"app": server_pid})
     seconds = summary["duration_us"] / 1e6
     requests = summary["requests"]
     failed = summary["socket_errors"] + sum(
         count for status, count in summary["statuses"].items() if int(status) >= 400
     )
-    ticks = sum(after.values()) - sum(before.values())
+    seconds_used = sum(after.values()) - sum(before.values())
     result.requests = requests
     result.requests_per_second = round(requests / seconds, 1)
     result.p50_ms = summary["p50_us"] / 1000
@@ -410,24 +312,8 @@ def measure(
     result.p99_ms = summary["p99_us"] / 1000
     result.error_rate = round(failed / requests, 5) if requests else 1.0
     result.statuses = summary["statuses"]
-    result.cpu_ms_per_request = round(ticks * 1000 / CLOCK_TICKS / requests, 3) if requests else 0
+    result.cpu_ms_per_request = round(seconds_used * 1000 / requests, 3) if requests else 0
     return result
-
-
-def machine() -> dict[str, Any]:
-    model = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "memory_gib": round(int(memory) / 1024 / 1024, 1),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-    }
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -523,7 +409,7 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     (REPORTS / "tmp").mkdir(parents=True, exist_ok=True)
     prepare(args)
-    port = free_port()
+    port = common.free_port()
     base = f"http://127.0.0.1:{port}"
     server = server_start(args, port)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -540,7 +426,7 @@ def main() -> None:
         ]
         last = measure(base, bare, values, auth, server.pid, args)
     finally:
-        server_stop(server)
+        common.server_stop(server)
 
     bare_rps = round((first.requests_per_second + last.requests_per_second) / 2, 1)
     for row in [first, *results, last]:
@@ -550,7 +436,7 @@ def main() -> None:
                 row.meets_target = row.share_of_bare >= row.target_share
     report = {
         "started_at": started_at,
-        "machine": machine(),
+        "machine": common.machine(),
         "config": {
             key: getattr(args, key)
             for key in ("duration", "connections", "threads", "workers", "server", "seed_load")
