@@ -355,7 +355,8 @@ class CourseAdmin(InstructorScopedAdmin):
         course = services.course_create(instructor=request.user, title=title, **data)
         # The admin goes on with `obj` (inlines, many-to-many, the redirect): make it the row.
         for field in Course._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(course, field.attname))
+            if not field.generated:  # read back from the database only when asked for
+                setattr(obj, field.attname, getattr(course, field.attname))
         obj._state.adding = False
         obj._state.db = course._state.db
 
@@ -440,6 +441,9 @@ class ModuleAdmin(InstructorScopedAdmin):
     list_select_related = ["course"]
     ordering = ["course_id", "order"]
     inlines = [LessonInline]
+
+    def save_model(self, request: HttpRequest, obj: Module, form: Any, change: bool) -> None:
+        services.module_save(module=obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)

@@ -12,6 +12,7 @@ from django.db.models import Count, Min
 
 from core.bulk import LoadContext
 from courses.models import Category, Course, Enrollment, Lesson, LessonProgress, Module
+from courses.services.counters import course_counts_recount
 
 MODULES_PER_COURSE = 2
 TOPICS = [
@@ -170,6 +171,8 @@ def seed_courses(ctx: LoadContext) -> str:
             label="lessons",
         )
         ctx.writer.reset_sequences(Course, Module, Lesson)
+        # Written around the services: the stored counts are recounted from the rows.
+        course_counts_recount(course_ids=range(first_course, first_course + wanted))
         status = "written"
     ctx.ranges["courses"] = range(first_course, first_course + wanted)
     ctx.ranges["lessons"] = range(first_lesson, first_lesson + wanted * per_course)
@@ -281,4 +284,5 @@ def seed_progress(ctx: LoadContext) -> str:
         label="lesson progress",
     )
     ctx.writer.reset_sequences(Enrollment, LessonProgress)
+    course_counts_recount(course_ids=courses)
     return f"{len(resolved):,} enrollments, {written:,} progress rows written"

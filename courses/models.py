@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     FileExtensionValidator,
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from core.models import TimeStampedModel
 from courses.markdown import render_markdown
+from courses.search import CourseSearchDocument
 from courses.validators import validate_cover_image, validate_webvtt
 
 # A video counts as watched once the learner has reached this share of its duration.
@@ -141,6 +143,11 @@ class Course(TimeStampedModel):
     # Learners' ratings, kept in step with CourseReview by courses.services.reviews.
     rating_count = models.PositiveIntegerField(default=0, editable=False)
     rating_total = models.PositiveIntegerField(default=0, editable=False)
+    # Counts the catalog sorts and shows, kept in step (F() updates in the same transaction) by
+    # courses.services.counters; `manage.py courses_recount` recounts them from the rows.
+    enrollment_count = models.PositiveIntegerField(default=0, editable=False)
+    lesson_count = models.PositiveIntegerField(default=0, editable=False)
+    total_duration_seconds = models.PositiveIntegerField(default=0, editable=False)
     difficulty = models.CharField(
         max_length=16, choices=Difficulty.choices, default=Difficulty.BEGINNER, db_index=True
     )
@@ -173,11 +180,21 @@ class Course(TimeStampedModel):
     what_you_will_learn = models.TextField(
         max_length=4000, blank=True, help_text="One learning outcome per line."
     )
+    # Kept by the database (see courses.search): catalog searches read it through a GIN index
+    # instead of building every course's vector again.
+    search_document = models.GeneratedField(
+        expression=CourseSearchDocument(), output_field=SearchVectorField(), db_persist=True
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="courses_course_status_pub"),
+            # The catalog's default order ("popular") among published courses.
+            models.Index(
+                fields=["status", "-enrollment_count", "-published_at", "-id"],
+                name="courses_course_popular",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import (
@@ -24,7 +24,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -65,8 +64,10 @@ from courses.models import (
     Quiz,
     QuizAttempt,
 )
+from courses.search import SEARCH_CONFIG
 
-SEARCH_CONFIG = "english"
+# Searched in the database, never read by a page: not fetched with the course.
+UNREAD_COURSE_FIELDS = ("search_document",)
 CATALOG_SORTS = ("popular", "newest", "rating", "title", "relevance")
 EXAM_GRACE = timedelta(seconds=QUIZ_DEADLINE_GRACE_SECONDS)
 
@@ -188,35 +189,6 @@ def enrollment_get(*, learner: Any, course_id: int) -> Enrollment | None:
 # --- Search ---------------------------------------------------------------------------------------
 
 
-class CourseSearchDocument(Func):
-    """The weighted text-search vector of a course: title (A), subtitle (B), description (C).
-
-    Exactly the expression of the GIN index created by migration 0002 on PostgreSQL, so searches
-    use that index.
-    """
-
-    output_field = SearchVectorField()
-
-    def __init__(self) -> None:
-        super().__init__(F("title"), F("subtitle"), F("description"))
-
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list]:
-        parts: list[str] = []
-        params: list[Any] = []
-        for expression in self.source_expressions:
-            sql, expression_params = compiler.compile(expression)
-            parts.append(sql)
-            params.extend(expression_params)
-        title, subtitle, description = parts
-        config = f"'{SEARCH_CONFIG}'::regconfig"
-        return (
-            f"(setweight(to_tsvector({config}, {title}), 'A') || "
-            f"setweight(to_tsvector({config}, {subtitle}), 'B') || "
-            f"setweight(to_tsvector({config}, {description}), 'C'))",
-            params,
-        )
-
-
 def _uses_postgres_search() -> bool:
     return connection.vendor == "postgresql"
 
@@ -229,10 +201,9 @@ def course_search(queryset: QuerySet[Course], term: str) -> QuerySet[Course]:
         return queryset
     if _uses_postgres_search():
         query = SearchQuery(term, config=SEARCH_CONFIG, search_type="websearch")
-        return (
-            queryset.alias(search_document=CourseSearchDocument())
-            .filter(search_document=query)
-            .annotate(search_rank=SearchRank(CourseSearchDocument(), query))
+        # The stored vector (Course.search_document), matched through its GIN index.
+        return queryset.filter(search_document=query).annotate(
+            search_rank=SearchRank(F("search_document"), query)
         )
     return queryset.filter(
         Q(title__icontains=term) | Q(subtitle__icontains=term) | Q(description__icontains=term)
@@ -253,31 +224,9 @@ def _percent(done: str, total: str) -> Coalesce:
     return Coalesce(F(done) * 100 / NullIf(F(total), 0), Value(0), output_field=IntegerField())
 
 
-def with_course_counts(queryset: QuerySet[Course]) -> QuerySet[Course]:
-    """Annotate `enrollment_count`, `lesson_count` and `total_duration_seconds`."""
-    lesson_duration = (
-        Lesson.objects.filter(module__course_id=OuterRef("pk"))
-        .order_by()
-        .values("module__course_id")
-        .annotate(total=Sum("duration_seconds"))
-        .values("total")[:1]
-    )
-    return queryset.annotate(
-        enrollment_count=_count_subquery(
-            Enrollment.objects.filter(course_id=OuterRef("pk")), "course_id"
-        ),
-        lesson_count=_count_subquery(
-            Lesson.objects.filter(module__course_id=OuterRef("pk")), "module__course_id"
-        ),
-        total_duration_seconds=Coalesce(
-            Subquery(lesson_duration, output_field=IntegerField()), Value(0)
-        ),
-    )
-
-
 def with_learner_progress(queryset: QuerySet[Course], user: Any) -> QuerySet[Course]:
     """Annotate `is_enrolled`, `completed_lesson_count` and `progress_percent` (0-100) for `user`
-    (False/0/0 for anonymous users); needs `with_course_counts` first."""
+    (False/0/0 for anonymous users)."""
     if not getattr(user, "is_authenticated", False):
         return queryset.annotate(
             is_enrolled=Value(False),
@@ -297,16 +246,18 @@ def with_learner_progress(queryset: QuerySet[Course], user: Any) -> QuerySet[Cou
 
 
 def _sorted(queryset: QuerySet[Course], sort: str, *, searching: bool) -> QuerySet[Course]:
+    # Published courses only, so `published_at` is never null here; the plain descending orders
+    # are those of the indexes courses_course_popular and courses_course_status_pub.
     if sort == "relevance" and searching:
         return queryset.order_by("-search_rank", "-enrollment_count", "-id")
     if sort == "newest":
-        return queryset.order_by(F("published_at").desc(nulls_last=True), "-id")
+        return queryset.order_by("-published_at", "-id")
     if sort == "title":
         return queryset.order_by("title", "id")
     if sort == "rating":
         return queryset.order_by("-rating_score", "-rating_count", "-id")
     # "popular": the most enrolled first.
-    return queryset.order_by("-enrollment_count", F("published_at").desc(nulls_last=True), "-id")
+    return queryset.order_by("-enrollment_count", "-published_at", "-id")
 
 
 # A Bayesian average: every course starts with RATING_PRIOR_WEIGHT imaginary ratings of
@@ -328,15 +279,17 @@ def rating_score() -> Any:
 
 def course_list(*, user: Any) -> QuerySet[Course]:
     """Every course `user` may open (see course_visibility_q), annotated like the catalog:
-    `enrollment_count`, `lesson_count`, `total_duration_seconds`, `is_enrolled`,
-    `completed_lesson_count`, `progress_percent`; category, instructors and tags loaded."""
+    `is_enrolled`, `completed_lesson_count`, `progress_percent`, `rating_score` (the counts
+    `enrollment_count`, `lesson_count`, `total_duration_seconds` are stored on the course);
+    category, instructors and tags loaded."""
     queryset = (
         Course.objects.filter(course_visibility_q(user))
+        .defer(*UNREAD_COURSE_FIELDS)
         .select_related("category")
         .prefetch_related("instructors", "tags")
     )
     return (
-        with_learner_progress(with_course_counts(queryset), user)
+        with_learner_progress(queryset, user)
         .annotate(rating_score=rating_score())
         .order_by(F("published_at").desc(nulls_last=True), "-id")
     )
@@ -354,7 +307,8 @@ def course_list_for_catalog(
 ) -> QuerySet[Course]:
     """Published courses matching the search and filters (category slug, difficulty, language,
     price "free"/"paid"), sorted popular|newest|rating|title|relevance, with the annotations of
-    `course_list` (progress for a signed-in learner); 3 queries however many courses."""
+    `course_list` (progress for a signed-in learner) and category and instructors loaded (not
+    tags); 2 queries however many courses."""
     queryset = Course.objects.filter(status=Course.Status.PUBLISHED)
     if category:
         queryset = queryset.filter(category__slug=category)
@@ -369,10 +323,13 @@ def course_list_for_catalog(
     searching = bool(search and search.strip())
     if searching:
         queryset = course_search(queryset, search)
-    queryset = queryset.select_related("category").prefetch_related("instructors", "tags")
-    queryset = with_learner_progress(with_course_counts(queryset), user).annotate(
-        rating_score=rating_score()
+    # No tags: the catalog's cards do not show them (one query fewer per page).
+    queryset = (
+        queryset.defer(*UNREAD_COURSE_FIELDS)
+        .select_related("category")
+        .prefetch_related("instructors")
     )
+    queryset = with_learner_progress(queryset, user).annotate(rating_score=rating_score())
     return _sorted(queryset, sort, searching=searching)
 
 
@@ -433,12 +390,13 @@ def course_get_for_learner(
     queryset = (
         Course.objects.filter(course_visibility_q(user))
         .filter(**lookup)
+        .defer(*UNREAD_COURSE_FIELDS)
         .select_related("category")
         .prefetch_related("instructors", _outline_prefetch())
     )
     if with_tags:
         queryset = queryset.prefetch_related("tags")
-    course = with_course_counts(queryset).first()
+    course = queryset.first()
     if course is None:
         raise CourseNotFoundError("Course not found.")
     _attach_learner_outline(course, user)
@@ -783,10 +741,7 @@ def enrollment_list_for_dashboard(*, user: Any) -> QuerySet[Enrollment]:
         .select_related("course__category", "last_lesson__module")
         .prefetch_related("course__instructors")
         .annotate(
-            lesson_count=_count_subquery(
-                Lesson.objects.filter(module__course_id=OuterRef("course_id")),
-                "module__course_id",
-            ),
+            lesson_count=F("course__lesson_count"),
             completed_lesson_count=_count_subquery(completed, "learner_id"),
             progress_percent=_percent("completed_lesson_count", "lesson_count"),
             seconds_spent=Coalesce(Subquery(spent, output_field=IntegerField()), Value(0)),

@@ -1,7 +1,8 @@
 """Every write to courses goes through these services (keyword-only, atomic, events on commit).
 
 authoring: courses, their outline and questions. learning: enrollment, lesson progress, course
-completion and certificates. quizzes: attempts and grading.
+completion and certificates. quizzes: attempts and grading. counters: the enrolment and lesson
+counts stored on each course (moved by the others, recounted by `manage.py courses_recount`).
 """
 
 from courses.services.authoring import (
@@ -18,11 +19,13 @@ from courses.services.authoring import (
     lesson_quiz_ensure,
     lesson_save,
     module_create,
+    module_save,
     question_choices_set,
     question_create,
     question_problem,
     tags_get_or_create,
 )
+from courses.services.counters import course_counts_drift, course_counts_recount
 from courses.services.learning import (
     certificate_issue,
     enrollment_create,
@@ -49,6 +52,8 @@ __all__ = [
     "category_get_or_create",
     "certificate_issue",
     "course_archive",
+    "course_counts_drift",
+    "course_counts_recount",
     "course_create",
     "course_delete",
     "course_publish",
@@ -67,6 +72,7 @@ __all__ = [
     "lesson_start",
     "lesson_uncomplete",
     "module_create",
+    "module_save",
     "normalize_short_answer",
     "question_choices_set",
     "question_create",

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps
@@ -23,6 +23,7 @@ from core.roles import Role
 from courses import events
 from courses.exceptions import CourseHasLearnersError, CourseNotReadyError, InvalidInstructorsError
 from courses.models import Category, Choice, Course, Lesson, Module, Question, Quiz, Skill, Tag
+from courses.services.counters import course_lessons_add
 
 # Fields course_create and course_update set directly on the model.
 COURSE_FIELDS = frozenset(
@@ -328,6 +329,7 @@ def lesson_create(
     )
     lesson.full_clean()
     lesson.save()
+    course_lessons_add(course_id=module.course_id, lessons=1, seconds=lesson.duration_seconds)
     if kind == Lesson.Kind.QUIZ:
         quiz = Quiz(lesson=lesson, **(quiz_settings or {}))
         quiz.full_clean()
@@ -344,13 +346,28 @@ def lesson_save(*, lesson: Lesson, is_new: bool) -> Lesson:
     """Save a lesson edited in the admin (validated by its form). A lesson that becomes visible
     in a published course (new there, moved there, or given its first video or text) is
     announced with `lesson_published` once the save commits."""
-    previous = (
-        None
-        if is_new or lesson.pk is None
-        else Lesson.objects.select_related("module").filter(pk=lesson.pk).first()
-    )
+    previous = None
+    if not is_new and lesson.pk is not None:
+        # Locked: two saves of the same lesson must not both move the course's counts from
+        # the same old duration.
+        previous = (
+            Lesson.objects.select_for_update().select_related("module").filter(pk=lesson.pk).first()
+        )
     lesson.save()
     course_id = lesson.module.course_id
+    if previous is None:
+        course_lessons_add(course_id=course_id, lessons=1, seconds=lesson.duration_seconds)
+    elif previous.module.course_id != course_id:
+        course_lessons_add(
+            course_id=previous.module.course_id, lessons=-1, seconds=-previous.duration_seconds
+        )
+        course_lessons_add(course_id=course_id, lessons=1, seconds=lesson.duration_seconds)
+    else:
+        course_lessons_add(
+            course_id=course_id,
+            lessons=0,
+            seconds=lesson.duration_seconds - previous.duration_seconds,
+        )
     if not _course_is_published(course_id) or not _lesson_has_content(lesson):
         return lesson
     if (
@@ -360,6 +377,29 @@ def lesson_save(*, lesson: Lesson, is_new: bool) -> Lesson:
     ):
         _lesson_published_on_commit(lesson)
     return lesson
+
+
+@transaction.atomic
+def module_save(*, module: Module) -> Module:
+    """Save a module edited in the admin; moved to another course, its lessons' counts move
+    with it."""
+    previous_course_id = (
+        Module.objects.select_for_update()
+        .filter(pk=module.pk)
+        .values_list("course_id", flat=True)
+        .first()
+        if module.pk is not None
+        else None
+    )
+    module.save()
+    if previous_course_id is not None and previous_course_id != module.course_id:
+        totals = Lesson.objects.filter(module_id=module.pk).aggregate(
+            lessons=Count("pk"), seconds=Sum("duration_seconds")
+        )
+        lessons, seconds = totals["lessons"], totals["seconds"] or 0
+        course_lessons_add(course_id=previous_course_id, lessons=-lessons, seconds=-seconds)
+        course_lessons_add(course_id=module.course_id, lessons=lessons, seconds=seconds)
+    return module
 
 
 def _course_is_published(course_id: int) -> bool:

@@ -30,6 +30,7 @@ from courses.models import (
     QuizAttempt,
 )
 from courses.selectors import lesson_access_error
+from courses.services.counters import course_enrollments_add
 
 # Time spent is reported by the player; one report counts at most the wall-clock time since the
 # previous one (plus some slack for clocks and network) and never more than this many seconds.
@@ -59,6 +60,7 @@ def enrollment_create(*, learner: User, course: Course) -> tuple[Enrollment, boo
         )
     enrollment, created = Enrollment.objects.get_or_create(learner=learner, course=course)
     if created:
+        course_enrollments_add(course_id=course.pk, delta=1)
         transaction.on_commit(
             functools.partial(
                 events.learner_enrolled.send, sender=Enrollment, enrollment=enrollment

@@ -26,6 +26,7 @@ from courses.models import (
     Skill,
     Tag,
 )
+from courses.services import counters
 
 
 class CategoryFactory(DjangoModelFactory):
@@ -86,10 +87,18 @@ class ModuleFactory(DjangoModelFactory):
 
 
 class LessonFactory(DjangoModelFactory):
-    """An article lesson."""
+    """An article lesson (its course's stored counts follow, as with `lesson_create`)."""
 
     class Meta:
         model = Lesson
+
+    @classmethod
+    def _create(cls, model_class: type[Lesson], *args: Any, **kwargs: Any) -> Lesson:
+        lesson = super()._create(model_class, *args, **kwargs)
+        counters.course_lessons_add(
+            course_id=lesson.module.course_id, lessons=1, seconds=lesson.duration_seconds
+        )
+        return lesson
 
     module = factory.SubFactory(ModuleFactory)
     title = factory.Sequence(lambda n: f"Lesson {n}")
@@ -138,8 +147,17 @@ class QuestionFactory(DjangoModelFactory):
 
 
 class EnrollmentFactory(DjangoModelFactory):
+    """An enrollment made without the entitlement checks of `enrollment_create` (drafts, paid
+    courses); the course's `enrollment_count` follows as it does there."""
+
     class Meta:
         model = Enrollment
+
+    @classmethod
+    def _create(cls, model_class: type[Enrollment], *args: Any, **kwargs: Any) -> Enrollment:
+        enrollment = super()._create(model_class, *args, **kwargs)
+        counters.course_enrollments_add(course_id=enrollment.course_id, delta=1)
+        return enrollment
 
     learner = factory.SubFactory(StudentFactory)
     course = factory.SubFactory(CourseFactory)

@@ -35,7 +35,7 @@ dashboard <= 8 and lesson page <= 6; where the code does not meet those yet the 
 real count and this is the gap to close (none of it grows with the data; it is fixed per-request
 work: session, user, plan/entitlement, notification badge, learning mode, outline and progress):
 
-- catalog (`courses:list`): anonymous 6, signed in 9 (issue: 4); the catalog API is 4.
+- catalog (`courses:list`): anonymous 5, signed in 8 (issue: 4); the catalog API is 4.
 - course page (`courses:detail`): anonymous 6, enrolled 13 (issue: 6).
 - dashboard (`courses:dashboard`): 15 (issue: 8).
 - lesson page (`courses:lesson`): enrolled 22, the course's instructor 10 (issue: 6).
@@ -95,7 +95,7 @@ BUDGETS: dict[str, dict[str, int]] = {
     "teach": {ENROLLED: 4},
     "privacy": {ENROLLED: 3},
     "privacy_export": {ENROLLED: 48},
-    "courses:list": {ANON: 6, ENROLLED: 9},  # catalog (issue: 4)
+    "courses:list": {ANON: 5, ENROLLED: 8},  # catalog (issue: 4)
     "courses:detail": {ANON: 6, ENROLLED: 13},  # course page (issue: 6)
     "courses:complete": {ENROLLED: 6},
     "courses:lesson": {ENROLLED: 22, OWNER: 10},  # lesson page (issue: 6)
@@ -291,7 +291,7 @@ def test_every_get_endpoint_has_a_budget():
 
 
 def test_the_main_pages_have_their_written_budgets():
-    assert BUDGETS["courses:list"] == {ANON: 6, ENROLLED: 9}
+    assert BUDGETS["courses:list"] == {ANON: 5, ENROLLED: 8}
     assert BUDGETS["courses:detail"] == {ANON: 6, ENROLLED: 13}
     assert BUDGETS["courses:dashboard"] == {ENROLLED: 15}
     assert BUDGETS["courses:lesson"] == {ENROLLED: 22, OWNER: 10}
