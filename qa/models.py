@@ -186,8 +186,10 @@ class Question(HideableMixin, TimeStampedModel):
         # (qa.tests.test_selectors checks the plans on PostgreSQL).
         indexes = [
             models.Index(fields=["status", "-last_activity_at"], name="qa_question_status_active"),
-            models.Index(fields=["category", "-created_at"], name="qa_question_category_new"),
             models.Index(fields=["-created_at", "-id"], name="qa_question_newest"),
+            models.Index(
+                fields=["category", "-created_at", "-id"], name="qa_question_category_newest"
+            ),
             models.Index(fields=["-last_activity_at", "-id"], name="qa_question_last_active"),
             models.Index(
                 fields=["-rating_count", "-answer_count", "-created_at", "-id"],

@@ -21,11 +21,13 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -113,6 +115,13 @@ def _visible_answers_q(viewer: Any, prefix: str = "") -> Q:
 def _reputation_of(path: str) -> Coalesce:
     """Annotation: the reputation of the user at `path` (0 when they have none yet)."""
     return Coalesce(F(f"{path}__qa_reputation__points"), Value(0))
+
+
+def _asker_reputation() -> Coalesce:
+    """Annotation: the asker's reputation read by the question's own asker_id, so a list pays it
+    for the rows of its page only and its count carries no join to users."""
+    points = UserReputation.objects.filter(user_id=OuterRef("asker_id")).values("points")[:1]
+    return Coalesce(Subquery(points, output_field=IntegerField()), Value(0))
 
 
 # --- Categories --------------------------------------------------------------------------------
@@ -210,7 +219,7 @@ def question_list(*, viewer: Any, filters: QuestionFilters | None = None) -> Que
         Question.objects.filter(_visible_questions_q(viewer))
         .select_related("asker", "category", "course")
         .prefetch_related("tags")
-        .annotate(asker_reputation=_reputation_of("asker"))
+        .annotate(asker_reputation=_asker_reputation())
     )
     if filters.category:
         questions = questions.filter(category__slug=filters.category)
@@ -443,7 +452,7 @@ def question_similar_list(
         Question.objects.filter(_visible_questions_q(viewer))
         .select_related("asker", "category", "course")
         .prefetch_related("tags")
-        .annotate(asker_reputation=_reputation_of("asker"))
+        .annotate(asker_reputation=_asker_reputation())
         .order_by("-last_activity_at", "-id")
     )
     if exclude_id:

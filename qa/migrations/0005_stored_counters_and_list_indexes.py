@@ -15,6 +15,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RemoveIndex(
             model_name="question",
+            name="qa_question_category_new",
+        ),
+        migrations.RemoveIndex(
+            model_name="question",
             name="qa_question_active",
         ),
         migrations.AddField(
@@ -35,6 +39,12 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="question",
             index=models.Index(fields=["-created_at", "-id"], name="qa_question_newest"),
+        ),
+        migrations.AddIndex(
+            model_name="question",
+            index=models.Index(
+                fields=["category", "-created_at", "-id"], name="qa_question_category_newest"
+            ),
         ),
         migrations.AddIndex(
             model_name="question",
