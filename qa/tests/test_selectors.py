@@ -250,4 +250,4 @@ def test_each_order_of_the_list_reads_a_page_from_its_index_without_sorting(
 
         assert index in plan, plan
         assert "Sort" not in plan, plan  # the index gives the order: no sort of every row
-        assert "SubPlan" not in plan, plan  # no per-question counting
+        assert "qa_answer" not in plan, plan  # no counting of answers per question
