@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from courses.models import Course, Lesson
@@ -49,6 +50,19 @@ class QuestionFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+        # Any published course is a valid filter (course pages link here), but the menu lists
+        # only the courses that have questions, and the chosen one: a menu of every course costs
+        # more to render than the rest of the page (2,000 courses: over a second).
+        chosen = str(self.data.get("course", ""))[:18] if self.is_bound else ""
+        asked_about = Exists(Question.objects.filter(course=OuterRef("pk"), is_hidden=False))
+        listed = forms.ModelChoiceField(
+            queryset=Course.objects.filter(status=Course.Status.PUBLISHED)
+            .filter(asked_about | Q(pk=int(chosen) if chosen.isdigit() else None))
+            .only("id", "title")
+            .order_by("title"),
+            empty_label="Any course",
+        )
+        self.fields["course"].widget.choices = listed.choices
 
 
 class QuestionForm(forms.Form):

@@ -2,8 +2,11 @@
 
 Posts keep their Markdown source and the sanitised HTML rendered from it when they are written
 (`courses.markdown.render_markdown`, nh3 underneath), so pages never render Markdown per view.
-Counters that pages sort by (an answer's star count and total) are kept by the rating services
-under a row lock; everything else is counted by the selectors.
+Counters that pages sort by or list are stored, never counted per view: an answer's star count
+and total (the rating services, under the answer's row lock), a question's visible answers and
+their star ratings, and a category's visible questions (qa.services.counters, with F() updates
+from every service that creates, deletes, hides, shows, moves or rates a post;
+`manage.py qa_counters_recount` recounts them from the posts).
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class Category(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="Inactive categories take no new questions."
     )
+    # Questions filed here that are not hidden (qa.services.counters keeps it exact).
+    question_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -168,13 +173,33 @@ class Question(HideableMixin, TimeStampedModel):
     view_count = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The question's answers that are not hidden, and the star ratings those answers received
+    # (the sum of their star_count): what lists show and sort by, whoever views them. Kept exact
+    # by qa.services.counters.
+    answer_count = models.PositiveIntegerField(default=0, editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # One index per order of the list (qa.selectors.question_list), each ending in the id
+        # tie-break, so a page is read in order from the index and stops after its rows
+        # (qa.tests.test_selectors checks the plans on PostgreSQL).
         indexes = [
             models.Index(fields=["status", "-last_activity_at"], name="qa_question_status_active"),
-            models.Index(fields=["category", "-created_at"], name="qa_question_category_new"),
-            models.Index(fields=["-last_activity_at"], name="qa_question_active"),
+            models.Index(fields=["-created_at", "-id"], name="qa_question_newest"),
+            models.Index(
+                fields=["category", "-created_at", "-id"], name="qa_question_category_newest"
+            ),
+            models.Index(fields=["-last_activity_at", "-id"], name="qa_question_last_active"),
+            models.Index(
+                fields=["-rating_count", "-answer_count", "-created_at", "-id"],
+                name="qa_question_votes",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(answer_count=0) & ~Q(status="closed"),
+                name="qa_question_unanswered",
+            ),
             # PostgreSQL also has a GIN index on question_search_vector(), created by migration
             # 0002 outside the model state (SQLite has no GIN indexes).
         ]

@@ -1,8 +1,9 @@
 """Reads of the Peer Help Center: querysets already shaped for the pages and the API.
 
 Every list here is one query (plus one per prefetched relation), whatever the number of rows:
-reputation next to each name is a LEFT JOIN, answer counts are subqueries, and the viewer's own
-ratings come from one extra query for the whole page.
+reputation next to each name is a LEFT JOIN, answer, rating and question counts are stored on the
+rows (qa.services.counters), and the viewer's own ratings come from one extra query for the whole
+page.
 """
 
 from __future__ import annotations
@@ -116,39 +117,22 @@ def _reputation_of(path: str) -> Coalesce:
     return Coalesce(F(f"{path}__qa_reputation__points"), Value(0))
 
 
-def _visible_answer_count(viewer: Any) -> Subquery:
-    answers = (
-        Answer.objects.filter(question=OuterRef("pk"), is_hidden=False)
-        .order_by()
-        .values("question")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(answers, output_field=IntegerField()), Value(0))
-
-
-def _rating_count() -> Subquery:
-    ratings = (
-        Answer.objects.filter(question=OuterRef("pk"), is_hidden=False)
-        .order_by()
-        .values("question")
-        .annotate(total=Sum("star_count"))
-        .values("total")
-    )
-    return Coalesce(Subquery(ratings, output_field=IntegerField()), Value(0))
+def _asker_reputation() -> Coalesce:
+    """Annotation: the asker's reputation read by the question's own asker_id, so a list pays it
+    for the rows of its page only and its count carries no join to users."""
+    points = UserReputation.objects.filter(user_id=OuterRef("asker_id")).values("points")[:1]
+    return Coalesce(Subquery(points, output_field=IntegerField()), Value(0))
 
 
 # --- Categories --------------------------------------------------------------------------------
 
 
 def category_list(*, include_inactive: bool = False) -> QuerySet[Category]:
-    """Categories in display order, each with its number of visible questions."""
+    """Categories in display order, each with its stored count of visible questions."""
     categories = Category.objects.all()
     if not include_inactive:
         categories = categories.filter(is_active=True)
-    return categories.annotate(
-        question_count=Count("questions", filter=Q(questions__is_hidden=False))
-    ).order_by("position", "name")
+    return categories.order_by("position", "name")
 
 
 def category_experts(*, category: Category, limit: int = 5) -> list[User]:
@@ -235,11 +219,7 @@ def question_list(*, viewer: Any, filters: QuestionFilters | None = None) -> Que
         Question.objects.filter(_visible_questions_q(viewer))
         .select_related("asker", "category", "course")
         .prefetch_related("tags")
-        .annotate(
-            answer_count=_visible_answer_count(viewer),
-            rating_count=_rating_count(),
-            asker_reputation=_reputation_of("asker"),
-        )
+        .annotate(asker_reputation=_asker_reputation())
     )
     if filters.category:
         questions = questions.filter(category__slug=filters.category)
@@ -472,12 +452,8 @@ def question_similar_list(
         Question.objects.filter(_visible_questions_q(viewer))
         .select_related("asker", "category", "course")
         .prefetch_related("tags")
-        .annotate(
-            answer_count=_visible_answer_count(viewer),
-            rating_count=_rating_count(),
-            asker_reputation=_reputation_of("asker"),
-        )
-        .order_by("-last_activity_at")
+        .annotate(asker_reputation=_asker_reputation())
+        .order_by("-last_activity_at", "-id")
     )
     if exclude_id:
         visible = visible.exclude(pk=exclude_id)

@@ -47,7 +47,7 @@ class QaCategorySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_question_count(self, category: Category) -> int:
-        return getattr(category, "question_count", 0)
+        return category.question_count
 
 
 class QaCategoryRefSerializer(serializers.Serializer):
@@ -119,12 +119,11 @@ class QaQuestionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_answer_count(self, question: Question) -> int:
-        value = getattr(question, "answer_count", None)
-        return value if value is not None else question.answers.filter(is_hidden=False).count()
+        return question.answer_count  # stored: the answers that are not hidden
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_rating_count(self, question: Question) -> int:
-        return getattr(question, "rating_count", 0) or 0
+        return question.rating_count
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_url(self, question: Question) -> str:

@@ -11,6 +11,7 @@ from qa.services.answers import (
 )
 from qa.services.bounties import bounties_settle, bounty_award, bounty_offer
 from qa.services.categories import categories_ensure_defaults, category_create
+from qa.services.counters import counters_recount
 from qa.services.follows import (
     digest_send,
     digest_subscription_update,
@@ -51,6 +52,7 @@ __all__ = [
     "category_create",
     "comment_create",
     "comment_delete",
+    "counters_recount",
     "digest_send",
     "digest_subscription_update",
     "digests_send",

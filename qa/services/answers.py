@@ -26,6 +26,7 @@ from qa.services._common import (
     require_moderator,
     require_privilege,
 )
+from qa.services.counters import question_counts_add
 from qa.services.questions import _revision_add
 from qa.services.reputation import reputation_grant, reverse_live_events
 
@@ -49,7 +50,8 @@ def answer_create(*, author: Any, question: Question, body: str) -> Answer:
         question=locked, author=author, body=body, body_html=render(body)
     )
     _revision_add(editor=author, note="Answered", answer=answer)
-    _touch(locked.pk)
+    # A new answer is visible and unrated: one more answer, no more ratings.
+    question_counts_add(question_id=locked.pk, answers=1, last_activity_at=timezone.now())
     Follow.objects.get_or_create(follower=author, question=locked)
     transaction.on_commit(
         lambda: events.answer_posted.send(sender=Answer, answer=answer, question=locked)
@@ -95,6 +97,8 @@ def answer_delete(*, answer: Answer, actor: Any) -> None:
         note="the answer was deleted",
     )
     was_accepted = answer.is_accepted
+    if not answer.is_hidden:  # a hidden answer was counted out when it was hidden
+        question_counts_add(question_id=locked.pk, answers=-1, ratings=-answer.star_count)
     answer.delete()
     if was_accepted and locked.status == Question.Status.ANSWERED:
         locked.status = Question.Status.OPEN

@@ -10,6 +10,7 @@ from django.utils import timezone
 from qa.exceptions import AlreadyFlaggedError, InvalidInputError, OwnContentError
 from qa.models import Answer, Comment, Flag, Question
 from qa.services._common import question_of, require_moderator
+from qa.services.counters import answer_visibility_counted, question_visibility_counted
 
 # Open flags from this many different people hide a post until a moderator looks at it.
 FLAGS_TO_HIDE = 3
@@ -34,6 +35,11 @@ def _lock(post: Post) -> Post:
 
 
 def _set_hidden(post: Post, *, hidden: bool, by: Any, reason: str) -> None:
+    """Hide or show a locked post; the counters that leave hidden posts out follow."""
+    if isinstance(post, Answer):
+        answer_visibility_counted(answer=post, hidden=hidden)
+    elif isinstance(post, Question):
+        question_visibility_counted(question=post, hidden=hidden)
     post.is_hidden = hidden
     post.hidden_at = timezone.now() if hidden else None
     post.hidden_by = by if hidden else None

@@ -28,6 +28,7 @@ from qa.services._common import (
     render,
     require_privilege,
 )
+from qa.services.counters import category_count_add
 from qa.services.reputation import reverse_live_events
 
 VIEW_MEMORY_SECONDS = 60 * 60 * 24
@@ -137,6 +138,7 @@ def question_create(
             )
         question.category_explanation = prediction.explanation[:300]
     question.save()
+    category_count_add(category_id=question.category_id, questions=1)
     question.tags.set(_tags_for(tag_names))
     _revision_add(editor=asker, note="Asked", question=question)
     Follow.objects.get_or_create(follower=asker, question=question)
@@ -189,6 +191,9 @@ def question_update(
         changed += ["body", "body_html"]
     if category is not ... and category != question.category:
         _check_category(category)
+        if not question.is_hidden:  # the question moves from one category's count to the other's
+            category_count_add(category_id=question.category_id, questions=-1)
+            category_count_add(category_id=getattr(category, "pk", None), questions=1)
         question.category = category
         question.category_source = (
             Question.CategorySource.EDITOR
@@ -300,10 +305,13 @@ def question_delete(*, question: Question, actor: Any) -> None:
             raise CannotDeleteError(
                 "This question has answers, so it can no longer be deleted; ask a moderator."
             )
+    question = Question.objects.select_for_update().get(pk=question.pk)
     reverse_live_events(
         ReputationEvent.objects.filter(answer__question=question).order_by("pk"),
         note="the question was deleted",
     )
+    if not question.is_hidden:
+        category_count_add(category_id=question.category_id, questions=-1)
     question.delete()
 
 

@@ -12,6 +12,7 @@ from qa import reputation as rules
 from qa import selectors
 from qa.models import Answer, ReputationEvent, StarRating, UserReputation, XpAward
 from qa.services._common import utc_today
+from qa.services.counters import question_counts_add
 
 CAPPED_KINDS = frozenset({ReputationEvent.Kind.XP_AWARD, ReputationEvent.Kind.STARS})
 
@@ -106,7 +107,10 @@ def answer_star_totals_refresh(*, answer_id: int) -> Answer:
     totals = StarRating.objects.filter(answer_id=answer_id).aggregate(
         count=Count("pk"), total=Sum("stars")
     )
-    answer.star_count = totals["count"] or 0
+    counted = totals["count"] or 0
+    if not answer.is_hidden:  # the question's rating count holds its visible answers' ratings
+        question_counts_add(question_id=answer.question_id, ratings=counted - answer.star_count)
+    answer.star_count = counted
     answer.star_total = totals["total"] or 0
     answer.save(update_fields=["star_count", "star_total"])
     return answer

@@ -107,6 +107,29 @@ def test_the_list_is_paginated(categories: dict[str, Category]) -> None:
     assert second.count('class="qa-question-card card"') == 1
 
 
+def test_the_course_menu_lists_courses_with_questions_and_any_course_still_filters() -> None:
+    asked_about = CourseFactory(title="Course people ask about")
+    quiet = CourseFactory(title="Course nobody asked about")
+    make_question(title="A question about the asked-about course", course=asked_about)
+
+    def course_options(html: str) -> list[str]:
+        menu = re.search(r'<select name="course"[^>]*>(.*?)</select>', html, re.S).group(1)
+        return [unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", menu)]
+
+    everything = _client().get(reverse("qa:list")).content.decode()
+    filtered = _client().get(reverse("qa:list"), {"course": quiet.pk}).content.decode()
+
+    assert course_options(everything) == ["Any course", "Course people ask about"]
+    # A course page links here for its own questions: the chosen course is listed and filters.
+    assert course_options(filtered) == [
+        "Any course",
+        "Course nobody asked about",
+        "Course people ask about",
+    ]
+    assert f'<option value="{quiet.pk}" selected>' in filtered
+    assert "0 questions" in filtered
+
+
 # --- detail -------------------------------------------------------------------------------------
 
 
