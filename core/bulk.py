@@ -72,6 +72,8 @@ def _constant_defaults(
     for model_field in model._meta.concrete_fields:
         if model_field.attname in given or model_field.null or model_field.primary_key:
             continue
+        if model_field.generated:  # computed by the database (GeneratedField)
+            continue
         if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
             value: Any = now
         elif model_field.has_default():
