@@ -304,3 +304,32 @@ def test_the_rebuild_command_restores_lost_redis_boards(
     assert {board: live.top(board, 10) for board in boards} == expected
     assert expected[Board(GLOBAL, ALL_TIME)][0].user_id == other_student.pk
     assert "6 entries written" in output.getvalue()
+
+
+@pytest.mark.django_db
+def test_without_redis_the_boards_are_the_ledger_itself_and_need_no_rebuild(
+    settings: Any, student: User, other_student: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """On the embedded default the boards are read from the database: there is nothing to
+    rebuild, and hiding or showing a learner is just their flag."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.REDIS_URL = ""
+    now = dt.datetime.now(dt.UTC)
+    _award(student, 30, "a", at=now)
+    _award(other_student, 50, "b", at=now)
+
+    output = StringIO()
+    call_command("leaderboards_rebuild", stdout=output)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leaderboard_visibility_set(user=other_student, hidden=True)
+    ranked = [entry.user_id for entry in leaderboards.backend().top(Board(GLOBAL, ALL_TIME), 10)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leaderboard_visibility_set(user=other_student, hidden=False)
+    shown = [entry.user_id for entry in leaderboards.backend().top(Board(GLOBAL, ALL_TIME), 10)]
+
+    assert "0 entries written" in output.getvalue()
+    assert ranked == [student.pk]
+    assert shown == [other_student.pk, student.pk]
