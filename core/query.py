@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 import django_filters
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -52,8 +53,24 @@ class QueryIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class QueryTextField(serializers.CharField):
+    """Free text (a search, a slug to match): empty is allowed, and so are NUL characters, which
+    the caller's selector drops (the schema's string allows them; PostgreSQL refuses them)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+
+
 class QueryParams(serializers.Serializer):
-    """Base for a view's query parameters (declare QueryBooleanField / QueryIntegerField)."""
+    """Base for a view's query parameters (declare them with the Query*Field classes above and
+    DRF's ChoiceField)."""
 
 
 def _plain(query: QueryDict, fields: dict[str, serializers.Field]) -> dict[str, Any]:

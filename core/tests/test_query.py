@@ -20,6 +20,7 @@ from core.query import (
     QueryBooleanField,
     QueryIntegerField,
     QueryParams,
+    QueryTextField,
     StrictFilterSet,
     query_params_parse,
 )
@@ -32,7 +33,7 @@ class ListParams(QueryParams):
     unread = QueryBooleanField(required=False)
     course = QueryIntegerField(required=False, min_value=1)
     sort = serializers.ChoiceField(choices=["newest", "votes"], required=False)
-    search = serializers.CharField(required=False, allow_blank=True)
+    search = QueryTextField(max_length=10)
     tag = serializers.ListField(child=serializers.CharField(), required=False)
 
 
@@ -89,6 +90,13 @@ def test_a_number_below_its_minimum_is_refused():
 
 def test_an_empty_choice_is_refused_not_read_as_no_filter():
     assert _field_errors(_get("sort=")) == {"sort": ['"" is not a valid choice.']}
+
+
+def test_free_text_may_be_empty_or_hold_nul_characters_but_not_exceed_its_length():
+    assert _get("search=a%00b").data == {"search": "a\x00b"}  # the selector drops NULs
+    assert _field_errors(_get("search=" + "x" * 11)) == {
+        "search": ["Ensure this field has no more than 10 characters."]
+    }
 
 
 def test_a_scalar_parameter_given_twice_is_refused():
