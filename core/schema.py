@@ -30,6 +30,7 @@ _DESCRIPTIONS = {
     "403": "The caller may not do this.",
     "404": "Not found.",
     "409": "The request conflicts with the current state (a business rule refused it).",
+    "415": "The body's media type is not one this operation reads (JSON, form or multipart).",
     "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
 }
 
@@ -48,6 +49,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 p.get("in") == "query" for p in parameters
             ):
                 wanted.append("400")
+            if "requestBody" in operation:
+                wanted.append("415")  # DRF's parsers refuse a body they cannot read
             # An operation open to anonymous callers lists `{}` among its security requirements;
             # changing an object found by its path (an open view's PATCH/DELETE) still checks who.
             changes_object = method in {"put", "patch", "delete"} and "{" in path

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from core.permissions import IsInstructor
+from core.query import StrictFilterSet
 from core.roles import Role
 from courses import selectors, services
 from courses.api.serializers import (
@@ -46,7 +47,7 @@ from courses.validators import CoverImageField
 # --- Courses --------------------------------------------------------------------------------------
 
 
-class CourseFilter(django_filters.FilterSet):
+class CourseFilter(StrictFilterSet):
     category = django_filters.CharFilter(field_name="category__slug", help_text="Category slug.")
     difficulty = django_filters.ChoiceFilter(choices=Course.Difficulty.choices)
     language = django_filters.CharFilter(help_text="Language code, e.g. en.")
@@ -400,7 +401,7 @@ class CourseProgressApi(APIView):
 # --- Lessons --------------------------------------------------------------------------------------
 
 
-class LessonFilter(django_filters.FilterSet):
+class LessonFilter(StrictFilterSet):
     module = django_filters.NumberFilter(field_name="module_id", help_text="Module id.")
     kind = django_filters.ChoiceFilter(choices=Lesson.Kind.choices)
     is_free_preview = django_filters.BooleanFilter()

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from core.permissions import IsInstructor
+from core.query import QueryIntegerField, QueryParams, query_params_parse
 from courses.models import Course
 from gamification import leaderboards, leagues, selectors, services
 from gamification.exceptions import InvalidAwardError, StudyGroupNotFoundError
@@ -34,15 +35,15 @@ class BoardRowSerializer(serializers.Serializer):
 class LeaderboardApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(QueryParams):
         class Meta:
             ref_name = "LeaderboardQuery"
 
         scope = serializers.ChoiceField(choices=["global", "course", "group"], default="global")
         period = serializers.ChoiceField(choices=["week", "all"], default="week")
-        course = serializers.IntegerField(required=False, min_value=1)
-        group = serializers.IntegerField(required=False, min_value=1)
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=10)
+        course = QueryIntegerField(required=False, min_value=1)
+        group = QueryIntegerField(required=False, min_value=1)
+        limit = QueryIntegerField(required=False, min_value=1, max_value=100, default=10)
         week = serializers.DateField(
             required=False,
             help_text="The Monday of a past week: its final board, recorded when it closed.",
@@ -83,9 +84,7 @@ class LeaderboardApi(APIView):
         summary="A leaderboard (global, course or study group; this week or all time)",
     )
     def get(self, request: Request) -> Response:
-        params = self.InputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_params_parse(self.InputSerializer, request)
         week_start = None
         if data["scope"] == "group":
             group = StudyGroup.objects.filter(

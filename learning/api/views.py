@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.query import QueryIntegerField, QueryParams, query_params_parse
 from courses.models import Category, Course
 from learning import selectors, services
 from learning.models import ChallengeRun, Mode
@@ -49,23 +50,21 @@ class ReviewCardSerializer(serializers.Serializer):
 class ReviewDueApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    class ParamsSerializer(QueryParams):
+        course = QueryIntegerField(required=False, min_value=1, help_text="One course.")
+
+        class Meta:
+            ref_name = "ReviewDueQuery"
+
     @extend_schema(
         operation_id="reviews_due",
-        parameters=[OpenApiParameter("course", int, required=False, description="One course.")],
+        parameters=[ParamsSerializer],
         responses={200: ReviewCardSerializer(many=True)},
         summary="Your review cards due now (oldest first, at most 100)",
     )
     def get(self, request: Request) -> Response:
-        course = request.query_params.get("course")
-        if course is not None and not course.isdigit():
-            return Response(
-                {"error": {"code": "invalid", "message": "course must be a course id.",
-                           "fields": {"course": ["A course id."]}}},
-                status=400,
-            )  # fmt: skip
-        cards = selectors.due_cards(
-            learner=request.user, course_id=int(course) if course else None
-        )[:100]
+        params = query_params_parse(self.ParamsSerializer, request)
+        cards = selectors.due_cards(learner=request.user, course_id=params.get("course"))[:100]
         return Response(ReviewCardSerializer(cards, many=True).data)
 
 
@@ -282,28 +281,32 @@ class ChallengeLeaderboardApi(APIView):
         class Meta:
             ref_name = "ChallengeBoardRow"
 
+    class ParamsSerializer(QueryParams):
+        course = QueryIntegerField(required=False, min_value=1, help_text="A course's board.")
+        category = QueryIntegerField(required=False, min_value=1, help_text="A category's board.")
+
+        class Meta:
+            ref_name = "ChallengeBoardQuery"
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if ("course" in attrs) == ("category" in attrs):
+                raise serializers.ValidationError(
+                    {"course": ["Give a course id or a category id (one of them)."]}
+                )
+            return attrs
+
     @extend_schema(
         operation_id="challenges_leaderboard",
-        parameters=[
-            OpenApiParameter("course", int, required=False, description="A course's board."),
-            OpenApiParameter("category", int, required=False, description="A category's board."),
-        ],
+        parameters=[ParamsSerializer],
         responses={200: OutputSerializer(many=True)},
         summary="A challenge's leaderboard: a course's or a category's (give exactly one)",
     )
     def get(self, request: Request) -> Response:
-        course = request.query_params.get("course", "")
-        category = request.query_params.get("category", "")
-        if bool(course) == bool(category) or not (course or category).isdigit():
-            return Response(
-                {"error": {"code": "invalid", "message": "Give a course id or a category id.",
-                           "fields": {"course": ["A course id or a category id is required."]}}},
-                status=400,
-            )  # fmt: skip
-        if course:
-            get_object_or_404(Course, pk=int(course), status=Course.Status.PUBLISHED)
-            rows = selectors.challenge_leaderboard(course_id=int(course))
+        params = query_params_parse(self.ParamsSerializer, request)
+        if "course" in params:
+            get_object_or_404(Course, pk=params["course"], status=Course.Status.PUBLISHED)
+            rows = selectors.challenge_leaderboard(course_id=params["course"])
         else:
-            get_object_or_404(Category, pk=int(category))
-            rows = selectors.challenge_leaderboard(category_id=int(category))
+            get_object_or_404(Category, pk=params["category"])
+            rows = selectors.challenge_leaderboard(category_id=params["category"])
         return Response(self.OutputSerializer(rows, many=True).data)

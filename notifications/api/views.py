@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ErrorSerializer
+from core.query import QueryBooleanField, QueryParams, query_params_parse
 from courses.models import Course
 from notifications import selectors, services, webpush_client
 from notifications.models import InstructorFollow, Kind, Notification
@@ -31,23 +32,25 @@ class NotificationSerializer(serializers.ModelSerializer):
         return notification.read_at is not None
 
 
+class NotificationListParams(QueryParams):
+    unread = QueryBooleanField(required=False, help_text="true: unread notifications only.")
+
+
 class NotificationListApi(ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()
 
-    @extend_schema(
-        operation_id="notifications_list",
-        parameters=[OpenApiParameter("unread", bool, required=False, description="Unread only.")],
-    )
+    @extend_schema(operation_id="notifications_list", parameters=[NotificationListParams])
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
+        params = query_params_parse(NotificationListParams, self.request)
         queryset = Notification.objects.filter(recipient=self.request.user)
-        if self.request.query_params.get("unread") in ("1", "true"):
+        if params.get("unread"):
             queryset = queryset.filter(read_at__isnull=True)
         return queryset
 

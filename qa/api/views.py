@@ -24,6 +24,13 @@ from rest_framework.views import APIView
 
 from core.pagination import PageNumberPagination
 from core.permissions import IsAdmin
+from core.query import (
+    QueryBooleanField,
+    QueryIntegerField,
+    QueryParams,
+    QueryTextField,
+    query_params_parse,
+)
 from courses.models import Course, Lesson
 from qa import selectors, services
 from qa.api.serializers import (
@@ -134,18 +141,28 @@ _QUESTION_EXAMPLE = OpenApiExample(
     },
     request_only=True,
 )
+
+
+class QuestionListParams(QueryParams):
+    search = QueryTextField(max_length=200, help_text="Full-text search of titles and bodies.")
+    category = QueryTextField(max_length=80, help_text="A category slug, e.g. python.")
+    tag = QueryTextField(max_length=40, help_text="A tag name, e.g. django.")
+    course = QueryIntegerField(
+        required=False, min_value=1, help_text="Only questions about this course."
+    )
+    unanswered = QueryBooleanField(
+        required=False, help_text="true: only questions without answers."
+    )
+    sort = serializers.ChoiceField(
+        choices=["newest", "active", "votes", "relevance"],
+        required=False,
+        error_messages={"invalid_choice": "Choose newest, active, votes or relevance."},
+        help_text="newest (default; relevance when searching), active, votes.",
+    )
+
+
 _QUESTION_LIST_PARAMETERS = [
-    OpenApiParameter("search", str, description="Full-text search of titles and bodies."),
-    OpenApiParameter("category", str, description="A category slug, e.g. python."),
-    OpenApiParameter("tag", str, description="A tag name, e.g. django."),
-    OpenApiParameter("course", int, description="Only questions about this course."),
-    OpenApiParameter("unanswered", bool, description="true: only questions without answers."),
-    OpenApiParameter(
-        "sort",
-        str,
-        enum=["newest", "active", "votes", "relevance"],
-        description="newest (default; relevance when searching), active, votes.",
-    ),
+    QuestionListParams,
     OpenApiParameter("page", int, description="A page number (404 past the last page)."),
     OpenApiParameter("page_size", int, description="Questions per page, 1 to 100 (default 20)."),
 ]
@@ -173,22 +190,7 @@ class QuestionListCreateApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        course = params.get("course", "")
-        filters = selectors.QuestionFilters(
-            search=params.get("search", "")[:200],
-            category=params.get("category", "")[:80],
-            tag=params.get("tag", "")[:40],
-            course=int(course) if course.isdigit() else None,
-            unanswered=params.get("unanswered", "").lower() in ("true", "1", "yes"),
-            sort=params.get("sort", ""),
-        )
-        if course and not course.isdigit():
-            raise serializers.ValidationError({"course": ["A course id is a whole number."]})
-        if filters.sort not in ("", "newest", "active", "votes", "relevance"):
-            raise serializers.ValidationError(
-                {"sort": ["Choose newest, active, votes or relevance."]}
-            )
+        filters = selectors.QuestionFilters(**query_params_parse(QuestionListParams, request))
         questions = selectors.question_list(viewer=request.user, filters=filters)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(questions, request, view=self)
