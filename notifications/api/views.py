@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ErrorSerializer
+from core.fields import StrictCharField
 from core.query import QueryBooleanField, QueryParams, query_params_parse
 from courses.models import Course
 from notifications import selectors, services, webpush_client
@@ -201,7 +202,7 @@ class PushSubscriptionDeleteApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        endpoint = serializers.CharField(max_length=1000)
+        endpoint = StrictCharField(max_length=1000)
 
         class Meta:
             ref_name = "PushUnsubscribeInput"

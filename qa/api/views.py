@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.fields import StrictCharField
 from core.pagination import PageNumberPagination
 from core.permissions import IsAdmin
 from core.query import (
@@ -711,9 +712,9 @@ class CommentFlagApi(APIView):
 
 
 class CategoryInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=80)
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    keywords = serializers.CharField(
+    name = StrictCharField(max_length=80)
+    description = StrictCharField(max_length=300, required=False, allow_blank=True)
+    keywords = StrictCharField(
         required=False, allow_blank=True, help_text="Comma-separated keywords for the fallback."
     )
     position = serializers.IntegerField(min_value=0, required=False)
