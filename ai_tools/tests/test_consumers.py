@@ -136,9 +136,11 @@ def test_anonymous_and_unenrolled_users_are_refused() -> None:
 
         anonymous = communicator(AnonymousUser(), course.pk)
         connected, code = await anonymous.connect()
+        await anonymous.disconnect()
         assert (connected, code) == (False, 4401)
         stranger = communicator(outsider, course.pk)
         connected, code = await stranger.connect()
+        await stranger.disconnect()
         assert (connected, code) == (False, 4403)
 
     scenario()

@@ -145,7 +145,11 @@ def test_anonymous_and_bad_or_refresh_tokens_are_refused_through_the_stack() -> 
             _stack_socket(subprotocols=["lumen.jwt", refresh]),
             _stack_socket(headers=[(b"authorization", b"Bearer not-a-token")]),
         )
-        return [await socket.connect() for socket in sockets]
+        answers = []
+        for socket in sockets:
+            answers.append(await socket.connect())
+            await socket.disconnect()  # as a server would: the consumer ends, nothing is left
+        return answers
 
     assert async_to_sync(run)() == [(False, 4401)] * 5
 
@@ -159,7 +163,10 @@ def test_a_deactivated_users_token_is_refused() -> None:
     account_services.user_deactivate(user=learner)
 
     async def run() -> tuple:
-        return await _stack_socket(subprotocols=["lumen.jwt", access]).connect()
+        socket = _stack_socket(subprotocols=["lumen.jwt", access])
+        answer = await socket.connect()
+        await socket.disconnect()
+        return answer
 
     assert async_to_sync(run)() == (False, 4401)
 

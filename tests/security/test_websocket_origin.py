@@ -43,8 +43,7 @@ def _connect(path: str, headers: list[tuple[bytes, bytes]]) -> tuple[bool, objec
     async def run() -> tuple[bool, object]:
         socket = WebsocketCommunicator(application, path, headers=headers)
         connected, detail = await socket.connect(timeout=10)
-        if connected:
-            await socket.disconnect()
+        await socket.disconnect()  # a refused socket too: its consumer ends, nothing is left
         return connected, detail
 
     return async_to_sync(run)()
