@@ -219,3 +219,27 @@ def test_weekly_selectors_cost_one_query_each_whatever_the_data(instructor):
             selectors.cohort_retention(course_ids=course_ids, period=period)
             selectors.engagement(course_ids=course_ids, day=END)
         assert len(captured) == 2
+
+
+def test_the_migration_that_adds_weekly_facts_builds_what_the_roll_up_builds(instructor):
+    """Migration 0003 carries a frozen copy of the weekly roll-up (historical models only): on
+    the daily facts already there it gives the rows and first weeks the services would."""
+    import importlib
+
+    from django.apps import apps
+
+    _world(instructor)
+    columns = ("week", "learner_id", "course_id", "days", "learning_seconds", "monday_seconds")
+    rolled = set(WeeklyLearnerFact.objects.values_list(*columns))
+    cohorts = set(LearnerCohortFact.objects.values_list("learner_id", "course_id", "week"))
+    assert rolled
+    WeeklyLearnerFact.objects.all().delete()
+    LearnerCohortFact.objects.all().delete()
+    migration = importlib.import_module(
+        "analytics.migrations.0003_weekly_learner_facts_and_refunded_invoices"
+    )
+
+    migration.weekly_facts_from_daily(apps, None)
+
+    assert set(WeeklyLearnerFact.objects.values_list(*columns)) == rolled
+    assert set(LearnerCohortFact.objects.values_list("learner_id", "course_id", "week")) == cohorts
