@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.exceptions import ApplicationError
+from core.serializers import Serializer
 
 logger = logging.getLogger("lumen.api")
 
@@ -91,7 +92,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     return response
 
 
-class ErrorDetailSerializer(serializers.Serializer):
+class ErrorDetailSerializer(Serializer):
     code = serializers.CharField(help_text="A stable machine-readable error code.")
     message = serializers.CharField(help_text="A human-readable explanation.")
     fields = serializers.DictField(
@@ -100,5 +101,5 @@ class ErrorDetailSerializer(serializers.Serializer):
     )
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(Serializer):
     error = ErrorDetailSerializer()

@@ -24,6 +24,8 @@ from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from core.serializers import NOT_JSON_CONTEXT_KEY
+
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 TRUE, FALSE = "true", "false"
 
@@ -103,7 +105,9 @@ def query_params_parse(
     ValidationError, which the API answers with a 400 naming each parameter."""
     fields = serializer_class().fields
     serializer = serializer_class(
-        data=_plain(request.query_params, dict(fields)), context=context or {"request": request}
+        data=_plain(request.query_params, dict(fields)),
+        # Query values are text: the JSON-body type rules of core.serializers do not apply.
+        context={**(context or {"request": request}), NOT_JSON_CONTEXT_KEY: True},
     )
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

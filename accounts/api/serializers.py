@@ -3,9 +3,10 @@
 from rest_framework import serializers
 
 from accounts.models import TeacherApplication, User
+from core.serializers import ModelSerializer, Serializer
 
 
-class TokenPairSerializer(serializers.Serializer):
+class TokenPairSerializer(Serializer):
     access = serializers.CharField(
         read_only=True, help_text="Short-lived JWT for `Authorization: Bearer <access>`."
     )
@@ -18,7 +19,7 @@ class TokenPairSerializer(serializers.Serializer):
         ref_name = "TokenPair"
 
 
-class UserProfileSerializer(serializers.ModelSerializer):
+class UserProfileSerializer(ModelSerializer):
     avatar = serializers.ImageField(
         read_only=True, allow_null=True, help_text="URL of the avatar image, or null."
     )
@@ -40,7 +41,7 @@ class UserProfileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdminUserSerializer(serializers.ModelSerializer):
+class AdminUserSerializer(ModelSerializer):
     class Meta:
         model = User
         ref_name = "AdminUser"
@@ -57,7 +58,7 @@ class AdminUserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(ModelSerializer):
     class Meta:
         model = User
         ref_name = "UserSummary"
@@ -65,7 +66,7 @@ class UserSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdminTeacherApplicationSerializer(serializers.ModelSerializer):
+class AdminTeacherApplicationSerializer(ModelSerializer):
     applicant = UserSummarySerializer(read_only=True)
     reviewed_by = UserSummarySerializer(read_only=True, allow_null=True)
 

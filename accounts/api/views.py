@@ -40,6 +40,7 @@ from core.api import ErrorSerializer
 from core.exceptions import ApplicationError
 from core.permissions import IsAdmin, IsStudent
 from core.roles import Role
+from core.serializers import ModelSerializer, Serializer
 from core.throttling import AnonRateThrottle
 
 _ACCESS_EXAMPLE = (
@@ -142,7 +143,7 @@ def _verification_mail_send(request: HttpRequest, user: User) -> None:
 
 
 class AuthRegisterApi(_OpenAuthApi):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(
             max_length=128,
@@ -157,7 +158,7 @@ class AuthRegisterApi(_OpenAuthApi):
         class Meta:
             ref_name = "Register"
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         user = UserProfileSerializer(read_only=True)
         access = serializers.CharField(read_only=True)
         refresh = serializers.CharField(read_only=True)
@@ -200,7 +201,7 @@ class AuthRegisterApi(_OpenAuthApi):
 
 
 class AuthLoginApi(_OpenAuthApi):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
         otp_code = serializers.CharField(
@@ -260,7 +261,7 @@ class AuthLoginApi(_OpenAuthApi):
 
 
 class AuthRefreshApi(_OpenAuthApi):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         refresh = serializers.CharField(max_length=2048)
 
         class Meta:
@@ -288,7 +289,7 @@ class AuthRefreshApi(_OpenAuthApi):
 class AuthLogoutApi(_OpenAuthApi):
     """Holding the refresh token is what entitles a caller to revoke it; no access token needed."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         refresh = serializers.CharField(max_length=2048)
 
         class Meta:
@@ -357,7 +358,7 @@ class ProfileRetrieveUpdateApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         display_name = serializers.CharField(max_length=80, allow_blank=True)
         avatar = serializers.ImageField(
             required=False,
@@ -455,7 +456,7 @@ class UserPasswordChangeApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         old_password = serializers.CharField(max_length=128, trim_whitespace=False)
         new_password = serializers.CharField(
             max_length=128,
@@ -540,7 +541,7 @@ class UserAccountDeleteApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         password = serializers.CharField(
             max_length=128, trim_whitespace=False, help_text="The account's current password."
         )
@@ -588,14 +589,14 @@ class TeacherApplicationListCreateApi(ListAPIView):
 
     filter_backends: list[type] = []
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         expertise = serializers.CharField(max_length=200, help_text="What you would teach.")
         motivation = serializers.CharField(max_length=4000, help_text="Why and how you teach.")
 
         class Meta:
             ref_name = "TeacherApplicationSubmit"
 
-    class OutputSerializer(serializers.ModelSerializer):
+    class OutputSerializer(ModelSerializer):
         class Meta:
             model = TeacherApplication
             ref_name = "TeacherApplication"
@@ -689,7 +690,7 @@ class AdminUserListApi(ListAPIView):
 class AdminUserRoleSetApi(APIView):
     permission_classes = [IsAdmin]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         role = serializers.ChoiceField(choices=Role.choices)
 
         class Meta:
@@ -765,7 +766,7 @@ class AdminTeacherApplicationListApi(ListAPIView):
 class AdminTeacherApplicationReviewApi(APIView):
     permission_classes = [IsAdmin]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         approve = serializers.BooleanField(
             help_text="true makes the applicant an instructor; false rejects."
         )

@@ -26,6 +26,7 @@ from ai_tools.models import ChatMessage, Conversation, LessonSummary, PracticeSe
 from ai_tools.providers.base import DIFFICULTIES, QUESTION_KINDS
 from core.exceptions import ApplicationError, NotFoundError
 from core.pagination import PageNumberPagination
+from core.serializers import ModelSerializer, Serializer
 from core.throttling import UserRateThrottle
 from courses.models import Course, Module
 from courses.selectors import course_get, lesson_get
@@ -52,7 +53,7 @@ class _AIApi(APIView):
 # --- summaries ------------------------------------------------------------------------------------
 
 
-class SummaryOutputSerializer(serializers.ModelSerializer):
+class SummaryOutputSerializer(ModelSerializer):
     is_generated = serializers.SerializerMethodField()
 
     class Meta:
@@ -68,7 +69,7 @@ class SummaryOutputSerializer(serializers.ModelSerializer):
 
 
 class SummarizeLessonApi(_AIApi):
-    class SummarizeLessonInputSerializer(serializers.Serializer):
+    class SummarizeLessonInputSerializer(Serializer):
         lesson_id = serializers.IntegerField(min_value=1)
 
     @extend_schema(
@@ -110,7 +111,7 @@ class SummaryDetailApi(_AIApi):
 # --- practice questions ------------------------------------------------------------------------
 
 
-class PracticeSetOutputSerializer(serializers.ModelSerializer):
+class PracticeSetOutputSerializer(ModelSerializer):
     questions = serializers.SerializerMethodField()
     is_generated = serializers.SerializerMethodField()
 
@@ -137,7 +138,7 @@ class PracticeSetOutputSerializer(serializers.ModelSerializer):
 
 
 class GenerateQuestionsApi(_AIApi):
-    class GenerateQuestionsInputSerializer(serializers.Serializer):
+    class GenerateQuestionsInputSerializer(Serializer):
         lesson_id = serializers.IntegerField(min_value=1, required=False)
         module_id = serializers.IntegerField(min_value=1, required=False)
         count = serializers.IntegerField(min_value=1, max_value=20, default=5)
@@ -244,7 +245,7 @@ class PracticeSetDetailApi(_AIApi):
 class PracticeSetSubmitApi(_AIApi):
     throttle_classes = [UserRateThrottle]
 
-    class PracticeSetSubmitInputSerializer(serializers.Serializer):
+    class PracticeSetSubmitInputSerializer(Serializer):
         answers = serializers.DictField(
             child=serializers.CharField(allow_blank=True, max_length=500),
             help_text='Answers by question number, e.g. {"1": "Moon", "2": "neap tides"}.',
@@ -270,7 +271,7 @@ class PracticeSetSubmitApi(_AIApi):
 # --- study buddy ---------------------------------------------------------------------------------
 
 
-class ChatMessageOutputSerializer(serializers.ModelSerializer):
+class ChatMessageOutputSerializer(ModelSerializer):
     is_generated = serializers.SerializerMethodField()
 
     class Meta:
@@ -282,7 +283,7 @@ class ChatMessageOutputSerializer(serializers.ModelSerializer):
         return message.role == ChatMessage.Role.ASSISTANT
 
 
-class StudyBuddyOutputSerializer(serializers.Serializer):
+class StudyBuddyOutputSerializer(Serializer):
     conversation_id = serializers.IntegerField()
     message = ChatMessageOutputSerializer()
 
@@ -292,7 +293,7 @@ def _sse(event: str, payload: dict[str, Any]) -> bytes:
 
 
 class StudyBuddyApi(_AIApi):
-    class StudyBuddyInputSerializer(serializers.Serializer):
+    class StudyBuddyInputSerializer(Serializer):
         course_id = serializers.IntegerField(min_value=1)
         question = serializers.CharField(max_length=services.MAX_QUESTION_LENGTH)
         conversation_id = serializers.IntegerField(min_value=1, required=False)
@@ -362,7 +363,7 @@ class StudyBuddyApi(_AIApi):
         return response
 
 
-class ConversationOutputSerializer(serializers.ModelSerializer):
+class ConversationOutputSerializer(ModelSerializer):
     class Meta:
         model = Conversation
         fields = ["id", "course_id", "title", "created_at", "updated_at"]
@@ -415,14 +416,14 @@ class ConversationMessageListApi(_AIApi):
 # --- skill gaps ----------------------------------------------------------------------------------
 
 
-class RecommendationSerializer(serializers.Serializer):
+class RecommendationSerializer(Serializer):
     lesson_id = serializers.IntegerField()
     title = serializers.CharField()
     url = serializers.CharField()
     reason = serializers.CharField()
 
 
-class SkillMasterySerializer(serializers.Serializer):
+class SkillMasterySerializer(Serializer):
     skill_id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
@@ -437,7 +438,7 @@ class SkillMasterySerializer(serializers.Serializer):
     )
 
 
-class SkillGapReportSerializer(serializers.Serializer):
+class SkillGapReportSerializer(Serializer):
     skills = SkillMasterySerializer(many=True)
     weakest = SkillMasterySerializer(many=True)
     attempts_used = serializers.IntegerField()
@@ -454,7 +455,7 @@ class SkillGapReportSerializer(serializers.Serializer):
 
 
 class AnalyzeSkillGapsApi(_AIApi):
-    class AnalyzeSkillGapsInputSerializer(serializers.Serializer):
+    class AnalyzeSkillGapsInputSerializer(Serializer):
         course_id = serializers.IntegerField(min_value=1, required=False)
 
     @extend_schema(
@@ -486,7 +487,7 @@ class AnalyzeSkillGapsApi(_AIApi):
 class AIUsageApi(_AIApi):
     throttle_classes = [UserRateThrottle]
 
-    class AIUsageOutputSerializer(serializers.Serializer):
+    class AIUsageOutputSerializer(Serializer):
         plan = serializers.CharField(help_text="Billing plan: free, basic, pro, premium, or staff.")
         can_use = serializers.BooleanField(help_text="Whether the plan includes the AI tools.")
         required_plan = serializers.CharField()

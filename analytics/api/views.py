@@ -24,6 +24,7 @@ from analytics import selectors, services
 from analytics.exceptions import NotEnrolledError
 from analytics.models import Event
 from core.roles import Role
+from core.serializers import Serializer
 from courses.models import Course, Enrollment, Lesson
 
 DATE_PARAMETERS = [
@@ -38,14 +39,14 @@ def _period(request: Request) -> selectors.DateRange:
     )
 
 
-class FunnelStepSerializer(serializers.Serializer):
+class FunnelStepSerializer(Serializer):
     step = serializers.CharField()
     label = serializers.CharField()
     learners = serializers.IntegerField()
     percent = serializers.FloatField()
 
 
-class DayRowSerializer(serializers.Serializer):
+class DayRowSerializer(Serializer):
     date = serializers.DateField()
     enrollments = serializers.IntegerField()
     completions = serializers.IntegerField()
@@ -54,7 +55,7 @@ class DayRowSerializer(serializers.Serializer):
     active_learners = serializers.IntegerField()
 
 
-class EngagementSerializer(serializers.Serializer):
+class EngagementSerializer(Serializer):
     date = serializers.DateField()
     dau = serializers.IntegerField()
     wau = serializers.IntegerField()
@@ -62,13 +63,13 @@ class EngagementSerializer(serializers.Serializer):
     stickiness_percent = serializers.FloatField()
 
 
-class CohortSerializer(serializers.Serializer):
+class CohortSerializer(Serializer):
     cohort = serializers.DateField()
     learners = serializers.IntegerField()
     retention = serializers.ListField(child=serializers.FloatField())
 
 
-class PopularitySerializer(serializers.Serializer):
+class PopularitySerializer(Serializer):
     course_id = serializers.IntegerField()
     title = serializers.CharField()
     enrollments = serializers.IntegerField()
@@ -77,7 +78,7 @@ class PopularitySerializer(serializers.Serializer):
     learning_seconds = serializers.IntegerField()
 
 
-class QuizItemSerializer(serializers.Serializer):
+class QuizItemSerializer(Serializer):
     question_id = serializers.IntegerField()
     text = serializers.CharField()
     answered = serializers.IntegerField()
@@ -86,7 +87,7 @@ class QuizItemSerializer(serializers.Serializer):
     flags = serializers.ListField(child=serializers.CharField())
 
 
-class InstructorPerformanceSerializer(serializers.Serializer):
+class InstructorPerformanceSerializer(Serializer):
     instructor_id = serializers.IntegerField()
     email = serializers.EmailField()
     courses = serializers.IntegerField()
@@ -105,13 +106,13 @@ class InstructorPerformanceSerializer(serializers.Serializer):
     net_revenue_cents = serializers.IntegerField()
 
 
-class AnalyticsRevenueDaySerializer(serializers.Serializer):
+class AnalyticsRevenueDaySerializer(Serializer):
     date = serializers.DateField()
     revenue_cents = serializers.IntegerField()
     refunds_cents = serializers.IntegerField()
 
 
-class AnalyticsRevenueCourseSerializer(serializers.Serializer):
+class AnalyticsRevenueCourseSerializer(Serializer):
     course_id = serializers.IntegerField()
     title = serializers.CharField()
     revenue_cents = serializers.IntegerField()
@@ -119,7 +120,7 @@ class AnalyticsRevenueCourseSerializer(serializers.Serializer):
     net_cents = serializers.IntegerField()
 
 
-class AnalyticsRevenueSerializer(serializers.Serializer):
+class AnalyticsRevenueSerializer(Serializer):
     mrr_cents = serializers.IntegerField(
         allow_null=True,
         help_text="Platform only: null for a course (subscriptions have none). Invoices refunded "
@@ -136,7 +137,7 @@ class AnalyticsRevenueSerializer(serializers.Serializer):
     by_course = AnalyticsRevenueCourseSerializer(many=True)
 
 
-class SummarySerializer(serializers.Serializer):
+class SummarySerializer(Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     funnel = FunnelStepSerializer(many=True)
@@ -200,7 +201,7 @@ class PlatformAnalyticsSummaryApi(APIView):
         return Response(SummarySerializer(_summary(None, _period(request))).data)
 
 
-class AtRiskLearnerSerializer(serializers.Serializer):
+class AtRiskLearnerSerializer(Serializer):
     enrollment_id = serializers.IntegerField()
     learner_id = serializers.IntegerField()
     email = serializers.EmailField()
@@ -249,7 +250,7 @@ class HeartbeatApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         lesson_id = serializers.IntegerField(min_value=1)
         seconds = serializers.IntegerField(
             min_value=1,

@@ -27,13 +27,14 @@ from billing.models import PLAN_RANK, Affiliate, Bundle, Plan, Subscription
 from core.api import ErrorSerializer
 from core.exceptions import NotFoundError
 from core.permissions import IsAdmin
+from core.serializers import ModelSerializer, Serializer
 from courses.models import Course
 
 
 class PlanListApi(APIView):
     permission_classes = [AllowAny]
 
-    class PlanSerializer(serializers.ModelSerializer):
+    class PlanSerializer(ModelSerializer):
         tier = serializers.CharField(help_text="basic, pro or premium")
         features = serializers.ListField(source="feature_list", child=serializers.CharField())
 
@@ -73,7 +74,7 @@ class PlanListApi(APIView):
 class CheckoutCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         class Meta:
             ref_name = "CheckoutInput"
 
@@ -138,7 +139,7 @@ class CheckoutCreateApi(APIView):
 class SubscriptionDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class SubscriptionSerializer(serializers.ModelSerializer):
+    class SubscriptionSerializer(ModelSerializer):
         plan = serializers.CharField(source="plan.tier")
 
         class Meta:

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import ModelSerializer, Serializer
 from courses import selectors
 from courses.models import (
     CaptionTrack,
@@ -24,18 +25,18 @@ from courses.models import (
 )
 
 
-class CategoryOutputSerializer(serializers.ModelSerializer):
+class CategoryOutputSerializer(ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "slug"]
 
 
-class InstructorOutputSerializer(serializers.Serializer):
+class InstructorOutputSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class CourseOutputSerializer(serializers.ModelSerializer):
+class CourseOutputSerializer(ModelSerializer):
     """A course card: what the catalog shows, with the caller's progress when enrolled."""
 
     category = CategoryOutputSerializer(allow_null=True)
@@ -116,7 +117,7 @@ class CourseDetailOutputSerializer(CourseOutputSerializer):
         ]
 
 
-class EnrollmentOutputSerializer(serializers.ModelSerializer):
+class EnrollmentOutputSerializer(ModelSerializer):
     course_id = serializers.IntegerField()
     last_lesson_id = serializers.IntegerField(allow_null=True)
 
@@ -125,13 +126,13 @@ class EnrollmentOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "course_id", "enrolled_at", "completed_at", "last_lesson_id"]
 
 
-class ModuleRefSerializer(serializers.ModelSerializer):
+class ModuleRefSerializer(ModelSerializer):
     class Meta:
         model = Module
         fields = ["id", "title", "order"]
 
 
-class LessonProgressOutputSerializer(serializers.ModelSerializer):
+class LessonProgressOutputSerializer(ModelSerializer):
     lesson_id = serializers.IntegerField()
     is_completed = serializers.BooleanField()
 
@@ -154,7 +155,7 @@ class LessonProgressOutputSerializer(serializers.ModelSerializer):
         }
 
 
-class LessonListItemSerializer(serializers.ModelSerializer):
+class LessonListItemSerializer(ModelSerializer):
     module = ModuleRefSerializer()
     is_completed = serializers.BooleanField()
     last_position_seconds = serializers.IntegerField()
@@ -189,7 +190,7 @@ class LessonListItemSerializer(serializers.ModelSerializer):
         )
 
 
-class CaptionTrackOutputSerializer(serializers.ModelSerializer):
+class CaptionTrackOutputSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -201,24 +202,24 @@ class CaptionTrackOutputSerializer(serializers.ModelSerializer):
         return track.file.url
 
 
-class LessonLinkSerializer(serializers.Serializer):
+class LessonLinkSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=Lesson.Kind.choices)
 
 
-class CourseRefSerializer(serializers.ModelSerializer):
+class CourseRefSerializer(ModelSerializer):
     class Meta:
         model = Course
         fields = ["id", "slug", "title"]
 
 
-class ChoiceOutputSerializer(serializers.Serializer):
+class ChoiceOutputSerializer(Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
 
 
-class QuestionOutputSerializer(serializers.ModelSerializer):
+class QuestionOutputSerializer(ModelSerializer):
     """A question as a learner sees it before answering: no correct answers."""
 
     text_html = serializers.CharField()
@@ -289,7 +290,7 @@ class QuestionResultSerializer(QuestionOutputSerializer):
         return question.explanation_html if self._reveals(question) else None
 
 
-class QuizAttemptOutputSerializer(serializers.ModelSerializer):
+class QuizAttemptOutputSerializer(ModelSerializer):
     quiz_id = serializers.IntegerField()
     lesson_id = serializers.IntegerField(source="quiz.lesson_id")
     state = serializers.ChoiceField(choices=QuizAttempt.State.choices)
@@ -328,7 +329,7 @@ class QuizAttemptOutputSerializer(serializers.ModelSerializer):
         return QuestionResultSerializer(attempt.drawn_questions, many=True, context=context).data
 
 
-class CertificateOutputSerializer(serializers.ModelSerializer):
+class CertificateOutputSerializer(ModelSerializer):
     course = CourseRefSerializer()
     verification_url = serializers.SerializerMethodField(
         help_text="The public page where anyone can check the certificate."
@@ -352,12 +353,12 @@ class CertificateOutputSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class ReviewerSerializer(serializers.Serializer):
+class ReviewerSerializer(Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
 
 
-class CourseReviewOutputSerializer(serializers.ModelSerializer):
+class CourseReviewOutputSerializer(ModelSerializer):
     learner = ReviewerSerializer()
 
     class Meta:
@@ -365,7 +366,7 @@ class CourseReviewOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "course_id", "learner", "rating", "comment", "created_at", "updated_at"]
 
 
-class CourseReviewInputSerializer(serializers.Serializer):
+class CourseReviewInputSerializer(Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, default="", trim_whitespace=True

@@ -18,6 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, filters, serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +28,7 @@ from accounts.models import User
 from core.permissions import IsInstructor
 from core.query import StrictFilterSet
 from core.roles import Role
+from core.serializers import ModelSerializer, Serializer
 from courses import selectors, services
 from courses.api.serializers import (
     CertificateOutputSerializer,
@@ -96,7 +98,7 @@ class CourseSearchFilter(filters.SearchFilter):
         return selectors.course_search(queryset, request.query_params.get(self.search_param, ""))
 
 
-class CourseInputSerializer(serializers.Serializer):
+class CourseInputSerializer(Serializer):
     title = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=220, required=False, allow_blank=True)
     subtitle = serializers.CharField(max_length=300, required=False, allow_blank=True)
@@ -232,6 +234,8 @@ class CourseListCreateApi(GenericAPIView):
 
 class CourseDetailApi(APIView):
     permission_classes = [AllowAny]
+    # JSON, or multipart to upload a cover image (the API's default is JSON only).
+    parser_classes = [JSONParser, MultiPartParser]
 
     def _course(self, request: Request, course_id: int, *, for_change: bool) -> Course:
         course = selectors.course_get(user=request.user, course_id=course_id)
@@ -330,7 +334,7 @@ class CourseEnrollApi(APIView):
         )
 
 
-class LessonProgressItemSerializer(serializers.Serializer):
+class LessonProgressItemSerializer(Serializer):
     id = serializers.IntegerField(source="lesson.id")
     title = serializers.CharField(source="lesson.title")
     kind = serializers.ChoiceField(source="lesson.kind", choices=Lesson.Kind.choices)
@@ -340,7 +344,7 @@ class LessonProgressItemSerializer(serializers.Serializer):
     last_position_seconds = serializers.IntegerField()
 
 
-class ModuleProgressSerializer(serializers.Serializer):
+class ModuleProgressSerializer(Serializer):
     id = serializers.IntegerField(source="module.id")
     title = serializers.CharField(source="module.title")
     order = serializers.IntegerField(source="module.order")
@@ -351,13 +355,13 @@ class ModuleProgressSerializer(serializers.Serializer):
     lessons = LessonProgressItemSerializer(many=True)
 
 
-class ResumePointSerializer(serializers.Serializer):
+class ResumePointSerializer(Serializer):
     lesson_id = serializers.IntegerField()
     lesson_title = serializers.CharField()
     position_seconds = serializers.IntegerField()
 
 
-class CourseProgressOutputSerializer(serializers.Serializer):
+class CourseProgressOutputSerializer(Serializer):
     course_id = serializers.IntegerField(source="course.id")
     percent = serializers.IntegerField(help_text="Whole percent of lessons completed.")
     completed_lesson_count = serializers.IntegerField()
@@ -448,7 +452,7 @@ class CourseLessonListApi(GenericAPIView):
         )
 
 
-class LessonDetailOutputSerializer(serializers.ModelSerializer):
+class LessonDetailOutputSerializer(ModelSerializer):
     module = serializers.SerializerMethodField()
     course = serializers.SerializerMethodField()
     body_html = serializers.CharField(help_text="The article (or notes), rendered and sanitised.")
@@ -512,13 +516,13 @@ class LessonDetailOutputSerializer(serializers.ModelSerializer):
         return quiz.pk if quiz is not None else None
 
 
-class LessonLinkOutputSerializer(serializers.Serializer):
+class LessonLinkOutputSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=Lesson.Kind.choices)
 
 
-class LessonForLearnerOutputSerializer(serializers.Serializer):
+class LessonForLearnerOutputSerializer(Serializer):
     lesson = LessonDetailOutputSerializer()
     previous_lesson = LessonLinkOutputSerializer(allow_null=True)
     next_lesson = LessonLinkOutputSerializer(allow_null=True)
@@ -574,7 +578,7 @@ class LessonCompleteApi(APIView):
         return Response(LessonProgressOutputSerializer(progress).data)
 
 
-class LessonPositionInputSerializer(serializers.Serializer):
+class LessonPositionInputSerializer(Serializer):
     position_seconds = serializers.IntegerField(
         min_value=0, help_text="Playback position, between 0 and the lesson's duration."
     )
@@ -613,7 +617,7 @@ class LessonPositionApi(APIView):
         return Response(LessonProgressOutputSerializer(progress).data)
 
 
-class LessonReadingInputSerializer(serializers.Serializer):
+class LessonReadingInputSerializer(Serializer):
     seconds_spent = serializers.IntegerField(
         min_value=0, default=0, help_text="Seconds of active reading since the previous report."
     )
@@ -660,7 +664,7 @@ class LessonReadingApi(APIView):
 # --- Quizzes --------------------------------------------------------------------------------------
 
 
-class QuizOutputSerializer(serializers.Serializer):
+class QuizOutputSerializer(Serializer):
     id = serializers.IntegerField()
     lesson_id = serializers.IntegerField()
     course_id = serializers.IntegerField(source="lesson.module.course_id")
@@ -717,7 +721,7 @@ class QuizDetailApi(APIView):
         return Response(QuizOutputSerializer(quiz).data)
 
 
-class QuizAttemptStartInputSerializer(serializers.Serializer):
+class QuizAttemptStartInputSerializer(Serializer):
     answers = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
@@ -775,7 +779,7 @@ class QuizAttemptStartApi(APIView):
         )
 
 
-class QuizAttemptSubmitInputSerializer(serializers.Serializer):
+class QuizAttemptSubmitInputSerializer(Serializer):
     answers = serializers.DictField(
         child=serializers.JSONField(),
         help_text=(

@@ -17,13 +17,14 @@ from rest_framework.views import APIView
 from accounts.models import User
 from core.permissions import IsInstructor
 from core.query import QueryIntegerField, QueryParams, query_params_parse
+from core.serializers import Serializer
 from courses.models import Course
 from gamification import leaderboards, leagues, selectors, services
 from gamification.exceptions import InvalidAwardError, StudyGroupNotFoundError
 from gamification.models import StudyGroup
 
 
-class BoardRowSerializer(serializers.Serializer):
+class BoardRowSerializer(Serializer):
     rank = serializers.IntegerField()
     user_id = serializers.IntegerField()
     display_name = serializers.CharField()
@@ -67,7 +68,7 @@ class LeaderboardApi(APIView):
                 raise serializers.ValidationError({"group": ["Required when scope is group."]})
             return attrs
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         class Meta:
             ref_name = "Leaderboard"
 
@@ -130,7 +131,7 @@ class LeaderboardApi(APIView):
 class AchievementListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         class Meta:
             ref_name = "AchievementStatus"
 
@@ -167,7 +168,7 @@ class AchievementListApi(APIView):
 class XpGrantApi(APIView):
     permission_classes = [IsInstructor]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         class Meta:
             ref_name = "XpGrantInput"
 
@@ -179,7 +180,7 @@ class XpGrantApi(APIView):
             min_value=1, required=False, help_text="Required for instructors: one of their courses."
         )
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         class Meta:
             ref_name = "XpGrant"
 
@@ -236,7 +237,7 @@ class XpGrantApi(APIView):
         return Response(self.OutputSerializer(result).data, status=code)
 
 
-class LeagueRowSerializer(serializers.Serializer):
+class LeagueRowSerializer(Serializer):
     rank = serializers.IntegerField()
     user_id = serializers.IntegerField()
     display_name = serializers.CharField()
@@ -245,7 +246,7 @@ class LeagueRowSerializer(serializers.Serializer):
     is_me = serializers.BooleanField()
 
 
-class LeagueWeekSerializer(serializers.Serializer):
+class LeagueWeekSerializer(Serializer):
     week_start = serializers.DateField()
     tier = serializers.IntegerField()
     tier_name = serializers.CharField()
@@ -257,7 +258,7 @@ class LeagueWeekSerializer(serializers.Serializer):
 class LeagueApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         class Meta:
             ref_name = "League"
 
@@ -282,7 +283,7 @@ class LeagueApi(APIView):
 class StatsApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         class Meta:
             ref_name = "GamificationStats"
 

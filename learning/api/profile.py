@@ -13,11 +13,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.serializers import Serializer
 from learning import selectors, services
 from learning.models import LearningPreference, Mode
 
 
-class CourseModeSerializer(serializers.Serializer):
+class CourseModeSerializer(Serializer):
     course_id = serializers.IntegerField(min_value=1)
     course_title = serializers.CharField(read_only=True)
     mode = serializers.ChoiceField(
@@ -39,7 +40,7 @@ class CourseModeSerializer(serializers.Serializer):
         return attrs
 
 
-class LearningProfileSerializer(serializers.Serializer):
+class LearningProfileSerializer(Serializer):
     mode = serializers.ChoiceField(
         choices=Mode.choices, required=False, help_text="The learning mode used by default."
     )

@@ -13,22 +13,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.query import QueryIntegerField, QueryParams, query_params_parse
+from core.serializers import Serializer
 from courses.models import Category, Course
 from learning import selectors, services
 from learning.models import ChallengeRun, Mode
 
 
-class ChoiceSerializer(serializers.Serializer):
+class ChoiceSerializer(Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
 
 
-class ReviewCardChoiceSerializer(serializers.Serializer):
+class ReviewCardChoiceSerializer(Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="Null on AI practice cards.")
     text = serializers.CharField()
 
 
-class ReviewCardSerializer(serializers.Serializer):
+class ReviewCardSerializer(Serializer):
     id = serializers.IntegerField()
     course = serializers.IntegerField(source="course_id")
     course_title = serializers.CharField(source="course.title")
@@ -71,14 +72,14 @@ class ReviewDueApi(APIView):
 class ReviewSubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         rating = serializers.JSONField(help_text="again|hard|good|easy or 1-4.")
         duration_ms = serializers.IntegerField(required=False, min_value=0, max_value=3_600_000)
 
         class Meta:
             ref_name = "ReviewInput"
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         card = serializers.IntegerField(source="card_id")
         rating = serializers.IntegerField()
         reviewed_at = serializers.DateTimeField()
@@ -110,7 +111,7 @@ class ReviewSubmitApi(APIView):
 class ReviewStatsApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         due_now = serializers.IntegerField()
         due_today = serializers.IntegerField()
         reviewed_today = serializers.IntegerField()
@@ -128,7 +129,7 @@ class ReviewStatsApi(APIView):
 class PreferenceApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class Serializer(serializers.Serializer):
+    class Serializer(Serializer):
         mode = serializers.ChoiceField(choices=Mode.choices, required=False)
         desired_retention = serializers.FloatField(required=False, min_value=0.7, max_value=0.97)
         relax_interval_minutes = serializers.IntegerField(
@@ -155,14 +156,14 @@ class PreferenceApi(APIView):
         return Response(self.Serializer(preference).data)
 
 
-class ChallengeQuestionSerializer(serializers.Serializer):
+class ChallengeQuestionSerializer(Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     text = serializers.CharField()
     choices = ChoiceSerializer(many=True)
 
 
-class ChallengeSerializer(serializers.Serializer):
+class ChallengeSerializer(Serializer):
     id = serializers.IntegerField()
     course = serializers.IntegerField(source="course_id", allow_null=True)
     category = serializers.IntegerField(source="category_id", allow_null=True)
@@ -195,7 +196,7 @@ class ChallengeSerializer(serializers.Serializer):
 class ChallengeStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         course = serializers.IntegerField(min_value=1, required=False, help_text="A course id.")
         category = serializers.IntegerField(
             min_value=1,
@@ -246,7 +247,7 @@ class ChallengeDetailApi(APIView):
 class ChallengeSubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         answers = serializers.DictField(
             child=serializers.JSONField(), help_text="{question id: choice id | [ids] | text}"
         )
@@ -272,7 +273,7 @@ class ChallengeSubmitApi(APIView):
 class ChallengeLeaderboardApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         rank = serializers.IntegerField()
         user_id = serializers.IntegerField()
         display_name = serializers.CharField()

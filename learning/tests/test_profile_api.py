@@ -160,7 +160,7 @@ def test_patching_the_profile_chooses_and_clears_course_modes(student: User) -> 
     ("course_modes", "message"),
     [
         ([{"course_id": 999999, "mode": "relax"}], "Course 999999 is not a published course."),
-        ([{"course_id": "x", "mode": "relax"}], "A valid integer is required."),
+        ([{"course_id": "x", "mode": "relax"}], "Give a whole number (a JSON number)."),
         ([{"course_id": 1, "mode": "turbo"}], '"turbo" is not a valid choice.'),
         ([{"mode": "relax"}], "This field is required."),
         ([{"course_id": 1}], "This field is required."),

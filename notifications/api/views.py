@@ -17,12 +17,13 @@ from rest_framework.views import APIView
 from core.api import ErrorSerializer
 from core.fields import StrictCharField
 from core.query import QueryBooleanField, QueryParams, query_params_parse
+from core.serializers import ModelSerializer, Serializer
 from courses.models import Course
 from notifications import selectors, services, webpush_client
 from notifications.models import InstructorFollow, Kind, Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     is_read = serializers.SerializerMethodField()
 
     class Meta:
@@ -72,7 +73,7 @@ class NotificationReadApi(APIView):
 class NotificationReadAllApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         marked_read = serializers.IntegerField()
 
         class Meta:
@@ -89,7 +90,7 @@ class NotificationReadAllApi(APIView):
 # --- Preferences ----------------------------------------------------------------------------------
 
 
-class PreferenceSerializer(serializers.Serializer):
+class PreferenceSerializer(Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, read_only=True)
     label = serializers.CharField(read_only=True)
     in_app = serializers.BooleanField()
@@ -148,8 +149,8 @@ class PushSubscriptionCreateApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
-        class KeysSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
+        class KeysSerializer(Serializer):
             p256dh = serializers.CharField(max_length=200)
             auth = serializers.CharField(max_length=100)
 
@@ -159,7 +160,7 @@ class PushSubscriptionCreateApi(APIView):
         class Meta:
             ref_name = "PushSubscriptionInput"
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         id = serializers.IntegerField()
         endpoint = serializers.CharField()
         created_at = serializers.DateTimeField()
@@ -201,13 +202,13 @@ class PushSubscriptionCreateApi(APIView):
 class PushSubscriptionDeleteApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         endpoint = StrictCharField(max_length=1000)
 
         class Meta:
             ref_name = "PushUnsubscribeInput"
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         deleted = serializers.BooleanField()
 
         class Meta:
@@ -231,7 +232,7 @@ class PushSubscriptionDeleteApi(APIView):
 class PushKeyApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         public_key = serializers.CharField(allow_blank=True)
         enabled = serializers.BooleanField()
 
@@ -256,7 +257,7 @@ class PushKeyApi(APIView):
 class CourseAnnouncementCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         title = serializers.CharField(max_length=200)
         body = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
         key = serializers.CharField(
@@ -270,7 +271,7 @@ class CourseAnnouncementCreateApi(APIView):
         class Meta:
             ref_name = "CourseAnnouncementInput"
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         recipients = serializers.IntegerField()
 
         class Meta:
@@ -302,7 +303,7 @@ class CourseAnnouncementCreateApi(APIView):
 # --- Following instructors ------------------------------------------------------------------------
 
 
-class InstructorFollowSerializer(serializers.Serializer):
+class InstructorFollowSerializer(Serializer):
     instructor_id = serializers.IntegerField(source="instructor.pk")
     display_name = serializers.SerializerMethodField()
     published_course_count = serializers.IntegerField()
@@ -337,7 +338,7 @@ class InstructorFollowListApi(ListAPIView):
 class InstructorFollowApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         instructor_id = serializers.IntegerField()
         following = serializers.BooleanField()
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import NotFoundError
+from core.serializers import ModelSerializer, Serializer
 from qa import selectors, services
 from qa.models import Bounty
 from qa.services.bounties import BOUNTY_MAX, BOUNTY_MIN
@@ -21,7 +22,7 @@ class BountyNotFoundError(NotFoundError):
     default_code = "bounty_not_found"
 
 
-class QaBountySerializer(serializers.ModelSerializer):
+class QaBountySerializer(ModelSerializer):
     question_id = serializers.IntegerField(allow_null=True)
     sponsor_id = serializers.IntegerField()
     answer_id = serializers.IntegerField(
@@ -45,7 +46,7 @@ class QaBountySerializer(serializers.ModelSerializer):
         ]
 
 
-class BountyOfferInputSerializer(serializers.Serializer):
+class BountyOfferInputSerializer(Serializer):
     amount = serializers.IntegerField(
         min_value=BOUNTY_MIN, max_value=BOUNTY_MAX, help_text="XP of your own, 10 to 100."
     )

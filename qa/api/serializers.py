@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import ModelSerializer, Serializer
 from qa import reputation, selectors
 from qa.models import (
     Answer,
@@ -32,13 +33,13 @@ def _reputation(obj: Any, annotation: str, user: Any) -> int:
     return value if value is not None else selectors.user_reputation_points(user=user)
 
 
-class QaUserSerializer(serializers.Serializer):
+class QaUserSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     reputation = serializers.IntegerField()
 
 
-class QaCategorySerializer(serializers.ModelSerializer):
+class QaCategorySerializer(ModelSerializer):
     question_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -50,17 +51,17 @@ class QaCategorySerializer(serializers.ModelSerializer):
         return category.question_count
 
 
-class QaCategoryRefSerializer(serializers.Serializer):
+class QaCategoryRefSerializer(Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
 
 
-class QaRefSerializer(serializers.Serializer):
+class QaRefSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
 
 
-class QaCommentSerializer(serializers.ModelSerializer):
+class QaCommentSerializer(ModelSerializer):
     author = serializers.SerializerMethodField()
 
     class Meta:
@@ -76,7 +77,7 @@ class QaCommentSerializer(serializers.ModelSerializer):
         }
 
 
-class QaQuestionSerializer(serializers.ModelSerializer):
+class QaQuestionSerializer(ModelSerializer):
     """A question as lists show it."""
 
     asker = serializers.SerializerMethodField()
@@ -130,7 +131,7 @@ class QaQuestionSerializer(serializers.ModelSerializer):
         return question.get_absolute_url()
 
 
-class QaAnswerSerializer(serializers.ModelSerializer):
+class QaAnswerSerializer(ModelSerializer):
     author = serializers.SerializerMethodField()
     star_average = serializers.SerializerMethodField(
         help_text="Mean of the star ratings (1-5), null before the first rating."
@@ -236,7 +237,7 @@ class QaQuestionDetailSerializer(QaQuestionSerializer):
         return QaCommentSerializer(self.context.get("comments", []), many=True).data
 
 
-class QaXpAwardSerializer(serializers.ModelSerializer):
+class QaXpAwardSerializer(ModelSerializer):
     xp = serializers.IntegerField(source="amount")
     recipient_id = serializers.IntegerField()
     changeable_until = serializers.SerializerMethodField(
@@ -254,7 +255,7 @@ class QaXpAwardSerializer(serializers.ModelSerializer):
         )
 
 
-class QaStarRatingSerializer(serializers.ModelSerializer):
+class QaStarRatingSerializer(ModelSerializer):
     star_count = serializers.IntegerField(source="answer.star_count")
     star_average = serializers.SerializerMethodField(
         help_text="The answer's mean after this rating."
@@ -270,7 +271,7 @@ class QaStarRatingSerializer(serializers.ModelSerializer):
         return round(average, 2) if average is not None else None
 
 
-class QaFlagSerializer(serializers.ModelSerializer):
+class QaFlagSerializer(ModelSerializer):
     class Meta:
         model = Flag
         fields = ["id", "reason", "note", "status", "created_at"]
@@ -310,7 +311,7 @@ class QaFlagForModeratorSerializer(QaFlagSerializer):
         return comment.question_id or comment.answer.question_id  # type: ignore[union-attr,return-value]  # one parent
 
 
-class QaRevisionSerializer(serializers.ModelSerializer):
+class QaRevisionSerializer(ModelSerializer):
     """One version of a question or an answer (number 1 is the original)."""
 
     editor = serializers.SerializerMethodField()
@@ -326,14 +327,14 @@ class QaRevisionSerializer(serializers.ModelSerializer):
         return {"id": revision.editor_id, "name": revision.editor.name}
 
 
-class QaVisibilitySerializer(serializers.Serializer):
+class QaVisibilitySerializer(Serializer):
     kind = serializers.ChoiceField(choices=["question", "answer", "comment"])
     id = serializers.IntegerField()
     is_hidden = serializers.BooleanField()
     hidden_reason = serializers.CharField()
 
 
-class QaFollowSerializer(serializers.ModelSerializer):
+class QaFollowSerializer(ModelSerializer):
     kind = serializers.SerializerMethodField(help_text="question, category or course.")
     target_id = serializers.SerializerMethodField()
     name = serializers.SerializerMethodField(help_text="The question's title, or the name.")
@@ -359,7 +360,7 @@ class QaFollowSerializer(serializers.ModelSerializer):
         return follow.course.title  # type: ignore[union-attr]  # the constraint: one target
 
 
-class QaFollowingSerializer(serializers.Serializer):
+class QaFollowingSerializer(Serializer):
     """What the caller follows and how often their digest email comes."""
 
     frequency = serializers.ChoiceField(choices=DigestSubscription.Frequency.choices)

@@ -32,6 +32,7 @@ from core.query import (
     QueryTextField,
     query_params_parse,
 )
+from core.serializers import Serializer
 from courses.models import Course, Lesson
 from qa import selectors, services
 from qa.api.serializers import (
@@ -97,7 +98,7 @@ def _question_detail(request: Request, question: Question) -> dict[str, Any]:
 # --- Questions ----------------------------------------------------------------------------------
 
 
-class QuestionInputSerializer(serializers.Serializer):
+class QuestionInputSerializer(Serializer):
     title = serializers.CharField(max_length=200, help_text="At least 10 characters.")
     body = serializers.CharField(max_length=20000, help_text="Markdown, at least 20 characters.")
     category = serializers.SlugRelatedField(
@@ -118,7 +119,7 @@ class QuestionInputSerializer(serializers.Serializer):
     )
 
 
-class QuestionUpdateSerializer(serializers.Serializer):
+class QuestionUpdateSerializer(Serializer):
     title = serializers.CharField(max_length=200, required=False)
     body = serializers.CharField(max_length=20000, required=False)
     category = serializers.SlugRelatedField(
@@ -303,7 +304,7 @@ class QuestionSimilarApi(APIView):
         return Response(QaQuestionSerializer(similar, many=True).data)
 
 
-class CloseInputSerializer(serializers.Serializer):
+class CloseInputSerializer(Serializer):
     reason = serializers.ChoiceField(choices=Question.CloseReason.choices)
     duplicate_of = serializers.IntegerField(
         required=False, allow_null=True, help_text="For duplicates: the other question's id."
@@ -360,7 +361,7 @@ class QuestionReopenApi(APIView):
         return Response(_question_detail(request, _question(request, question_id)))
 
 
-class FollowOutputSerializer(serializers.Serializer):
+class FollowOutputSerializer(Serializer):
     following = serializers.BooleanField()
 
 
@@ -392,7 +393,7 @@ class QuestionFollowApi(APIView):
 # --- Answers ------------------------------------------------------------------------------------
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(Serializer):
     body = serializers.CharField(max_length=20000, help_text="Markdown, at least 10 characters.")
 
 
@@ -480,7 +481,7 @@ class AnswerDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class XpInputSerializer(serializers.Serializer):
+class XpInputSerializer(Serializer):
     xp = serializers.IntegerField(min_value=1, max_value=10, help_text="1 to 10.")
 
 
@@ -522,7 +523,7 @@ class AnswerRateApi(APIView):
         return Response(QaXpAwardSerializer(award).data)
 
 
-class StarsInputSerializer(serializers.Serializer):
+class StarsInputSerializer(Serializer):
     stars = serializers.IntegerField(min_value=1, max_value=5, help_text="1 to 5.")
 
 
@@ -592,7 +593,7 @@ class AnswerAcceptApi(APIView):
 # --- Comments and flags ---------------------------------------------------------------------
 
 
-class CommentInputSerializer(serializers.Serializer):
+class CommentInputSerializer(Serializer):
     body = serializers.CharField(max_length=600, help_text="2 to 600 characters.")
 
 
@@ -645,7 +646,7 @@ class AnswerCommentCreateApi(APIView):
         return Response(QaCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-class FlagInputSerializer(serializers.Serializer):
+class FlagInputSerializer(Serializer):
     reason = serializers.ChoiceField(choices=Flag.Reason.choices)
     note = serializers.CharField(
         max_length=500, required=False, allow_blank=True, help_text="Required for other."
@@ -711,7 +712,7 @@ class CommentFlagApi(APIView):
 # --- Categories -------------------------------------------------------------------------------
 
 
-class CategoryInputSerializer(serializers.Serializer):
+class CategoryInputSerializer(Serializer):
     name = StrictCharField(max_length=80)
     description = StrictCharField(max_length=300, required=False, allow_blank=True)
     keywords = StrictCharField(
@@ -811,7 +812,7 @@ class CommentDetailApi(APIView):
 # --- Moderation -----------------------------------------------------------------------------
 
 
-class VisibilityInputSerializer(serializers.Serializer):
+class VisibilityInputSerializer(Serializer):
     is_hidden = serializers.BooleanField(help_text="true hides the post, false shows it again.")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -925,7 +926,7 @@ class FlagListApi(APIView):
         return paginator.get_paginated_response(QaFlagForModeratorSerializer(page, many=True).data)
 
 
-class FlagResolveInputSerializer(serializers.Serializer):
+class FlagResolveInputSerializer(Serializer):
     uphold = serializers.BooleanField(
         help_text="true hides the post (upholding its flags); false dismisses this flag."
     )
@@ -1009,7 +1010,7 @@ class CourseQuestionsFollowApi(APIView):
         return Response({"following": False})
 
 
-class DigestInputSerializer(serializers.Serializer):
+class DigestInputSerializer(Serializer):
     frequency = serializers.ChoiceField(
         choices=["off", "daily", "weekly"], help_text="How often the digest email comes."
     )

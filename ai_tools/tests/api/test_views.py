@@ -92,7 +92,7 @@ def test_summarize_an_unknown_lesson_is_404_and_bad_input_is_400(setup) -> None:
     assert client.post(url, {"lesson_id": 999999}, format="json").status_code == 404
     bad = client.post(url, {"lesson_id": "x"}, format="json")
     assert bad.status_code == 400
-    assert bad.json()["error"]["fields"]["lesson_id"] == ["A valid integer is required."]
+    assert bad.json()["error"]["fields"]["lesson_id"] == ["Give a whole number (a JSON number)."]
 
 
 def test_generate_questions_hides_answers_until_submitted(

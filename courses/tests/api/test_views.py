@@ -574,7 +574,10 @@ def test_saving_the_position(client_for, student, course):
             {"position_seconds": 301},
             {"position_seconds": ["The position is past the end of the lesson (300 seconds)."]},
         ),
-        ({"position_seconds": "soon"}, {"position_seconds": ["A valid integer is required."]}),
+        (
+            {"position_seconds": "soon"},
+            {"position_seconds": ["Give a whole number (a JSON number)."]},
+        ),
         ({}, {"position_seconds": ["This field is required."]}),
     ],
 )
@@ -625,8 +628,8 @@ def test_reading_an_article_through_the_api_completes_it_by_the_rule(client_for,
             {"seconds_spent": -1},
             {"seconds_spent": ["Ensure this value is greater than or equal to 0."]},
         ),
-        ({"seconds_spent": "long"}, {"seconds_spent": ["A valid integer is required."]}),
-        ({"reached_end": "maybe"}, {"reached_end": ["Must be a valid boolean."]}),
+        ({"seconds_spent": "long"}, {"seconds_spent": ["Give a whole number (a JSON number)."]}),
+        ({"reached_end": "maybe"}, {"reached_end": ["Give true or false (a JSON boolean)."]}),
     ],
 )
 def test_bad_reading_reports_are_a_400(client_for, student, course, payload, fields):
