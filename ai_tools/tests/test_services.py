@@ -403,6 +403,9 @@ def test_with_deepseek_the_study_buddy_streams_from_the_client(
     assert events[-1].message.content == "The Moon pulls the sea [1]."
     assert [citation["number"] for citation in events[-1].message.citations] == [1]
     assert deepseek_settings.requests[0].body["stream"] is True
+    # The stream's final usage chunk (50 prompt tokens, one per chunk) is the learner's.
+    usage = AIUsage.objects.get(user=learner)
+    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens) == (1, 50, 3)
 
 
 def test_a_deepseek_429_during_chat_is_reported(enrolled, deepseek_settings: FakeDeepSeek) -> None:

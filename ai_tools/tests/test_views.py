@@ -209,3 +209,36 @@ def test_asking_for_skill_advice_on_the_skills_page(learner_client) -> None:
     assert b"AI-generated" in response.content
     assert b"You answered 1 of 4 questions on Gravity right" in response.content
     assert b"Write study advice for these skills" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("key", "steps", "message", "tries"),
+    [
+        (
+            "sk-test-lumen",
+            [Step(status=500)] * 3,
+            "The AI service is unavailable right now. Try again in a few minutes.",
+            3,
+        ),
+        ("sk-test-lumen", [Step(status=429)] * 3, "The AI service is busy right now.", 3),
+        ("sk-wrong", [], "The AI service rejected Lumen&#x27;s API key", 1),
+    ],
+    ids=["500", "429", "wrong-key"],
+)
+def test_the_skills_page_shows_a_deepseek_failure_as_a_message_with_the_measured_report(
+    learner_client, deepseek_settings, settings, key, steps, message, tries
+) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    client, learner, course, tides = learner_client
+    skilled_learner(learner, course, tides)
+    settings.DEEPSEEK_API_KEY = key
+    deepseek_settings.queue(*steps)
+
+    response = client.post(reverse("ai_tools:skill_gaps"))
+
+    assert response.status_code == 200
+    assert message.encode() in response.content
+    assert b"Gravity" in response.content  # the measured report is still shown
+    assert b"You answered 1 of 4 questions on Gravity right" not in response.content
+    assert len(deepseek_settings.requests) == tries
