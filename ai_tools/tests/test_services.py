@@ -16,6 +16,7 @@ from ai_tools.exceptions import (
     NothingToWorkWithError,
     PlanRequiredError,
     QuotaExceededError,
+    RateLimitedError,
 )
 from ai_tools.models import AIUsage, ChatMessage, Conversation, LessonSummary, PracticeSet
 from ai_tools.providers.local import BLANK
@@ -257,6 +258,38 @@ def test_the_quota_renews_the_next_day(settings) -> None:
     with time_machine.travel("2026-03-03 00:00:30+00:00", tick=False):
         services.quota_consume(user=learner)
     assert list(AIUsage.objects.filter(user=learner).values_list("requests", flat=True)) == [1, 1]
+
+
+def test_the_per_minute_limit_refuses_without_spending_quota_until_the_next_minute(
+    settings, enrolled
+) -> None:
+    settings.AI_REQUESTS_PER_MINUTE = 2
+    learner, course, _, _ = enrolled
+    conversation = services.conversation_create(user=learner, course=course)
+    with time_machine.travel("2026-03-02 10:15:40+00:00", tick=False):
+        for question in ["Moon?", "Sun?"]:
+            list(
+                services.study_buddy_reply(
+                    user=learner, conversation=conversation, question=question
+                )
+            )
+        with pytest.raises(RateLimitedError) as refusal:
+            list(services.study_buddy_reply(user=learner, conversation=conversation, question="?"))
+        other = StudentFactory(plan="pro")
+        services.quota_consume(user=other)  # the limit is each user's own
+
+    assert (
+        refusal.value.message == "You have made 2 AI requests this minute. Try again in 20 seconds."
+    )
+    assert (refusal.value.code, refusal.value.extra) == (
+        "ai_rate_limited",
+        {"limit": 2, "retry_after_seconds": 20},
+    )
+    assert AIUsage.objects.get(user=learner).requests == 2
+    assert ChatMessage.objects.filter(conversation=conversation).count() == 4
+    with time_machine.travel("2026-03-02 10:16:00+00:00", tick=False):
+        services.quota_consume(user=learner)
+    assert AIUsage.objects.get(user=learner).requests == 3
 
 
 @pytest.mark.parametrize(

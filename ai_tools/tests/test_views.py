@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from ai_tools import services
@@ -124,6 +125,22 @@ def test_study_buddy_page_answers_without_javascript(
     with django_assert_max_num_queries(12):
         page = client.get(url, {"conversation": conversation.pk})
     assert len(page.context["conversations"]) == 3
+
+
+def test_study_buddy_page_past_the_per_minute_limit_shows_the_reason(
+    learner_client, settings
+) -> None:
+    settings.AI_REQUESTS_PER_MINUTE = 1
+    client, _, course, _ = learner_client
+    url = reverse("ai_tools:study_buddy", args=[course.pk])
+
+    with time_machine.travel("2026-03-02 10:15:05+00:00", tick=True):
+        client.post(url, {"question": "What are neap tides?"})
+        response = client.post(url, {"question": "And spring tides?"}, follow=True)
+
+    assert response.status_code == 200
+    assert b"You have made 1 AI requests this minute." in response.content
+    assert ChatMessage.objects.filter(role="assistant").count() == 1
 
 
 def test_study_buddy_page_refuses_a_learner_not_enrolled(client) -> None:
