@@ -33,6 +33,13 @@ class QuotaExceededError(ApplicationError):
     default_code = "ai_quota_exceeded"
 
 
+class RateLimitedError(ApplicationError):
+    """Too many AI requests in one minute, from any page, socket or API call."""
+
+    status_code = 429
+    default_code = "ai_rate_limited"
+
+
 class PlanRequiredError(ApplicationError):
     """Billing does not give the user the AI tools (they come with Pro and above)."""
 

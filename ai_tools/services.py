@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -23,6 +25,7 @@ from ai_tools.exceptions import (
     NothingToWorkWithError,
     PlanRequiredError,
     QuotaExceededError,
+    RateLimitedError,
 )
 from ai_tools.models import (
     AIUsage,
@@ -70,13 +73,36 @@ def ai_access_check(*, user: Any) -> None:
         )
 
 
+def rate_limit_check(*, user: Any) -> None:
+    """Refuse (RateLimitedError) a user's request past settings.AI_REQUESTS_PER_MINUTE in the
+    current clock minute, whichever interface sent it: the API's throttle alone left the pages and
+    the study-buddy socket free to spend a day's quota in seconds."""
+    limit = settings.AI_REQUESTS_PER_MINUTE
+    now = timezone.now()
+    key = f"ai-requests:{user.pk}:{now:%Y%m%d%H%M}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the counter expired between add and incr: this is its first request
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > limit:
+        wait = 60 - now.second
+        raise RateLimitedError(
+            f"You have made {limit} AI requests this minute. Try again in {wait} seconds.",
+            extra={"limit": limit, "retry_after_seconds": wait},
+        )
+
+
 def quota_consume(*, user: Any, today: date | None = None) -> AIUsage:
     """Count one AI request against the daily quota of the user's billing plan, or refuse it
-    (PlanRequiredError without the plan, QuotaExceededError when none is left today).
+    (PlanRequiredError without the plan, RateLimitedError past the per-minute limit,
+    QuotaExceededError when none is left today).
 
     The check and the increment are one conditional UPDATE, so parallel requests cannot both take
     the last unit."""
     ai_access_check(user=user)
+    rate_limit_check(user=user)
     plan = ai_plan_for_user(user=user)
     today = today or timezone.now().date()
     limit = ai_daily_limit(plan=plan)

@@ -658,6 +658,8 @@ AI_DAILY_QUOTAS = {
     "premium": env.int("AI_DAILY_QUOTA_PREMIUM", default=1000),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["ai"] = env.str("API_THROTTLE_AI", default="20/min")
+# AI requests a user may make per clock minute on any interface (pages, socket, API).
+AI_REQUESTS_PER_MINUTE = env.int("AI_REQUESTS_PER_MINUTE", default=20)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "AIGenerationStatusEnum": "ai_tools.models.GenerationStatus",

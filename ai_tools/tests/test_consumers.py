@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from ai_tools.models import ChatMessage
+from ai_tools import services
+from ai_tools.models import AIUsage, ChatMessage
 from ai_tools.routing import websocket_urlpatterns
 from ai_tools.tests.factories import EnrollmentFactory, StudentFactory, tides_course
 from ai_tools.tests.fake_deepseek import FakeDeepSeek, Step
@@ -166,3 +168,34 @@ def test_a_plan_without_the_tools_gets_a_clear_error_over_the_socket() -> None:
         await ws.disconnect()
 
     scenario()
+
+
+def test_past_the_per_minute_limit_the_socket_sends_the_reason_and_spends_nothing(
+    settings,
+) -> None:
+    settings.AI_REQUESTS_PER_MINUTE = 1
+
+    @async_to_sync
+    async def scenario() -> None:
+        learner, course, _ = await enrolled_learner()
+        await sync_to_async(services.rate_limit_check)(user=learner)  # this minute's one request
+        ws = communicator(learner, course.pk)
+        connected, _ = await ws.connect()
+        assert connected
+
+        await ws.send_json_to({"question": "What causes spring tides?"})
+        assert (await ws.receive_json_from(timeout=WAIT))["type"] == "conversation"
+        event = await ws.receive_json_from(timeout=WAIT)
+
+        assert event == {
+            "type": "error",
+            "code": "ai_rate_limited",
+            "message": "You have made 1 AI requests this minute. Try again in 55 seconds.",
+        }
+        assert await sync_to_async(ChatMessage.objects.count)() == 0
+        assert not await sync_to_async(AIUsage.objects.filter(requests__gt=0).exists)()
+        await ws.disconnect()
+
+    # Ticking from five seconds into a minute: the whole scenario stays inside that minute.
+    with time_machine.travel("2026-03-02 10:15:05+00:00", tick=True):
+        scenario()

@@ -192,15 +192,42 @@ def test_the_dashboard_skill_panel_for_a_plan_without_the_tools(client) -> None:
     assert "dashboard-skills-table" not in page
 
 
-def test_the_dashboard_with_the_skill_chart_keeps_its_budget(
-    enrolled, django_assert_max_num_queries
+def test_the_dashboard_skill_chart_costs_a_fixed_seven_queries_however_many_skills(
+    enrolled, settings
 ) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client, learner, course, tides, _ = enrolled
+    with_chart = list(settings.DASHBOARD_PANELS)
+    without_chart = [path for path in with_chart if path != "ai_tools.panels.dashboard_skill_gaps"]
+
+    def chart_cost() -> int:
+        counts = []
+        for panels in (without_chart, with_chart):
+            settings.DASHBOARD_PANELS = panels
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(reverse("courses:dashboard")).status_code == 200
+            counts.append(len(captured))
+        return counts[1] - counts[0]
+
     skilled_learner(learner, course, tides)
-    # courses' 10, the plan, the 6 of the skill report (revision's reviews included)
-    with django_assert_max_num_queries(17):
-        response = client.get(reverse("courses:dashboard"))
-    assert response.status_code == 200
+    few = chart_cost()
+    quiz = QuizFactory(
+        lesson=LessonFactory(module=tides.module, order=4, kind=Lesson.Kind.QUIZ, body="")
+    )
+    questions = {}
+    for index in range(6):
+        question = QuestionFactory(quiz=quiz)
+        question.skills.add(SkillFactory(name=f"Skill {index}"))
+        questions[question] = index % 2 == 0
+    graded(learner, quiz, 1, questions)
+    many = chart_cost()
+
+    # The plan, then the skill report's six (attempts, revision reviews, questions, their
+    # skills, lessons, progress); the dashboard's own queries are courses' budget, not this one's.
+    assert (few, many) == (7, 7)
+    assert "Skill 5" in client.get(reverse("courses:dashboard")).content.decode()
 
 
 # --- the /ai/ hub -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ai_tools.exceptions import (
     NothingToWorkWithError,
     PlanRequiredError,
     QuotaExceededError,
+    RateLimitedError,
 )
 from ai_tools.models import AIUsage, ChatMessage, Conversation, LessonSummary, PracticeSet
 from ai_tools.providers.local import BLANK
@@ -259,6 +260,38 @@ def test_the_quota_renews_the_next_day(settings) -> None:
     assert list(AIUsage.objects.filter(user=learner).values_list("requests", flat=True)) == [1, 1]
 
 
+def test_the_per_minute_limit_refuses_without_spending_quota_until_the_next_minute(
+    settings, enrolled
+) -> None:
+    settings.AI_REQUESTS_PER_MINUTE = 2
+    learner, course, _, _ = enrolled
+    conversation = services.conversation_create(user=learner, course=course)
+    with time_machine.travel("2026-03-02 10:15:40+00:00", tick=False):
+        for question in ["Moon?", "Sun?"]:
+            list(
+                services.study_buddy_reply(
+                    user=learner, conversation=conversation, question=question
+                )
+            )
+        with pytest.raises(RateLimitedError) as refusal:
+            list(services.study_buddy_reply(user=learner, conversation=conversation, question="?"))
+        other = StudentFactory(plan="pro")
+        services.quota_consume(user=other)  # the limit is each user's own
+
+    assert (
+        refusal.value.message == "You have made 2 AI requests this minute. Try again in 20 seconds."
+    )
+    assert (refusal.value.code, refusal.value.extra) == (
+        "ai_rate_limited",
+        {"limit": 2, "retry_after_seconds": 20},
+    )
+    assert AIUsage.objects.get(user=learner).requests == 2
+    assert ChatMessage.objects.filter(conversation=conversation).count() == 4
+    with time_machine.travel("2026-03-02 10:16:00+00:00", tick=False):
+        services.quota_consume(user=learner)
+    assert AIUsage.objects.get(user=learner).requests == 3
+
+
 @pytest.mark.parametrize(
     ("plan", "current"), [("free", "you have no plan"), ("basic", "you have the Basic plan")]
 )
@@ -403,6 +436,9 @@ def test_with_deepseek_the_study_buddy_streams_from_the_client(
     assert events[-1].message.content == "The Moon pulls the sea [1]."
     assert [citation["number"] for citation in events[-1].message.citations] == [1]
     assert deepseek_settings.requests[0].body["stream"] is True
+    # The stream's final usage chunk (50 prompt tokens, one per chunk) is the learner's.
+    usage = AIUsage.objects.get(user=learner)
+    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens) == (1, 50, 3)
 
 
 def test_a_deepseek_429_during_chat_is_reported(enrolled, deepseek_settings: FakeDeepSeek) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from ai_tools import services
@@ -126,6 +127,22 @@ def test_study_buddy_page_answers_without_javascript(
     assert len(page.context["conversations"]) == 3
 
 
+def test_study_buddy_page_past_the_per_minute_limit_shows_the_reason(
+    learner_client, settings
+) -> None:
+    settings.AI_REQUESTS_PER_MINUTE = 1
+    client, _, course, _ = learner_client
+    url = reverse("ai_tools:study_buddy", args=[course.pk])
+
+    with time_machine.travel("2026-03-02 10:15:05+00:00", tick=True):
+        client.post(url, {"question": "What are neap tides?"})
+        response = client.post(url, {"question": "And spring tides?"}, follow=True)
+
+    assert response.status_code == 200
+    assert b"You have made 1 AI requests this minute." in response.content
+    assert ChatMessage.objects.filter(role="assistant").count() == 1
+
+
 def test_study_buddy_page_refuses_a_learner_not_enrolled(client) -> None:
     course, _, _ = tides_course(required_plan=Course.Plan.PRO)
     client.force_login(StudentFactory())
@@ -209,3 +226,36 @@ def test_asking_for_skill_advice_on_the_skills_page(learner_client) -> None:
     assert b"AI-generated" in response.content
     assert b"You answered 1 of 4 questions on Gravity right" in response.content
     assert b"Write study advice for these skills" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("key", "steps", "message", "tries"),
+    [
+        (
+            "sk-test-lumen",
+            [Step(status=500)] * 3,
+            "The AI service is unavailable right now. Try again in a few minutes.",
+            3,
+        ),
+        ("sk-test-lumen", [Step(status=429)] * 3, "The AI service is busy right now.", 3),
+        ("sk-wrong", [], "The AI service rejected Lumen&#x27;s API key", 1),
+    ],
+    ids=["500", "429", "wrong-key"],
+)
+def test_the_skills_page_shows_a_deepseek_failure_as_a_message_with_the_measured_report(
+    learner_client, deepseek_settings, settings, key, steps, message, tries
+) -> None:
+    from ai_tools.tests.test_panels import skilled_learner
+
+    client, learner, course, tides = learner_client
+    skilled_learner(learner, course, tides)
+    settings.DEEPSEEK_API_KEY = key
+    deepseek_settings.queue(*steps)
+
+    response = client.post(reverse("ai_tools:skill_gaps"))
+
+    assert response.status_code == 200
+    assert message.encode() in response.content
+    assert b"Gravity" in response.content  # the measured report is still shown
+    assert b"You answered 1 of 4 questions on Gravity right" not in response.content
+    assert len(deepseek_settings.requests) == tries

@@ -85,6 +85,25 @@ def test_the_list_page_runs_a_fixed_number_of_queries(categories: dict[str, Cate
     assert many <= 12
 
 
+def test_the_list_page_runs_the_same_queries_however_many_answers_each_question_has(
+    categories: dict[str, Category],
+) -> None:
+    client = _client(StudentFactory())
+    questions = [make_question(category=categories["python"], tags=["django"]) for _ in range(3)]
+    for question in questions:
+        make_answer(question=question)
+    few, _ = _queries(client, reverse("qa:list"))
+    for question in questions:
+        answers = [make_answer(question=question) for _ in range(6)]
+        for answer in answers:
+            services.answer_star(answer=answer, rater=StudentFactory(), stars=4)
+        services.answer_accept(answer=answers[0], actor=question.asker)
+    many, response = _queries(client, reverse("qa:list"))
+
+    assert response.content.decode().count("7 answers") == 3
+    assert many == few
+
+
 def test_the_list_answers_htmx_with_the_results_partial_only(question: Question) -> None:
     response = _client().get(reverse("qa:list"), {"q": "docker"}, headers={"HX-Request": "true"})
 

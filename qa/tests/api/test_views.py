@@ -60,6 +60,28 @@ def test_the_list_endpoint_runs_a_fixed_number_of_queries(
     assert measure() == few <= 5
 
 
+def test_the_list_endpoint_runs_the_same_queries_however_many_answers_each_question_has(
+    categories: dict[str, Category], api_client: APIClient
+) -> None:
+    def measure() -> tuple[int, list[int]]:
+        with CaptureQueriesContext(connection) as captured:
+            response = api_client.get("/api/v1/questions")
+        assert response.status_code == 200
+        return len(captured), [item["answer_count"] for item in response.json()["results"]]
+
+    questions = [make_question(category=categories["data"]) for _ in range(3)]
+    for question in questions:
+        make_answer(question=question)
+    few, _ = measure()
+    for question in questions:
+        for _ in range(6):
+            make_answer(question=question)
+
+    many, counts = measure()
+    assert counts == [7, 7, 7]
+    assert many == few
+
+
 def test_filters_and_search_in_the_api(question: Question, api_client: APIClient) -> None:
     make_question(title="Salary negotiation for juniors", tags=["salary"])
 
