@@ -169,10 +169,16 @@ def test_affiliate_dashboard(plans, django_assert_max_num_queries):
         services.commission_record(
             user=customer, source=f"invoice:{index}", amount_cents=5000, currency="usd"
         )
+    # A fourth referred user signed up and has not paid yet.
+    services.referral_attribute_from_code(user=StudentFactory(), code=affiliate.code)
+    for _ in range(2):
+        services.affiliate_click_record(code=affiliate.code)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("billing:affiliate"))
     html = response.content.decode()
     assert f"http://testserver/pricing/?ref={affiliate.code}" in html
+    assert "<dt>Clicks</dt><dd>2</dd>" in html
+    assert "<dt>Sign-ups</dt><dd>4</dd>" in html
     assert "<dt>Paying customers</dt><dd>3</dd>" in html
     assert "<dt>Pending</dt><dd>$30.00</dd>" in html
     assert html.count("Pending (refund window open)") == 3
