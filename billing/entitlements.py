@@ -59,11 +59,18 @@ class SubscriptionEntitlements:
             tier = max(tier, settings.BILLING_EARLY_ACCESS_PLAN, key=PLAN_RANK.__getitem__)
         # Before its early-access date, buying the course does not open it (only the plan does).
         price = None if is_early else CoursePrice.objects.filter(course=course).first()
+        # One query for the plan needed now and, in early access, the one needed after its date.
+        plans = {
+            plan.tier: plan
+            for plan in Plan.objects.filter(tier__in={tier, course.required_plan}, is_active=True)
+        }
         return CourseOffer(
             template_name="billing/course_offer.html",
             context={
                 "course_id": course.pk,
-                "plan": Plan.objects.filter(tier=tier, is_active=True).first(),
+                "plan": plans.get(tier),
+                "plan_after_early_access": plans.get(course.required_plan),
+                "is_free_after_early_access": course.is_free,
                 "price": price,
                 "early_access_until": course.early_access_until if is_early else None,
                 "is_authenticated": getattr(user, "is_authenticated", False),
