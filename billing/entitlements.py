@@ -16,9 +16,15 @@ if TYPE_CHECKING:
     from courses.models import Course, Lesson
 
 
+def _early_access_plan(course: Course) -> str:
+    """The plan the course names for its early access, else the site's (Premium by default)."""
+    return course.early_access_plan or settings.BILLING_EARLY_ACCESS_PLAN
+
+
 class SubscriptionEntitlements:
     """Free courses are open; paid ones open to a high enough plan or a purchase; early-access
-    courses open before their date only to the early-access plan (Premium by default)."""
+    courses open before their date only to their early-access plan (the site's, Premium by
+    default, unless the course names one)."""
 
     def can_enroll(self, user: Any, course: Course) -> bool:
         if is_course_staff(user, course):
@@ -27,9 +33,7 @@ class SubscriptionEntitlements:
             return False
         now = timezone.now()
         if course.early_access_until is not None and course.early_access_until > now:
-            early_rank = max(
-                PLAN_RANK[settings.BILLING_EARLY_ACCESS_PLAN], PLAN_RANK[course.required_plan]
-            )
+            early_rank = max(PLAN_RANK[_early_access_plan(course)], PLAN_RANK[course.required_plan])
             return selectors.plan_rank_for_user(user=user, now=now) >= early_rank
         if course.is_free:
             return True
@@ -56,7 +60,7 @@ class SubscriptionEntitlements:
             return None
         tier = course.required_plan
         if is_early:
-            tier = max(tier, settings.BILLING_EARLY_ACCESS_PLAN, key=PLAN_RANK.__getitem__)
+            tier = max(tier, _early_access_plan(course), key=PLAN_RANK.__getitem__)
         # Before its early-access date, buying the course does not open it (only the plan does).
         price = None if is_early else CoursePrice.objects.filter(course=course).first()
         # One query for the plan needed now and, in early access, the one needed after its date.
