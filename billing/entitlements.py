@@ -16,9 +16,15 @@ if TYPE_CHECKING:
     from courses.models import Course, Lesson
 
 
+def _early_access_plan(course: Course) -> str:
+    """The plan the course names for its early access, else the site's (Premium by default)."""
+    return course.early_access_plan or settings.BILLING_EARLY_ACCESS_PLAN
+
+
 class SubscriptionEntitlements:
     """Free courses are open; paid ones open to a high enough plan or a purchase; early-access
-    courses open before their date only to the early-access plan (Premium by default)."""
+    courses open before their date only to their early-access plan (the site's, Premium by
+    default, unless the course names one)."""
 
     def can_enroll(self, user: Any, course: Course) -> bool:
         if is_course_staff(user, course):
@@ -27,9 +33,7 @@ class SubscriptionEntitlements:
             return False
         now = timezone.now()
         if course.early_access_until is not None and course.early_access_until > now:
-            early_rank = max(
-                PLAN_RANK[settings.BILLING_EARLY_ACCESS_PLAN], PLAN_RANK[course.required_plan]
-            )
+            early_rank = max(PLAN_RANK[_early_access_plan(course)], PLAN_RANK[course.required_plan])
             return selectors.plan_rank_for_user(user=user, now=now) >= early_rank
         if course.is_free:
             return True
@@ -56,14 +60,21 @@ class SubscriptionEntitlements:
             return None
         tier = course.required_plan
         if is_early:
-            tier = max(tier, settings.BILLING_EARLY_ACCESS_PLAN, key=PLAN_RANK.__getitem__)
+            tier = max(tier, _early_access_plan(course), key=PLAN_RANK.__getitem__)
         # Before its early-access date, buying the course does not open it (only the plan does).
         price = None if is_early else CoursePrice.objects.filter(course=course).first()
+        # One query for the plan needed now and, in early access, the one needed after its date.
+        plans = {
+            plan.tier: plan
+            for plan in Plan.objects.filter(tier__in={tier, course.required_plan}, is_active=True)
+        }
         return CourseOffer(
             template_name="billing/course_offer.html",
             context={
                 "course_id": course.pk,
-                "plan": Plan.objects.filter(tier=tier, is_active=True).first(),
+                "plan": plans.get(tier),
+                "plan_after_early_access": plans.get(course.required_plan),
+                "is_free_after_early_access": course.is_free,
                 "price": price,
                 "early_access_until": course.early_access_until if is_early else None,
                 "is_authenticated": getattr(user, "is_authenticated", False),

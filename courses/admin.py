@@ -262,7 +262,17 @@ class CourseAdmin(InstructorScopedAdmin):
             "Catalog",
             {"fields": ("category", "tags", "difficulty", "language", "estimated_hours")},
         ),
-        ("Access", {"fields": ("required_plan", "early_access_until", "instructors")}),
+        (
+            "Access",
+            {
+                "fields": (
+                    "required_plan",
+                    "early_access_until",
+                    "early_access_plan",
+                    "instructors",
+                )
+            },
+        ),
         (
             "Publication",
             {

@@ -177,6 +177,15 @@ class Course(TimeStampedModel):
         blank=True,
         help_text="Until then only learners with early access (billing decides) can enroll.",
     )
+    early_access_plan = models.CharField(
+        max_length=16,
+        choices=Plan.choices,
+        blank=True,
+        help_text=(
+            "The plan that opens the course before its early-access date; blank: the site's "
+            "early-access plan (billing decides)."
+        ),
+    )
     what_you_will_learn = models.TextField(
         max_length=4000, blank=True, help_text="One learning outcome per line."
     )

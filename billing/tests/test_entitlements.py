@@ -116,6 +116,26 @@ def test_early_access_opens_to_premium_before_its_date_and_to_pro_after(plans):
         assert not entitlements.can_enroll(basic, course)
 
 
+def test_a_course_naming_its_early_access_plan_opens_early_to_that_plan(plans, settings):
+    settings.BILLING_EARLY_ACCESS_PLAN = "premium"
+    opens_at = timezone.now() + timedelta(days=10)
+    course = course_with_outline(
+        required_plan=Course.Plan.BASIC,
+        early_access_until=opens_at,
+        early_access_plan=Course.Plan.PRO,
+    )
+    pro, basic = StudentFactory(), StudentFactory()
+    subscribe(pro, "pro")
+    subscribe(basic, "basic")
+
+    with time_machine.travel(opens_at - timedelta(minutes=1)):
+        assert entitlements.can_enroll(pro, course)
+        assert not entitlements.can_enroll(basic, course)
+        assert entitlements.course_offer(basic, course).context["plan"].tier == "pro"
+    with time_machine.travel(opens_at + timedelta(minutes=1)):
+        assert entitlements.can_enroll(basic, course)
+
+
 def test_early_access_is_closed_to_buyers_of_the_course_until_its_date(plans):
     opens_at = timezone.now() + timedelta(days=3)
     course = course_with_outline(required_plan=Course.Plan.BASIC, early_access_until=opens_at)

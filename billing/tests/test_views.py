@@ -169,10 +169,16 @@ def test_affiliate_dashboard(plans, django_assert_max_num_queries):
         services.commission_record(
             user=customer, source=f"invoice:{index}", amount_cents=5000, currency="usd"
         )
+    # A fourth referred user signed up and has not paid yet.
+    services.referral_attribute_from_code(user=StudentFactory(), code=affiliate.code)
+    for _ in range(2):
+        services.affiliate_click_record(code=affiliate.code)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("billing:affiliate"))
     html = response.content.decode()
     assert f"http://testserver/pricing/?ref={affiliate.code}" in html
+    assert "<dt>Clicks</dt><dd>2</dd>" in html
+    assert "<dt>Sign-ups</dt><dd>4</dd>" in html
     assert "<dt>Paying customers</dt><dd>3</dd>" in html
     assert "<dt>Pending</dt><dd>$30.00</dd>" in html
     assert html.count("Pending (refund window open)") == 3
@@ -417,6 +423,7 @@ def test_free_courses_offer_nothing_and_early_access_names_its_plan(plans, strip
     from datetime import timedelta
 
     from django.utils import timezone
+    from django.utils.dateformat import format as date_format
 
     student = StudentFactory()
     free = course_with_outline(required_plan=Course.Plan.FREE)
@@ -427,9 +434,20 @@ def test_free_courses_offer_nothing_and_early_access_names_its_plan(plans, strip
     )
     CoursePriceFactory(course=early, amount_cents=4900)
     html = course_page(signed_in(student), early)
-    assert "Early access: open to Premium members until" in html
+    opens = date_format(timezone.localtime(early.early_access_until), "j F Y")
+    assert (
+        f"Early access: open to Premium members until {opens}, "
+        "then to everyone with the Pro plan or above.</p>"
+    ) in html
     assert '#plan-premium">Premium</a>' in html
     assert "Buy this course" not in html
+
+    early_free = course_with_outline(
+        required_plan=Course.Plan.FREE, early_access_until=timezone.now() + timedelta(days=10)
+    )
+    html = course_page(signed_in(student), early_free)
+    opens = date_format(timezone.localtime(early_free.early_access_until), "j F Y")
+    assert f"Early access: open to Premium members until {opens}, then to everyone.</p>" in html
 
 
 def test_the_content_security_policy_lets_forms_go_on_to_stripe(settings):

@@ -10,7 +10,9 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
+from accounts import tokens
 from accounts.models import User
 from courses import entitlements
 from courses.models import Course, Enrollment, LessonProgress
@@ -190,6 +192,46 @@ def test_a_video_resumes_at_the_saved_position(student: User) -> None:
     assert saved.json() == {"position_seconds": 137, "is_completed": False}
     assert 'data-resume-seconds="137"' in page
     assert LessonProgress.objects.get(learner=student, lesson=video).seconds_spent == 5
+
+
+def test_the_place_saved_on_one_device_is_where_every_other_device_continues(
+    student: User,
+) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    module = course.modules.get()
+    first = VideoLessonFactory(module=module, order=5, duration_seconds=600, title="Part one")
+    second = VideoLessonFactory(module=module, order=6, duration_seconds=600, title="Part two")
+    EnrollmentFactory(learner=student, course=course)
+    laptop = _client(student)  # a browser session
+    phone = APIClient()  # an app holding a JWT: no session shared with the laptop
+    phone.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {tokens.token_pair_issue(user=student)['access']}"
+    )
+
+    watched = laptop.post(
+        reverse("courses:lesson_position", args=[first.pk]),
+        json.dumps({"position_seconds": 137}),
+        "application/json",
+    )
+    assert watched.status_code == 200
+    resume = phone.get(f"/api/v1/courses/{course.pk}/progress").json()["resume"]
+    assert resume == {"lesson_id": first.pk, "lesson_title": "Part one", "position_seconds": 137}
+
+    saved = phone.put(
+        f"/api/v1/lessons/{second.pk}/position", {"position_seconds": 42}, format="json"
+    )
+    assert saved.status_code == 200
+    dashboard = laptop.get("/dashboard/").content.decode()
+    player_url = f"/learn/{course.slug}/{second.pk}/"
+    assert (
+        f'<a class="button button--primary" href="{player_url}">Continue: Part two (at 42 s)</a>'
+        in dashboard
+    )
+    assert 'data-resume-seconds="42"' in laptop.get(player_url).content.decode()
+    assert (
+        'data-resume-seconds="137"'
+        in laptop.get(f"/learn/{course.slug}/{first.pk}/").content.decode()
+    )
 
 
 @pytest.mark.parametrize(
