@@ -299,3 +299,41 @@ def test_relax_mode_hides_the_streak_on_the_progress_page(student: User) -> None
     assert "<dt>Current streak</dt>" not in relaxed
     assert "<dt>Streak freezes</dt>" not in relaxed
     assert "Relax mode is on: your streak is out of sight" in relaxed
+
+
+def test_the_challenge_api_shows_a_run_its_result_and_the_course_leaderboard(
+    student: User, other_student: User
+) -> None:
+    course = _course(student)
+    api = APIClient()
+    api.force_authenticate(student)
+    with time_machine.travel(NOON, tick=False):
+        started = api.post("/api/v1/challenges", {"course": course.pk}, format="json")
+    run = ChallengeRun.objects.get(pk=started.json()["id"])
+    with time_machine.travel(NOON + dt.timedelta(seconds=20), tick=False):
+        running = api.get(f"/api/v1/challenges/{run.pk}").json()
+        api.post(
+            f"/api/v1/challenges/{run.pk}/submit",
+            {"answers": _right_answers(run)},
+            format="json",
+        )
+        result = api.get(f"/api/v1/challenges/{run.pk}").json()
+        board = api.get(f"/api/v1/challenges/leaderboard?course={course.pk}").json()
+    outsider = APIClient()
+    outsider.force_authenticate(other_student)
+
+    assert started.status_code == 201
+    # While it runs: the server's deadline, the questions and their choices, nothing graded, and
+    # nothing that gives an answer away.
+    assert (running["deadline"], running["submitted_at"], running["score"]) == (
+        "2026-06-01T12:01:00Z",
+        None,
+        None,
+    )
+    assert [question["id"] for question in running["questions"]] == run.question_ids
+    assert "is_correct" not in str(running)
+    # The result: three right answers with 40 of 60 seconds left.
+    assert (result["correct_count"], result["score"]) == (3, 300 + 33)
+    assert result["submitted_at"] == "2026-06-01T12:00:20Z"
+    assert [(row["rank"], row["user_id"], row["score"]) for row in board] == [(1, student.pk, 333)]
+    assert outsider.get(f"/api/v1/challenges/{run.pk}").status_code == 404
