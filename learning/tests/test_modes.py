@@ -337,3 +337,31 @@ def test_the_challenge_api_shows_a_run_its_result_and_the_course_leaderboard(
     assert result["submitted_at"] == "2026-06-01T12:00:20Z"
     assert [(row["rank"], row["user_id"], row["score"]) for row in board] == [(1, student.pk, 333)]
     assert outsider.get(f"/api/v1/challenges/{run.pk}").status_code == 404
+
+
+def test_the_relax_player_offers_a_break_and_no_timer_or_challenge(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    first = course.modules.get().lessons.order_by("order").first()
+    client = Client()
+    client.force_login(student)
+    url = f"/learn/{course.slug}/{first.pk}/"
+
+    services.preference_update(user=student, mode="relax", relax_interval_minutes=25)
+    relaxed = client.get(url).content.decode()
+    services.preference_update(user=student, mode="challenge")
+    challenge = client.get(url).content.decode()
+    services.preference_update(user=student, mode="binge")
+    binge = client.get(url).content.decode()
+
+    mode_bar = relaxed[relaxed.index('<div class="mode-bar"') :]
+    mode_bar = mode_bar[: mode_bar.index("<script")]
+    assert 'data-mode="relax"' in mode_bar
+    assert '<dialog id="relax-break" aria-labelledby="relax-title">' in mode_bar
+    assert "You have been learning for 25 minutes." in mode_bar
+    for timer in ("Start a timed challenge", 'id="binge-panel"', "countdown</", "leaderboard"):
+        assert timer.lower() not in mode_bar.lower()
+    # The same page in the other modes does show them, so their absence above means something.
+    assert "Start a timed challenge" in challenge
+    assert 'id="binge-panel"' in binge
+    assert 'id="relax-break"' not in challenge + binge
