@@ -10,14 +10,10 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from learning import selectors
-from learning.models import Mode
 
 
 def learning_mode(request: HttpRequest) -> dict[str, Any]:
     def mode() -> str:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return str(Mode.STANDARD)
-        return str(selectors.preference_or_defaults(user=user).mode)
+        return selectors.default_mode_for_request(request)
 
     return {"learning_mode": SimpleLazyObject(mode)}

@@ -36,7 +36,7 @@ def dashboard_mode(request: HttpRequest) -> dict[str, Any] | None:
     """The dashboard's mode switcher: the learner's default mode, changeable in place."""
     if not request.user.is_authenticated:
         return None
-    mode = selectors.preference_or_defaults(user=request.user).mode
+    mode = selectors.default_mode_for_request(request)
     return {
         "template": "learning/_dashboard_mode.html",
         "mode": mode,

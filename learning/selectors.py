@@ -98,6 +98,20 @@ def preference_or_defaults(*, user: Any) -> LearningPreference:
     return LearningPreference.objects.filter(user=user).first() or LearningPreference(user=user)
 
 
+def default_mode_for_request(request: Any) -> str:
+    """The signed-in learner's default mode, read once per request: the dashboard's panels and
+    every template (`learning_mode`) share one query."""
+    cached = getattr(request, "_learning_default_mode", None)
+    if cached is None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            cached = str(Mode.STANDARD)
+        else:
+            cached = str(preference_or_defaults(user=user).mode)
+        request._learning_default_mode = cached
+    return cached
+
+
 def course_mode_get(*, user: Any, course_id: int) -> str | None:
     """The mode the learner chose for one course, or None."""
     return (

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from analytics.models import DailyLearnerFact
 from courses.tests.factories import CourseFactory
 from gamification.models import LearnerStats
+from learning import services as learning_services
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,21 @@ def test_a_new_learner_is_invited_to_start_a_streak(student: Any) -> None:
 
     assert "0 minutes</strong> learned in the last 7 days, on 0 days" in week
     assert "no streak yet: learn today to start one" in week
+
+
+def test_relax_mode_keeps_the_streak_off_the_week_panel(student: Any) -> None:
+    LearnerStats.objects.create(user=student, total_xp=1200, current_streak=3, longest_streak=9)
+    learning_services.preference_update(user=student, mode="relax")
+
+    html = _dashboard(student)
+
+    week = html[html.index('id="dashboard-week"') :]
+    week = week[: week.index("</p>") + 4]
+    assert "0 minutes</strong> learned in the last 7 days, on 0 days · level 6</p>" in week
+    assert "streak" not in week
+
+    learning_services.preference_update(user=student, mode="standard")
+    assert "3-day streak (best 9) · level 6" in _dashboard(student)
 
 
 def test_the_week_panel_costs_the_same_queries_whatever_the_history(student: Any) -> None:

@@ -162,3 +162,42 @@ def test_achievements_list_every_badge_with_progress(award: Any, student: User) 
     assert by_code["lessons-1"]["is_earned"] is True
     assert by_code["lessons-1"]["assertion_url"].startswith("http://testserver/badges/")
     assert (by_code["lessons-10"]["progress"], by_code["lessons-10"]["threshold"]) == (1, 10)
+
+
+def test_group_boards_and_the_weekly_course_board_run_a_fixed_number_of_queries(
+    award: Any, student: User, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(student)
+    course = CourseFactory()
+    group = services.study_group_create(owner=student, name="Crew")
+    award(user=student, action=Action.MANUAL_GRANT, idempotency_key="me", amount=1, course=course)
+    queries = (
+        f"scope=group&group={group.pk}&period=week",
+        f"scope=group&group={group.pk}&period=all",
+        f"scope=course&course={course.pk}&period=week",
+    )
+    counts: dict[str, set[int]] = {}
+    members = 1
+    for count in (2, 12):
+        for index in range(count):
+            member = StudentFactory()
+            services.study_group_join(user=member, invite_code=group.invite_code)
+            award(
+                user=member,
+                action=Action.MANUAL_GRANT,
+                idempotency_key=f"{count}-{index}",
+                amount=index + 2,
+                course=course,
+            )
+        members += count
+        for query in queries:
+            with django_assert_max_num_queries(8) as captured:
+                response = client.get(f"{LEADERBOARD}?{query}&limit=20")
+            counts.setdefault(query, set()).add(len(captured))
+            assert response.status_code == 200
+            body = response.json()
+            assert len(body["results"]) == members
+            assert body["me"]["user_id"] == student.pk
+            assert body["me"]["rank"] == members  # 1 XP: last on every board
+    # The same number of queries with 3 learners and with 15, for every board.
+    assert all(len(sizes) == 1 for sizes in counts.values()), counts

@@ -80,3 +80,19 @@ def test_profile_frames_follow_the_level() -> None:
         "Diamond",
         "Diamond",
     ]
+
+
+@pytest.mark.parametrize(
+    ("level", "title"),
+    [
+        (1, "Newcomer"),
+        (10, "Newcomer"),
+        (11, "Apprentice"),
+        (41, "Adept"),
+        (60, "Specialist"),
+        (91, "Luminary"),
+    ],
+)
+def test_every_ten_levels_share_a_title(level: int, title: str) -> None:
+    assert levels.title_for_level(level) == title
+    assert levels.level_progress(levels.xp_for_level(level)).title == title

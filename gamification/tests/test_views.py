@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from accounts.models import User
@@ -124,3 +127,66 @@ def test_an_open_badge_assertion_verifies(award: Any, student: User, client: Cli
     assert (badge["type"], badge["name"]) == ("BadgeClass", "First steps")
     assert client.get("/badges/assertions/nope.json").status_code == 404
     assert client.get("/badges/classes/nope.json").status_code == 404
+
+
+def test_an_open_badge_is_verifiable_from_its_hosted_documents(
+    award: Any, student: User, client: Client
+) -> None:
+    award(user=student, action=Action.LESSON_COMPLETED, idempotency_key="l")
+    services.achievements_evaluate(user=student)
+    earned = UserAchievement.objects.get(user=student, code="lessons-1")
+    page = _client(student).get("/progress/").content.decode()
+    url = f"/badges/assertions/{earned.assertion_id}.json"
+
+    assertion = client.get(url).json()
+    badge = client.get(assertion["badge"]).json()
+    issuer = client.get(badge["issuer"]).json()
+
+    assert f'<a href="{url}">Open Badge' in page  # the learner's export, from their profile
+    # Hosted verification: the assertion lives at its own id, and its hashed recipient is the
+    # learner's address with the published salt.
+    assert assertion["id"] == f"http://testserver{url}"
+    recipient = assertion["recipient"]
+    expected = hashlib.sha256((student.email.lower() + recipient["salt"]).encode()).hexdigest()
+    assert (recipient["type"], recipient["hashed"]) == ("email", True)
+    assert recipient["identity"] == f"sha256${expected}"
+    assert assertion["issuedOn"] == earned.earned_at.isoformat()
+    assert badge["id"] == assertion["badge"]
+    assert (badge["tags"], badge["criteria"]) == (
+        ["learning", "bronze"],
+        {"narrative": "Complete your first lesson."},
+    )
+    assert (issuer["type"], issuer["id"], issuer["url"]) == (
+        "Issuer",
+        badge["issuer"],
+        "http://testserver/",
+    )
+    assert {document["@context"] for document in (assertion, badge, issuer)} == {
+        "https://w3id.org/openbadges/v2"
+    }
+
+
+def test_the_learning_calendar_shows_xp_on_the_learners_own_days(award: Any) -> None:
+    learner = StudentFactory(time_zone="Pacific/Auckland")  # UTC+12 in May
+    late_evening = dt.datetime(2026, 5, 6, 11, 30, tzinfo=dt.UTC)  # 23:30 on 6 May there
+    award(user=learner, action=Action.MANUAL_GRANT, idempotency_key="a", amount=10, at=late_evening)
+    award(
+        user=learner,
+        action=Action.MANUAL_GRANT,
+        idempotency_key="b",
+        amount=100,
+        at=late_evening + dt.timedelta(hours=1),  # 00:30 on 7 May there
+    )
+
+    with time_machine.travel(dt.datetime(2026, 5, 7, 13, 0, tzinfo=dt.UTC), tick=False):
+        page = _client(learner).get("/progress/").content.decode()
+
+    heatmap = page[page.index('<div class="heatmap"') :]
+    heatmap = heatmap[: heatmap.index("</div>")]
+    assert heatmap.count('<span class="heatmap__cell') == 182  # 26 weeks
+    assert '<span class="heatmap__cell heatmap__cell--1" title="Wed 6 May: 10 XP">' in heatmap
+    assert '<span class="heatmap__cell heatmap__cell--3" title="Thu 7 May: 100 XP">' in heatmap
+    # The last cell is the learner's today (8 May in Auckland, still 7 May in UTC).
+    assert heatmap.rstrip().endswith('title="Fri 8 May: 0 XP"></span>')
+    assert "<tr><td>Wed 6 May 2026</td><td>10</td></tr>" in page
+    assert "<tr><td>Thu 7 May 2026</td><td>100</td></tr>" in page

@@ -299,3 +299,69 @@ def test_relax_mode_hides_the_streak_on_the_progress_page(student: User) -> None
     assert "<dt>Current streak</dt>" not in relaxed
     assert "<dt>Streak freezes</dt>" not in relaxed
     assert "Relax mode is on: your streak is out of sight" in relaxed
+
+
+def test_the_challenge_api_shows_a_run_its_result_and_the_course_leaderboard(
+    student: User, other_student: User
+) -> None:
+    course = _course(student)
+    api = APIClient()
+    api.force_authenticate(student)
+    with time_machine.travel(NOON, tick=False):
+        started = api.post("/api/v1/challenges", {"course": course.pk}, format="json")
+    run = ChallengeRun.objects.get(pk=started.json()["id"])
+    with time_machine.travel(NOON + dt.timedelta(seconds=20), tick=False):
+        running = api.get(f"/api/v1/challenges/{run.pk}").json()
+        api.post(
+            f"/api/v1/challenges/{run.pk}/submit",
+            {"answers": _right_answers(run)},
+            format="json",
+        )
+        result = api.get(f"/api/v1/challenges/{run.pk}").json()
+        board = api.get(f"/api/v1/challenges/leaderboard?course={course.pk}").json()
+    outsider = APIClient()
+    outsider.force_authenticate(other_student)
+
+    assert started.status_code == 201
+    # While it runs: the server's deadline, the questions and their choices, nothing graded, and
+    # nothing that gives an answer away.
+    assert (running["deadline"], running["submitted_at"], running["score"]) == (
+        "2026-06-01T12:01:00Z",
+        None,
+        None,
+    )
+    assert [question["id"] for question in running["questions"]] == run.question_ids
+    assert "is_correct" not in str(running)
+    # The result: three right answers with 40 of 60 seconds left.
+    assert (result["correct_count"], result["score"]) == (3, 300 + 33)
+    assert result["submitted_at"] == "2026-06-01T12:00:20Z"
+    assert [(row["rank"], row["user_id"], row["score"]) for row in board] == [(1, student.pk, 333)]
+    assert outsider.get(f"/api/v1/challenges/{run.pk}").status_code == 404
+
+
+def test_the_relax_player_offers_a_break_and_no_timer_or_challenge(student: User) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    first = course.modules.get().lessons.order_by("order").first()
+    client = Client()
+    client.force_login(student)
+    url = f"/learn/{course.slug}/{first.pk}/"
+
+    services.preference_update(user=student, mode="relax", relax_interval_minutes=25)
+    relaxed = client.get(url).content.decode()
+    services.preference_update(user=student, mode="challenge")
+    challenge = client.get(url).content.decode()
+    services.preference_update(user=student, mode="binge")
+    binge = client.get(url).content.decode()
+
+    mode_bar = relaxed[relaxed.index('<div class="mode-bar"') :]
+    mode_bar = mode_bar[: mode_bar.index("<script")]
+    assert 'data-mode="relax"' in mode_bar
+    assert '<dialog id="relax-break" aria-labelledby="relax-title">' in mode_bar
+    assert "You have been learning for 25 minutes." in mode_bar
+    for timer in ("Start a timed challenge", 'id="binge-panel"', "countdown</", "leaderboard"):
+        assert timer.lower() not in mode_bar.lower()
+    # The same page in the other modes does show them, so their absence above means something.
+    assert "Start a timed challenge" in challenge
+    assert 'id="binge-panel"' in binge
+    assert 'id="relax-break"' not in challenge + binge

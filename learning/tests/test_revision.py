@@ -292,3 +292,43 @@ def test_review_pages_and_the_due_api_keep_a_query_budget(
             assert len(api.get("/api/v1/reviews/due").json()) == 2 * cards
         with django_assert_max_num_queries(12):
             assert client.get("/dashboard/").status_code == 200
+
+
+def test_the_stats_count_todays_reviews_the_cards_due_and_the_recent_retention(
+    student: User,
+) -> None:
+    attempt = _answered_quiz(student, right=False, questions=4)  # four cards rated "again"
+    services.cards_from_attempt(attempt=attempt)
+    first, second, third, fourth = ReviewCard.objects.filter(learner=student).order_by("id")
+    api = APIClient()
+    api.force_authenticate(student)
+    with time_machine.travel(START + dt.timedelta(hours=1), tick=False):  # yesterday's review
+        services.review_submit(learner=student, card_id=first.pk, rating="good")
+    with time_machine.travel(START + dt.timedelta(days=1), tick=False):
+        for card, rating in ((second, "again"), (third, "good"), (fourth, "easy")):
+            services.review_submit(learner=student, card_id=card.pk, rating=rating)
+        stats = api.get("/api/v1/reviews/stats").json()
+
+    # Due now: the first card only (its next step came yesterday). Due by midnight: that one
+    # and the two still in their learning steps (again, good); "easy" comes back days later.
+    # Retention: three of the four review-session ratings in 30 days were not "again" (the
+    # quiz's own ratings are not reviews).
+    assert stats == {
+        "due_now": 1,
+        "due_today": 3,
+        "reviewed_today": 3,
+        "total_cards": 4,
+        "retention_percent": 75,
+    }
+
+
+def test_the_stats_of_a_learner_who_never_reviewed_have_no_retention(student: User) -> None:
+    api = APIClient()
+    api.force_authenticate(student)
+    assert api.get("/api/v1/reviews/stats").json() == {
+        "due_now": 0,
+        "due_today": 0,
+        "reviewed_today": 0,
+        "total_cards": 0,
+        "retention_percent": None,
+    }
