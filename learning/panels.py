@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from learning import selectors, services
+from learning import selectors
 from learning.models import Mode
 
 
@@ -51,7 +51,8 @@ def player_mode(
     """The player's mode bar: the mode in force, a switcher, and what binge and relax need."""
     if not request.user.is_authenticated or view.enrollment is None:
         return None
-    preference = services.preference_get(user=request.user)
+    # A read: a learner who never chose a mode sees the defaults, and a GET saves nothing.
+    preference = selectors.preference_or_defaults(user=request.user)
     mode = selectors.course_mode_get(user=request.user, course_id=course.pk) or preference.mode
     next_url = ""
     if view.next_lesson is not None:

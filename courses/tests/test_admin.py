@@ -270,6 +270,44 @@ def test_quiz_lessons_added_inline_get_their_quiz(instructor, course):
     assert checkpoint.quiz.pass_mark_percent == 70
 
 
+def test_an_instructor_reorders_the_lessons_of_a_module_inline(instructor, course):
+    module = course.modules.order_by("order").first()
+    lessons = list(module.lessons.order_by("order"))
+    assert len(lessons) >= 2
+    positions = [lesson.order for lesson in lessons]
+    data = {
+        "course": course.pk,
+        "title": module.title,
+        "summary": "",
+        "order": module.order,
+        **_management("lessons", len(lessons), len(lessons)),
+    }
+    # The first and the last lesson swap places; the unique (module, order) constraint must
+    # not trip over the intermediate state.
+    swapped = [positions[-1], *positions[1:-1], positions[0]]
+    for index, (lesson, order) in enumerate(zip(lessons, swapped, strict=True)):
+        data.update(
+            {
+                f"lessons-{index}-id": lesson.pk,
+                f"lessons-{index}-module": module.pk,
+                f"lessons-{index}-title": lesson.title,
+                f"lessons-{index}-kind": lesson.kind,
+                f"lessons-{index}-order": order,
+                f"lessons-{index}-duration_seconds": lesson.duration_seconds,
+            }
+        )
+
+    response = _signed_in(instructor).post(f"/admin/courses/module/{module.pk}/change/", data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert list(module.lessons.order_by("order").values_list("pk", flat=True)) == [
+        lessons[-1].pk,
+        *[lesson.pk for lesson in lessons[1:-1]],
+        lessons[0].pk,
+    ]
+    assert sorted(module.lessons.values_list("order", flat=True)) == sorted(positions)
+
+
 def _question_form(quiz_pk: int, **question: Any) -> dict[str, Any]:
     return {
         "lesson": Lesson.objects.get(quiz__pk=quiz_pk).pk,

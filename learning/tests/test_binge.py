@@ -75,6 +75,21 @@ def test_lessons_completed_in_another_mode_do_not_count(
     assert LearningPreference.objects.get(user=student).binge_run_count == 0
 
 
+def test_opening_the_player_saves_no_preferences_for_a_learner_who_never_chose(
+    student: User,
+) -> None:
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    lesson = _lessons(course)[0]
+    client = Client()
+    client.force_login(student)
+
+    page = client.get(f"/learn/{course.slug}/{lesson.pk}/").content.decode()
+
+    assert 'data-mode="standard"' in page
+    assert not LearningPreference.objects.filter(user=student).exists()
+
+
 def test_the_player_shows_the_run_and_asks_for_one_more_lesson_at_the_end_of_a_module(
     student: User, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -6,6 +6,7 @@ palette so the committed files stay small."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,18 @@ from tests.browser.test_journey_pages import _world
 # LUMEN_SCREENSHOTS_DIR is read by this test only (not a setting): where `make screenshots` puts
 # the README's pictures.
 OUTPUT = Path(os.environ.get("LUMEN_SCREENSHOTS_DIR") or ARTIFACTS / "readme")
+REPOSITORY = Path(__file__).resolve().parents[2]
+# Every picture the test below captures, in order; docs/screenshots/ holds exactly these.
+CAPTURED = (
+    "catalog",
+    "lesson-player",
+    "lesson-player-mobile",
+    "progress-dark",
+    "question",
+    "study-buddy-high-contrast",
+    "admin-course",
+    "instructor-analytics",
+)
 
 
 def _capture(page: Page, name: str, *, viewport: dict[str, int] = DESKTOP) -> Path:
@@ -81,7 +94,19 @@ def test_the_readme_screenshots_are_captured_from_the_running_site(
     expect(page.get_by_role("heading", name="Your course analytics")).to_be_visible()
     shots.append(_capture(page, "instructor-analytics"))
 
+    assert [shot.stem for shot in shots] == list(CAPTURED)
     for shot in shots:
         with Image.open(shot) as image:
             assert image.width in {DESKTOP["width"], MOBILE["width"]}
         assert shot.stat().st_size < 400_000, f"{shot} is too large for the README"
+
+
+def test_the_readme_shows_only_pictures_the_suite_captures() -> None:
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"docs/screenshots/([\w-]+)\.png", readme)
+    committed = sorted(path.stem for path in (REPOSITORY / "docs" / "screenshots").glob("*.png"))
+
+    assert len(shown) >= 4
+    assert set(shown) <= set(CAPTURED), "README pictures not captured by the suite"
+    # No hand-made or stale file sits among the captures the README points to.
+    assert committed == sorted(CAPTURED)
