@@ -21,6 +21,7 @@ from typing import Any
 import django_filters
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
+from django_filters import rest_framework as django_filters_rest
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -152,3 +153,11 @@ class StrictFilterSet(django_filters.FilterSet):
                 choices = ", ".join(str(value) for value, _label in filter_.extra["choices"])
                 errors[name] = f"Choose one of: {choices}."
         return errors
+
+
+class StrictFilterBackend(django_filters_rest.DjangoFilterBackend):
+    """django-filter's DRF backend whose generated filter sets (a view's ``filterset_fields``) are
+    strict too; the project's default filter backend."""
+
+    class filterset_base(StrictFilterSet, django_filters_rest.FilterSet):  # noqa: N801 (django-filter's name)
+        pass

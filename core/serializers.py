@@ -17,6 +17,7 @@ from typing import Any
 
 from django.http import QueryDict
 from rest_framework import relations, serializers
+from rest_framework.settings import api_settings
 
 # Set in a serializer's context when its data are not a JSON body (core.query sets it).
 NOT_JSON_CONTEXT_KEY = "lumen_not_json"
@@ -27,6 +28,7 @@ _WHOLE = "Give a whole number (a JSON number)."
 _NUMBER = "Give a number (a JSON number)."
 _LIST = "Give a list (a JSON array)."
 _OBJECT = "Give an object (a JSON object)."
+_BLANK = "This field may not be blank."
 
 
 def _is_number(value: Any) -> bool:
@@ -47,7 +49,8 @@ def json_type_error(field: serializers.Field, value: Any) -> str | None:
     if isinstance(field, serializers.DecimalField):
         # The schema shows a decimal as a string when DRF renders it as one, else as a number.
         accepted = isinstance(value, str) or _is_number(value)
-        return None if accepted else _TEXT if field.coerce_to_string else _NUMBER
+        as_text = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        return None if accepted else _TEXT if as_text else _NUMBER
     if isinstance(field, serializers.MultipleChoiceField | serializers.ListField):
         if not isinstance(value, list):
             return _LIST
@@ -70,7 +73,8 @@ def json_type_error(field: serializers.Field, value: Any) -> str | None:
     if isinstance(field, relations.PrimaryKeyRelatedField) and field.pk_field is None:
         return None if isinstance(value, int) and not isinstance(value, bool) else _WHOLE
     if isinstance(field, relations.SlugRelatedField):
-        return None if isinstance(value, str) else _TEXT
+        # DRF reads "" as null for a relation; the schema's slug is never empty.
+        return _BLANK if value == "" else None if isinstance(value, str) else _TEXT
     text_fields = (
         serializers.CharField,
         serializers.DateTimeField,
@@ -111,6 +115,8 @@ class StrictTypesMixin:
     message per field), before DRF's fields coerce them."""
 
     def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, QueryDict) and (blank := self._form_blank_errors(data)):
+            raise serializers.ValidationError(blank)
         if self._json_body(data):
             errors = {
                 field.field_name: [message]
@@ -129,6 +135,18 @@ class StrictTypesMixin:
                             errors.setdefault(name, messages)
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]  (a Serializer's)
+
+    def _form_blank_errors(self, data: QueryDict) -> dict[str, list[str]]:
+        """DRF reads an empty form value as "left out" when the field is optional; a multipart
+        body that sends `time_zone=` means an empty time zone, which the schema refuses."""
+        return {
+            field.field_name: [_BLANK]
+            for field in self._writable_fields  # type: ignore[attr-defined]  (a Serializer's)
+            if isinstance(field, serializers.CharField | serializers.ChoiceField)
+            and not field.allow_blank
+            and not field.allow_null
+            and data.get(field.field_name, None) == ""
+        }
 
     def _json_body(self, data: Any) -> bool:
         if not isinstance(data, Mapping) or isinstance(data, QueryDict):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.http import QueryDict
 from rest_framework import serializers
 
@@ -145,3 +146,37 @@ def test_every_project_serializer_checks_json_types():
 
     assert len(modules) > 50  # the walk found the apps' modules
     assert lenient == []
+
+
+class _Priced(Serializer):
+    price = serializers.DecimalField(max_digits=6, decimal_places=2, required=False)
+    kind = serializers.SlugRelatedField(
+        slug_field="codename", queryset=Permission.objects.all(), required=False, allow_null=True
+    )
+    zone = serializers.CharField(required=False)
+
+
+def test_a_decimal_is_a_number_or_its_text_and_nothing_else():
+    assert _Priced(data={"price": "9.99"}).is_valid()
+    assert _Priced(data={"price": 9.99}).is_valid()
+    given = _Priced(data={"price": {}})
+
+    assert not given.is_valid()
+    assert given.errors == {"price": ["Give text (a JSON string)."]}
+
+
+@pytest.mark.django_db
+def test_an_empty_slug_is_refused_rather_than_read_as_null():
+    given = _Priced(data={"kind": ""})
+
+    assert not given.is_valid()
+    assert given.errors == {"kind": ["This field may not be blank."]}
+    assert _Priced(data={"kind": None}).is_valid()
+
+
+def test_an_empty_form_value_is_a_blank_not_a_value_left_out():
+    form = QueryDict("zone=", mutable=True)
+    given = _Priced(data=form, partial=True)
+
+    assert not given.is_valid()
+    assert given.errors == {"zone": ["This field may not be blank."]}

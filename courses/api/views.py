@@ -836,7 +836,7 @@ class QuizAttemptDetailApi(APIView):
 # --- Certificates ---------------------------------------------------------------------------------
 
 
-class CertificateFilter(django_filters.FilterSet):
+class CertificateFilter(StrictFilterSet):
     course = django_filters.NumberFilter(field_name="course_id", help_text="Course id.")
 
     class Meta:

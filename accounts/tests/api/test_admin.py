@@ -227,6 +227,16 @@ def test_user_list_refuses_an_unknown_role_filter(admin_api_client: APIClient) -
     assert list(response.json()["error"]["fields"]) == ["role"]
 
 
+@pytest.mark.parametrize("query", ["is_active=null", "is_active=true&is_active=false", "role="])
+def test_user_list_refuses_filters_the_schema_does_not_allow(
+    admin_api_client: APIClient, query: str
+) -> None:
+    response = admin_api_client.get(f"{USERS}?{query}")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == [query.split("=")[0]]
+
+
 def test_user_list_query_budget(
     api_client_for: Callable[[User], APIClient], django_assert_max_num_queries, db: None
 ) -> None:
