@@ -3,8 +3,8 @@
 Every operation under /api/v1/ gets generated requests (valid and invalid) as anonymous, a
 student, an instructor and an admin. A finding of any check fails the test: no 5xx, responses
 (bodies, status codes, content types) match the schema, an operation that needs authentication
-does not ignore it; with FUZZ_STRICT=1 also that invalid data (a query parameter or body the
-schema does not allow) is refused with a 4xx (not yet clean for bodies: see CHECKS).
+does not ignore it, and invalid data (a query parameter or body the schema does not allow) is
+refused with a 4xx (one multipart body excepted unless FUZZ_STRICT=1: see CHECKS).
 
 Stateful: schemathesis chains operations along the links it infers from the schema (a question
 id that POST /questions returns is the path parameter of GET and PATCH /questions/{id}, ...) and
@@ -62,15 +62,24 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     ignored_auth,
+    negative_data_rejection,
 ]
-# negative_data_rejection runs with FUZZ_STRICT=1, not yet in CI. Query parameters are strict
-# now (core/query.py), but request bodies are not: DRF's CharField takes a JSON number as text
-# (`{"bio": 0}`), multipart booleans take "0", and some minLength rules are not enforced. A
-# FUZZ_STRICT run on 2026-12-02 found such bodies on /questions, /questions/following,
-# /teacher-applications and /users/profile (core/fields.py's StrictCharField is the fix, applied
-# so far to categories and push unsubscription). Open work in issue 13.
-if os.environ.get("FUZZ_STRICT"):
-    CHECKS.append(negative_data_rejection)
+# Invalid data must be refused (negative_data_rejection): query parameters (core/query.py) and
+# JSON bodies (core/serializers.py: every serializer checks the schema's JSON types) are strict.
+# One body is not yet: the profile's multipart upload with an empty time_zone answers 200 when
+# schemathesis sends it, though the same body from the test client is a 400 (not understood yet;
+# open work in issue 13). FUZZ_STRICT=1 checks it too.
+LENIENT_BODIES = {
+    ("PATCH", "/api/v1/users/profile", "multipart/form-data"),
+    ("PUT", "/api/v1/users/profile", "multipart/form-data"),
+}
+STRICT = bool(os.environ.get("FUZZ_STRICT"))
+
+
+def _checks(case) -> list:
+    if not STRICT and (case.method.upper(), case.path, case.media_type) in LENIENT_BODIES:
+        return [check for check in CHECKS if check is not negative_data_rejection]
+    return CHECKS
 
 
 def _document() -> dict:
@@ -173,28 +182,28 @@ FUZZ_SETTINGS = settings(
 @FUZZ_SETTINGS
 def test_fuzz_anonymous(case):
     _count()
-    case.call_and_validate(checks=CHECKS)
+    case.call_and_validate(checks=_checks(case))
 
 
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_fuzz_as_student(case):
     _count()
-    case.call_and_validate(headers=_bearer(StudentFactory()), checks=CHECKS)
+    case.call_and_validate(headers=_bearer(StudentFactory()), checks=_checks(case))
 
 
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_fuzz_as_instructor(case):
     _count()
-    case.call_and_validate(headers=_bearer(InstructorFactory()), checks=CHECKS)
+    case.call_and_validate(headers=_bearer(InstructorFactory()), checks=_checks(case))
 
 
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_fuzz_as_admin(case):
     _count()
-    case.call_and_validate(headers=_bearer(AdminFactory()), checks=CHECKS)
+    case.call_and_validate(headers=_bearer(AdminFactory()), checks=_checks(case))
 
 
 # Stateful: schemathesis infers links between operations from the schema (an id a response
@@ -211,8 +220,14 @@ STATEFUL_SETTINGS = settings(
 # ignored_auth is left to the tests above (every operation, every caller): in a scenario it takes
 # the credentials schemathesis generates for the security schemes as the request's auth and
 # reports every signed-in success (GET /ai/practice-sets, /instructors/following) as a finding.
+# negative_data_rejection too only with FUZZ_STRICT=1: scenarios are not per operation, so the
+# lenient body above cannot be left out of them alone.
 STATEFUL_CHECKS = [
-    *(check for check in CHECKS if check is not ignored_auth),
+    *(
+        check
+        for check in CHECKS
+        if check is not ignored_auth and (STRICT or check is not negative_data_rejection)
+    ),
     use_after_free,
     ensure_resource_availability,
 ]
