@@ -474,7 +474,7 @@ class QuizInline(admin.StackedInline):
     fields = [
         ("time_limit_seconds", "max_attempts", "pass_mark_percent"),
         ("shuffle_questions", "shuffle_choices", "question_bank_sample_size"),
-        ("negative_marking", "is_exam", "reveals_answers"),
+        ("negative_marking", "is_exam", "reveals_answers", "feedback"),
         "questions_link",
     ]
     readonly_fields = ["questions_link"]
@@ -630,7 +630,9 @@ class QuizAdmin(InstructorScopedAdmin):
         "max_attempts",
         "time_limit_seconds",
         "is_exam",
+        "feedback",
     ]
+    list_filter = ["feedback", "is_exam"]
     search_fields = ["lesson__title", "lesson__module__course__title"]
     list_select_related = ["lesson__module__course"]
     inlines = [QuestionInline]

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from accounts.models import User
 from courses import services
-from courses.models import CaptionTrack, Course, Lesson
+from courses.models import CaptionTrack, Course, Lesson, Quiz
 
 SAMPLE_VIDEO = Path(settings.BASE_DIR) / "static" / "samples" / "lumen-sample.webm"
 SAMPLE_CAPTIONS = Path(settings.BASE_DIR) / "static" / "samples" / "lumen-sample.en.vtt"
@@ -419,7 +419,13 @@ def _course_create(data: dict[str, Any], instructor: User) -> Course:
                     module=module,
                     title=title,
                     kind=Lesson.Kind.QUIZ,
-                    quiz_settings={"pass_mark_percent": 60},
+                    quiz_settings={
+                        "pass_mark_percent": 60,
+                        # The "... check" quizzes say at once whether each answer is right.
+                        "feedback": Quiz.Feedback.IMMEDIATE
+                        if title.endswith("check") or title.startswith("Check")
+                        else Quiz.Feedback.AFTER_SUBMIT,
+                    },
                 )
                 for question_kind, text, answers, explanation, skills in content:
                     choices = answers if question_kind != "short_answer" else ()

@@ -103,6 +103,18 @@ class InvalidAnswerError(ApplicationError):
     default_code = "invalid_answer"
 
 
+class ImmediateFeedbackOffError(ConflictError):
+    """Checking one answer is for quizzes set to immediate feedback."""
+
+    default_code = "immediate_feedback_off"
+
+
+class AnswerLockedError(ConflictError):
+    """An answer already checked (immediate feedback) cannot be changed."""
+
+    default_code = "answer_locked"
+
+
 class QuizHasNoQuestionsError(ApplicationError):
     default_code = "quiz_has_no_questions"
 

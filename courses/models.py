@@ -396,6 +396,10 @@ class CaptionTrack(models.Model):
 
 
 class Quiz(TimeStampedModel):
+    class Feedback(models.TextChoices):
+        AFTER_SUBMIT = "after_submit", "After the attempt is submitted"
+        IMMEDIATE = "immediate", "After each question, when the learner checks it"
+
     lesson = models.OneToOneField(
         Lesson,
         on_delete=models.CASCADE,
@@ -435,10 +439,24 @@ class Quiz(TimeStampedModel):
     reveals_answers = models.BooleanField(
         default=True, help_text="Show correct answers and explanations after each attempt."
     )
+    feedback = models.CharField(
+        max_length=12,
+        choices=Feedback.choices,
+        default=Feedback.AFTER_SUBMIT,
+        help_text=(
+            "Immediate: learners check each answer as they go and see at once whether it is "
+            "right, the right answer and its explanation; a checked answer can no longer be "
+            "changed. Not for exams, nor for quizzes that do not reveal answers."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "quizzes"
         constraints = [
+            models.CheckConstraint(
+                condition=~Q(feedback="immediate") | (Q(is_exam=False) & Q(reveals_answers=True)),
+                name="courses_quiz_immediate_feedback_reveals",
+            ),
             models.CheckConstraint(
                 condition=Q(pass_mark_percent__lte=100), name="courses_quiz_pass_mark_max_100"
             ),
@@ -455,6 +473,20 @@ class Quiz(TimeStampedModel):
         super().clean()
         if self.lesson_id and self.lesson.kind != Lesson.Kind.QUIZ:
             raise ValidationError("Only a quiz lesson can hold a quiz.", code="not_a_quiz_lesson")
+        if self.feedback == self.Feedback.IMMEDIATE:
+            if self.is_exam:
+                raise ValidationError(
+                    {"feedback": "An exam shows its feedback after it is submitted."},
+                    code="immediate_feedback_exam",
+                )
+            if not self.reveals_answers:
+                raise ValidationError(
+                    {
+                        "feedback": "Immediate feedback shows the right answers: let the quiz "
+                        "reveal answers, or show feedback after the attempt."
+                    },
+                    code="immediate_feedback_hidden_answers",
+                )
 
 
 class Question(models.Model):
@@ -613,7 +645,8 @@ class QuizAttempt(models.Model):
     choice_order = models.JSONField(default=dict)
     # {"<question id>": choice id | [choice ids] | "text"}
     answers = models.JSONField(default=dict, blank=True)
-    # {"<question id>": {"is_correct": bool, "points": "1.00"}} once graded.
+    # {"<question id>": {"is_answered": bool, "is_correct": bool, "points": "1.00"}} once graded;
+    # while running, the questions checked so far (immediate feedback), whose answers are locked.
     results = models.JSONField(default=dict, blank=True)
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)

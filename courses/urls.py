@@ -26,6 +26,11 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/complete/", views.lesson_complete, name="lesson_complete"),
     path("quizzes/<int:quiz_id>/start/", views.quiz_start, name="quiz_start"),
     path("quiz-attempts/<int:attempt_id>/", views.quiz_attempt, name="attempt"),
+    path(
+        "quiz-attempts/<int:attempt_id>/questions/<int:question_id>/check/",
+        views.quiz_attempt_check,
+        name="attempt_check",
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("certificates/<str:public_id>/", views.certificate_verify, name="certificate_verify"),
     path(

@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from core.exceptions import ApplicationError, NotFoundError
 from courses import entitlements, selectors, services
 from courses.certificates import certificate_pdf
+from courses.exceptions import InvalidAnswerError
 from courses.forms import CatalogForm, CourseReviewForm
 from courses.models import Lesson, Question
 
@@ -414,6 +415,66 @@ def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return HttpResponse(status=405)
     quiz = selectors.quiz_get_for_learner(user=request.user, quiz_id=attempt.quiz_id)
     return render(request, "courses/quiz_attempt.html", {"attempt": attempt, "quiz": quiz})
+
+
+@login_required
+@require_POST
+def quiz_attempt_check(request: HttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
+    """Immediate feedback on one question. The form's other answers are saved on the way, so a
+    plain form post (no JavaScript) loses nothing; htmx gets the question's card, now with its
+    feedback, in place, and a refused answer (422) gets the card with the message."""
+    try:
+        attempt = selectors.quiz_attempt_get_for_learner(user=request.user, attempt_id=attempt_id)
+    except NotFoundError as error:
+        raise _not_found(error) from error
+    page = reverse("courses:attempt", args=[attempt.pk])
+    if not any(question.pk == question_id for question in attempt.drawn_questions):
+        raise Http404("This question is not part of the attempt.")
+    answers = _answers_from_post(request, attempt)
+    answer = answers.pop(str(question_id), None)
+    try:
+        if answers and attempt.submitted_at is None:
+            services.quiz_attempt_answer_save(
+                learner=request.user, attempt=attempt, answers=answers
+            )
+        services.quiz_attempt_question_check(
+            learner=request.user, attempt=attempt, question_id=question_id, answer=answer
+        )
+    except InvalidAnswerError as error:
+        if not request.htmx:
+            messages.error(request, error.message)
+            return redirect(f"{page}#question-{question_id}-card")
+        return _quiz_question_card(request, attempt_id, question_id, error=error.message)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        if request.htmx:  # time is up, submitted meanwhile...: the whole page says what is next
+            return HttpResponseClientRedirect(page)
+        return redirect(page)
+    if request.htmx:
+        return _quiz_question_card(request, attempt_id, question_id)
+    return redirect(f"{page}#question-{question_id}-card")
+
+
+def _quiz_question_card(
+    request: HttpRequest, attempt_id: int, question_id: int, *, error: str = ""
+) -> HttpResponse:
+    attempt = selectors.quiz_attempt_get_for_learner(user=request.user, attempt_id=attempt_id)
+    question = next((q for q in attempt.drawn_questions if q.pk == question_id), None)
+    if question is None:  # removed from the quiz a moment ago
+        return HttpResponseClientRedirect(reverse("courses:attempt", args=[attempt.pk]))
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "question": question,
+        "check_error": error,
+        "just_checked": not error,
+    }
+    return render(
+        request,
+        "courses/quiz_attempt.html#question-card",
+        context,
+        status=422 if error else 200,
+    )
 
 
 @login_required

@@ -52,6 +52,11 @@ urlpatterns = [
         name="quiz-attempt-detail",
     ),
     path(
+        "quiz-attempts/<int:attempt_id>/questions/<int:question_id>/check",
+        views.QuizAttemptQuestionCheckApi.as_view(),
+        name="quiz-attempt-question-check",
+    ),
+    path(
         "quiz-attempts/<int:attempt_id>/submit",
         views.QuizAttemptSubmitApi.as_view(),
         name="quiz-attempt-submit",

@@ -40,10 +40,11 @@ from courses.api.serializers import (
     LessonListItemSerializer,
     LessonProgressOutputSerializer,
     QuestionOutputSerializer,
+    QuestionResultSerializer,
     QuizAttemptOutputSerializer,
 )
 from courses.exceptions import NotEnrolledError
-from courses.models import Category, Certificate, Course, CourseReview, Lesson
+from courses.models import Category, Certificate, Course, CourseReview, Lesson, Quiz
 from courses.validators import CoverImageField
 
 # --- Courses --------------------------------------------------------------------------------------
@@ -674,6 +675,14 @@ class QuizOutputSerializer(Serializer):
     pass_mark_percent = serializers.IntegerField()
     negative_marking = serializers.DecimalField(max_digits=3, decimal_places=2)
     is_exam = serializers.BooleanField()
+    feedback = serializers.ChoiceField(
+        choices=Quiz.Feedback.choices,
+        help_text=(
+            "`immediate`: each answer can be checked while the attempt runs "
+            "(`/quiz-attempts/{id}/questions/{question_id}/check`); `after_submit`: feedback "
+            "comes with the graded attempt."
+        ),
+    )
     question_count = serializers.SerializerMethodField(help_text="Questions in each attempt.")
     attempts_used = serializers.SerializerMethodField()
     attempts_remaining = serializers.IntegerField(
@@ -818,6 +827,50 @@ class QuizAttemptSubmitApi(APIView):
         )
         attempt = selectors.quiz_attempt_get_for_learner(user=request.user, attempt_id=attempt_id)
         return Response(QuizAttemptOutputSerializer(attempt).data)
+
+
+class QuizAttemptQuestionCheckInputSerializer(Serializer):
+    answer = serializers.JSONField(
+        help_text=(
+            "A choice id (single choice, true/false), a list of choice ids (multiple choice) or "
+            "text (short answer)."
+        )
+    )
+
+
+class QuizAttemptQuestionCheckApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Check one answer now (immediate feedback)",
+        description=(
+            "For quizzes whose `feedback` is `immediate`: the answer is saved and graded at "
+            "once, as the submit will grade it, and the question comes back with "
+            "`is_correct`, `points_awarded`, the right answer and the explanation. A checked "
+            "answer is locked: checking it again with the same answer returns the same "
+            "result, another answer (here, in autosave or in the submit) is a 409 "
+            "`answer_locked`. A quiz with feedback after submission answers 409 "
+            "`immediate_feedback_off`; an empty answer, a question not drawn for the attempt "
+            "or an unknown choice is a 400 `invalid_answer`."
+        ),
+        request=QuizAttemptQuestionCheckInputSerializer,
+        responses={200: QuestionResultSerializer},
+        examples=[OpenApiExample("A single choice", value={"answer": 7}, request_only=True)],
+    )
+    def post(self, request: Request, attempt_id: int, question_id: int) -> Response:
+        attempt = selectors.quiz_attempt_get_for_learner(user=request.user, attempt_id=attempt_id)
+        serializer = QuizAttemptQuestionCheckInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.quiz_attempt_question_check(
+            learner=request.user,
+            attempt=attempt,
+            question_id=question_id,
+            answer=serializer.validated_data["answer"],
+        )
+        attempt = selectors.quiz_attempt_get_for_learner(user=request.user, attempt_id=attempt_id)
+        question = next(q for q in attempt.drawn_questions if q.pk == question_id)
+        context = {"reveals_answers": attempt.quiz.reveals_answers}
+        return Response(QuestionResultSerializer(question, context=context).data)
 
 
 class QuizAttemptDetailApi(APIView):

@@ -1,5 +1,6 @@
 """Quiz attempts: starting (attempt limit, random draw, shuffling, deadline), saving answers,
-grading on the server (negative marking, never below zero) and closing attempts whose time ran out.
+checking one answer at a time (immediate feedback), grading on the server (negative marking,
+never below zero) and closing attempts whose time ran out.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from accounts.models import User
 from courses import events
 from courses.entitlements import is_course_staff
 from courses.exceptions import (
+    AnswerLockedError,
     AttemptAlreadySubmittedError,
     AttemptDeadlinePassedError,
     AttemptLimitReachedError,
     AttemptStartRequiredError,
+    ImmediateFeedbackOffError,
     InvalidAnswerError,
     NotAttemptOwnerError,
     NotEnrolledError,
@@ -225,6 +228,20 @@ def _answer_error(question: Question, value: Any, choice_ids: list[int]) -> str:
     return ""
 
 
+def _merged_answers(attempt: QuizAttempt, answers: Any) -> dict[str, Any]:
+    """The attempt's answers with `answers` cleaned and added; a checked answer (immediate
+    feedback) may be sent again unchanged, never changed."""
+    cleaned = _clean_answers(attempt, answers)
+    locked = {
+        f"answers.{key}": ["This answer has been checked and can no longer be changed."]
+        for key, value in cleaned.items()
+        if key in attempt.results and attempt.answers.get(key) != value
+    }
+    if locked:
+        raise AnswerLockedError(next(iter(locked.values()))[0], fields=locked)
+    return {**attempt.answers, **cleaned}
+
+
 @transaction.atomic
 def quiz_attempt_answer_save(
     *, learner: User, attempt: QuizAttempt, answers: dict[str, Any]
@@ -232,9 +249,45 @@ def quiz_attempt_answer_save(
     """Save some answers of a running attempt (autosave); they are graded when it is submitted
     or when its time runs out."""
     attempt = _locked_open_attempt(attempt, learner)
-    attempt.answers = {**attempt.answers, **_clean_answers(attempt, answers)}
+    attempt.answers = _merged_answers(attempt, answers)
     attempt.save(update_fields=["answers"])
     return attempt
+
+
+@transaction.atomic
+def quiz_attempt_question_check(
+    *, learner: User, attempt: QuizAttempt, question_id: int, answer: Any
+) -> QuizAttempt:
+    """Immediate feedback: grade one answer of a running attempt now, as the submit will grade
+    it, and record the result in `attempt.results`, which locks the answer. Checking it again
+    with the same answer returns the same result; another answer is refused."""
+    attempt = _locked_open_attempt(attempt, learner)
+    quiz = attempt.quiz
+    if quiz.feedback != Quiz.Feedback.IMMEDIATE:
+        raise ImmediateFeedbackOffError(
+            "This quiz shows its feedback once the attempt is submitted.",
+        )
+    key = str(question_id)
+    if answer is None or answer == [] or (isinstance(answer, str) and not answer.strip()):
+        raise InvalidAnswerError(
+            "Answer the question before checking it.",
+            fields={f"answers.{key}": ["Answer the question before checking it."]},
+        )
+    attempt.answers = _merged_answers(attempt, {key: answer})
+    if key not in attempt.results:
+        question = Question.objects.prefetch_related("choices").get(pk=int(key))
+        points = grade_question(question, attempt.answers[key], quiz.negative_marking)
+        attempt.results = {**attempt.results, key: _result(question, attempt.answers[key], points)}
+    attempt.save(update_fields=["answers", "results"])
+    return attempt
+
+
+def _result(question: Question, answer: Any, points: Decimal) -> dict[str, Any]:
+    return {
+        "is_answered": answer not in (None, [], ""),
+        "is_correct": points == question.points,
+        "points": str(points),
+    }
 
 
 @transaction.atomic
@@ -244,7 +297,7 @@ def quiz_attempt_submit(
     """Grade a running attempt on the server (with any autosaved answers); answers after the
     deadline and its grace are refused, as are questions that were not drawn."""
     attempt = _locked_open_attempt(attempt, learner)
-    attempt.answers = {**attempt.answers, **_clean_answers(attempt, answers)}
+    attempt.answers = _merged_answers(attempt, answers)
     return _attempt_grade(attempt, submitted_at=timezone.now())
 
 
@@ -313,11 +366,7 @@ def _attempt_grade(attempt: QuizAttempt, *, submitted_at: datetime) -> QuizAttem
         points = grade_question(question, answer, quiz.negative_marking)
         max_score += question.points
         score += points
-        results[str(question_id)] = {
-            "is_answered": answer not in (None, [], ""),
-            "is_correct": points == question.points,
-            "points": str(points),
-        }
+        results[str(question_id)] = _result(question, answer, points)
     score = max(score, Decimal(0)).quantize(_CENT)
     percent = (
         (score * 100 / max_score).quantize(_CENT, rounding=ROUND_HALF_UP)

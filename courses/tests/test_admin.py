@@ -9,7 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 
 from accounts.models import User
-from courses.models import Choice, Course, Lesson, Module, Question
+from courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from courses.tests.factories import (
     LessonFactory,
     ModuleFactory,
@@ -317,6 +317,7 @@ def _question_form(quiz_pk: int, **question: Any) -> dict[str, Any]:
         "question_bank_sample_size": "",
         "negative_marking": "0",
         "reveals_answers": "on",
+        "feedback": "after_submit",
         **_management("questions", 1, 0),
         "questions-0-order": "",
         "questions-0-points": "1",
@@ -408,3 +409,26 @@ def test_lesson_module_choices_exclude_other_courses(instructor, other_course):
     form = _signed_in(instructor).get("/admin/courses/lesson/add/").context["adminform"].form
 
     assert list(form.fields["module"].queryset) == []
+
+
+def test_an_instructor_sets_immediate_feedback_and_the_admin_refuses_it_on_an_exam(
+    instructor, course
+) -> None:
+    quiz = QuizFactory(lesson__module=course.modules.first(), lesson__order=41)
+    form = _question_form(
+        quiz.pk, kind="true_false", text="Water is wet?", choices_text="* True\nFalse"
+    )
+    client = _signed_in(instructor)
+
+    refused = client.post(
+        f"/admin/courses/quiz/{quiz.pk}/change/", {**form, "feedback": "immediate", "is_exam": "on"}
+    )
+    assert refused.status_code == 200
+    assert "An exam shows its feedback after it is submitted." in refused.content.decode()
+    quiz.refresh_from_db()
+    assert quiz.feedback == Quiz.Feedback.AFTER_SUBMIT
+
+    saved = client.post(f"/admin/courses/quiz/{quiz.pk}/change/", {**form, "feedback": "immediate"})
+    assert saved.status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.feedback == Quiz.Feedback.IMMEDIATE

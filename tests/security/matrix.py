@@ -91,6 +91,9 @@ ROUTE_PARAMS: dict[str, dict[str, Callable[[World], Any]]] = {
     "api:notifications-preference": {"kind": lambda w: "answer_posted"},
     "api:qa-category-follow": {"slug": lambda w: w.qa_category.slug},
     "learning:category-challenge-start": {"slug": lambda w: w.course.category.slug},
+    # A question of the quiz (not of the Q&A board) in the enrolled learner's attempt.
+    "api:quiz-attempt-question-check": {"question_id": lambda w: w.quiz.questions.first().pk},
+    "courses:attempt_check": {"question_id": lambda w: w.quiz.questions.first().pk},
 }
 
 

@@ -137,6 +137,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("api:quiz-attempt-detail", "GET"): Rule(OWN, why="attempts are the learner's own"),
     ("api:quiz-attempt-submit", "POST"): Rule(OWN, lambda w: {"answers": {}}),
+    ("api:quiz-attempt-question-check", "POST"): Rule(
+        expect(401, 404, 409, 404, 404, 404, 404),
+        lambda w: {"answer": w.quiz.questions.first().choices.first().pk},
+        why="the learner's own attempt; 409 because the world's quiz gives feedback on submit",
+    ),
     ("api:certificate-list", "GET"): Rule(SIGNED_IN, why="each sees only their own"),
     ("api:certificate-verify", "GET"): Rule(EVERYONE, why="public verification"),
     # --- gamification ---

@@ -115,6 +115,11 @@ PAGES: dict[str, Page] = {
         why="no webhook secret in tests: refused as not configured (the signature is the auth)",
     ),
     "courses:attempt": _get(expect(LOGIN, 404, OK, 404, 404, 404, 404)),
+    "courses:attempt_check": _post(
+        expect(LOGIN, 404, REDIRECT, 404, 404, 404, 404),
+        why="the learner's own attempt; the world's quiz gives feedback on submit, so the "
+        "learner is sent back to the attempt with a message",
+    ),
     "courses:lesson_preview": _get(
         expect(LOGIN, 404, 404, 404, OK, 404, OK), why="the course's own staff preview lessons"
     ),
