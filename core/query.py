@@ -46,9 +46,18 @@ class QueryBooleanField(serializers.BooleanField):
         return data == TRUE
 
 
+# The largest whole number the databases store (a signed 64-bit integer, SQLite's INTEGER and
+# PostgreSQL's bigint): a larger one is refused with a 400, not sent to the database to overflow.
+QUERY_INTEGER_MAX = 2**63 - 1
+
+
 class QueryIntegerField(serializers.IntegerField):
     """A whole number in ASCII digits: not `1.0`, ` 1`, `1_000` or
-    another script's digits, which int() accepts."""
+    another script's digits, which int() accepts; at most QUERY_INTEGER_MAX."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", QUERY_INTEGER_MAX)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> int:
         if not isinstance(data, str) or not _WHOLE_NUMBER.fullmatch(data):

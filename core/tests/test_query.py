@@ -162,3 +162,19 @@ def test_a_strict_filterset_filters_on_valid_values(users):
 )
 def test_a_strict_filterset_refuses_what_plain_django_filter_ignores(users, query, errors):
     assert _field_errors(_users(query)) == errors
+
+
+def test_a_whole_number_past_what_the_database_stores_is_a_400_not_an_overflow():
+    assert _get(f"course={2**63 - 1}").data["course"] == 2**63 - 1
+
+    assert _field_errors(_get(f"course={2**63}")) == {
+        "course": [f"Ensure this value is less than or equal to {2**63 - 1}."]
+    }
+
+
+@pytest.mark.django_db
+def test_the_question_list_refuses_a_course_id_too_large_for_the_database(client):
+    response = client.get("/api/v1/questions?course=32436043479492468278229467136")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["course"]
