@@ -3,6 +3,7 @@ admin's user management. Thin views: they validate input and call accounts.servi
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -10,13 +11,14 @@ from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.module_loading import import_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -351,6 +353,32 @@ ProfileSerializer = type(
 )
 
 
+def _form_sections(data: Any, *, partial: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sections of a multipart body, validated, and their errors. Each comes as a JSON part
+    (OpenAPI's encoding of an object property in multipart), which a serializer's nested fields
+    never read from a form: without this a section sent with an avatar was silently ignored."""
+    if not isinstance(data, QueryDict):
+        return {}, {}
+    sections: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    for name, section in _PROFILE_EXTENSIONS.items():
+        if name not in data:
+            continue
+        try:
+            decoded = json.loads(data[name])
+        except (TypeError, ValueError):
+            decoded = None
+        if not isinstance(decoded, dict):
+            errors[name] = [f"Send {name} as a JSON object (a part of type application/json)."]
+            continue
+        serializer = section(data=decoded, partial=partial)
+        if serializer.is_valid():
+            sections[name] = serializer.validated_data
+        else:
+            errors[name] = serializer.errors
+    return sections, errors
+
+
 class ProfileRetrieveUpdateApi(APIView):
     """The caller's own profile; PUT and PATCH take JSON, or multipart to upload an avatar.
     Other apps' sections (settings.PROFILE_API_EXTENSIONS) are optional objects on PUT too."""
@@ -438,9 +466,12 @@ class ProfileRetrieveUpdateApi(APIView):
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         serializer = self.InputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        form_sections, section_errors = _form_sections(request.data, partial=partial)
+        if not serializer.is_valid() or section_errors:
+            raise ValidationError({**serializer.errors, **section_errors})
         data = dict(serializer.validated_data)
         sections = {name: data.pop(name) for name in _PROFILE_EXTENSIONS if name in data}
+        sections.update(form_sections)
         with transaction.atomic():
             user = services.user_profile_update(
                 user=request.user,  # type: ignore[arg-type]  # IsAuthenticated: a User

@@ -272,3 +272,64 @@ def test_browser_session_works_and_needs_the_csrf_token(student: User) -> None:
     assert accepted.status_code == 200
     student.refresh_from_db()
     assert student.bio == "Hello"
+
+
+def test_multipart_fields_next_to_an_avatar_are_validated_like_json(
+    student_client: APIClient, student: User, media_root
+) -> None:
+    response = student_client.patch(
+        PROFILE, {"avatar": png_file(), "time_zone": ""}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"time_zone": ["This field may not be blank."]}
+    student.refresh_from_db()
+    assert not student.avatar
+    assert list(media_root.iterdir()) == []
+
+
+def test_multipart_carries_the_learning_section_as_a_json_part(
+    student_client: APIClient, student: User, media_root
+) -> None:
+    response = student_client.patch(
+        PROFILE,
+        {"avatar": png_file(), "learning": '{"desired_retention": 0.8}'},
+        format="multipart",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["learning"]["desired_retention"] == 0.8
+    assert response.json()["avatar"].endswith(".png")
+    assert student_client.get(PROFILE).json()["learning"]["desired_retention"] == 0.8
+
+
+@pytest.mark.parametrize(
+    ("section", "fields"),
+    [
+        (
+            '{"desired_retention": 2}',
+            {"learning.desired_retention": ["Ensure this value is less than or equal to 0.97."]},
+        ),
+        (
+            "0.8",
+            {"learning": ["Send learning as a JSON object (a part of type application/json)."]},
+        ),
+        (
+            "{not json",
+            {"learning": ["Send learning as a JSON object (a part of type application/json)."]},
+        ),
+    ],
+)
+def test_a_wrong_learning_part_is_refused_and_nothing_is_saved(
+    student_client: APIClient, student: User, media_root, section: str, fields: dict
+) -> None:
+    before = student_client.get(PROFILE).json()
+
+    response = student_client.patch(
+        PROFILE, {"avatar": png_file(), "bio": "Changed", "learning": section}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == fields
+    assert student_client.get(PROFILE).json() == before
+    assert list(media_root.iterdir()) == []
