@@ -47,7 +47,7 @@ COVERAGE_CRITICAL_FULL_STACK := $(if $(and $(filter postgres%,$(DATABASE_URL)),$
 # Authentication and roles; entitlements; the XP ledger, awards, leagues and groups; ratings;
 # billing webhooks; quiz grading.
 COVERAGE_CRITICAL ?= core/roles.py core/permissions.py accounts/roles.py \
-  accounts/authentication.py accounts/tokens.py accounts/lockout.py \
+  accounts/authentication.py accounts/backends.py accounts/tokens.py accounts/lockout.py \
   billing/entitlements.py courses/entitlements.py \
   gamification/rules.py gamification/levels.py $(COVERAGE_CRITICAL_FULL_STACK) \
   qa/services/ratings.py courses/services/reviews.py \

@@ -34,10 +34,10 @@ class SubscriptionEntitlements:
         now = timezone.now()
         if course.early_access_until is not None and course.early_access_until > now:
             early_rank = max(PLAN_RANK[_early_access_plan(course)], PLAN_RANK[course.required_plan])
-            return selectors.plan_rank_for_user(user=user, now=now) >= early_rank
+            return selectors.plan_rank_for_user(user=user) >= early_rank
         if course.is_free:
             return True
-        if selectors.plan_rank_for_user(user=user, now=now) >= PLAN_RANK[course.required_plan]:
+        if selectors.plan_rank_for_user(user=user) >= PLAN_RANK[course.required_plan]:
             return True
         return selectors.user_owns_course(user=user, course_id=course.pk)
 

@@ -333,24 +333,39 @@ def course_list_for_catalog(
     return _sorted(queryset, sort, searching=searching)
 
 
-def category_list_for_catalog() -> QuerySet[Category]:
-    """Categories that have published courses, by name, with `course_count` annotated."""
-    return (
-        Category.objects.annotate(
-            course_count=Count("courses", filter=Q(courses__status=Course.Status.PUBLISHED))
-        )
-        .filter(course_count__gt=0)
-        .order_by("name")
-    )
+@dataclass(frozen=True)
+class CatalogFacets:
+    """The catalog's filters: categories that have published courses (by name, each with
+    `course_count` set) and the languages of published courses."""
+
+    categories: list[Category]
+    languages: list[str]
 
 
-def course_languages() -> list[str]:
-    """The languages of published courses, for the catalog's language filter."""
-    return list(
+def catalog_facets() -> CatalogFacets:
+    """Both of the catalog's facets from one grouped query of the published courses."""
+    rows = (
         Course.objects.filter(status=Course.Status.PUBLISHED)
-        .order_by("language")
-        .values_list("language", flat=True)
-        .distinct()
+        .order_by()
+        .values("language", "category_id", "category__name", "category__slug")
+        .annotate(total=Count("pk"))
+    )
+    categories: dict[int, Category] = {}
+    languages: set[str] = set()
+    for row in rows:
+        languages.add(row["language"])
+        if row["category_id"] is None:
+            continue
+        category = categories.get(row["category_id"])
+        if category is None:
+            category = categories[row["category_id"]] = Category(
+                pk=row["category_id"], name=row["category__name"], slug=row["category__slug"]
+            )
+            category.course_count = 0  # type: ignore[attr-defined]
+        category.course_count += row["total"]  # type: ignore[attr-defined]
+    return CatalogFacets(
+        categories=sorted(categories.values(), key=lambda category: (category.name, category.pk)),
+        languages=sorted(languages),
     )
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import ApplicationError, NotFoundError
+from core.pagination import page_with_total
 from courses import entitlements, selectors, services
 from courses.certificates import certificate_pdf
 from courses.exceptions import InvalidAnswerError
@@ -47,9 +47,9 @@ def _not_found(error: NotFoundError) -> Http404:
 
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
-    categories = list(selectors.category_list_for_catalog())
+    facets = selectors.catalog_facets()
     form = CatalogForm(
-        request.GET or None, categories=categories, languages=selectors.course_languages()
+        request.GET or None, categories=facets.categories, languages=facets.languages
     )
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
@@ -65,7 +65,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         price=filters.get("price") or None,
         sort=sort,
     )
-    page = Paginator(courses, CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(courses, per_page=CATALOG_PAGE_SIZE, number=request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -52,7 +52,7 @@ def player_mode(
     if not request.user.is_authenticated or view.enrollment is None:
         return None
     # A read: a learner who never chose a mode sees the defaults, and a GET saves nothing.
-    preference = selectors.preference_or_defaults(user=request.user)
+    preference = selectors.preference_for_request(request)
     mode = selectors.course_mode_get(user=request.user, course_id=course.pk) or preference.mode
     next_url = ""
     if view.next_lesson is not None:

@@ -69,33 +69,57 @@ def review_stats(*, learner: Any, now: dt.datetime | None = None) -> ReviewStats
     moment = now or timezone.now()
     end = _end_of_local_day(learner, moment)
     start = end - dt.timedelta(days=1)
-    cards = ReviewCard.objects.filter(learner=learner).aggregate(
-        due_now=Count("id", filter=Q(due__lte=moment)),
-        due_today=Count("id", filter=Q(due__lt=end)),
-        total=Count("id"),
-    )
-    logs = ReviewLog.objects.filter(
-        card__learner=learner, source=ReviewLog.Source.REVIEW
-    ).aggregate(
-        today=Count("id", filter=Q(reviewed_at__gte=start, reviewed_at__lt=end)),
-        recent=Count("id", filter=Q(reviewed_at__gte=moment - dt.timedelta(days=30))),
+    recent = moment - dt.timedelta(days=30)
+    reviewed = Q(logs__source=ReviewLog.Source.REVIEW)
+    # One query: the learner's cards joined to their logs (a card without logs counts once).
+    counts = ReviewCard.objects.filter(learner=learner).aggregate(
+        due_now=Count("id", filter=Q(due__lte=moment), distinct=True),
+        due_today=Count("id", filter=Q(due__lt=end), distinct=True),
+        total=Count("id", distinct=True),
+        today=Count(
+            "logs", filter=reviewed & Q(logs__reviewed_at__gte=start, logs__reviewed_at__lt=end)
+        ),
+        recent=Count("logs", filter=reviewed & Q(logs__reviewed_at__gte=recent)),
         remembered=Count(
-            "id", filter=Q(reviewed_at__gte=moment - dt.timedelta(days=30), rating__gt=1)
+            "logs", filter=reviewed & Q(logs__reviewed_at__gte=recent, logs__rating__gt=1)
         ),
     )
-    retention = logs["remembered"] * 100 // logs["recent"] if logs["recent"] else None
+    retention = counts["remembered"] * 100 // counts["recent"] if counts["recent"] else None
     return ReviewStats(
-        due_now=cards["due_now"],
-        due_today=cards["due_today"],
-        reviewed_today=logs["today"],
-        total_cards=cards["total"],
+        due_now=counts["due_now"],
+        due_today=counts["due_today"],
+        reviewed_today=counts["today"],
+        total_cards=counts["total"],
         retention_percent=retention,
     )
+
+
+def request_user_with_preference(users: QuerySet[Any]) -> QuerySet[Any]:
+    """settings.REQUEST_USER_LOADERS: each user's saved preferences, joined to the user's own
+    query (a one-to-one row), so the mode every page reads costs no query."""
+    return users.select_related("learning_preference")
 
 
 def preference_or_defaults(*, user: Any) -> LearningPreference:
     """The learner's saved preferences, or the defaults (unsaved) if they never chose any."""
     return LearningPreference.objects.filter(user=user).first() or LearningPreference(user=user)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def preference_for_request(request: Any) -> LearningPreference:
+    """The signed-in learner's preferences as a page reads them: from the request's user when it
+    was loaded with them (`request_user_with_preference`) and the request cannot have changed
+    them since (a GET); a POST may have, and reads them again."""
+    user = request.user
+    relation = LearningPreference._meta.get_field("user").remote_field
+    if request.method in SAFE_METHODS and relation.is_cached(user):
+        try:
+            return user.learning_preference
+        except LearningPreference.DoesNotExist:
+            return LearningPreference(user=user)
+    return preference_or_defaults(user=user)
 
 
 def default_mode_for_request(request: Any) -> str:
@@ -107,7 +131,7 @@ def default_mode_for_request(request: Any) -> str:
         if user is None or not user.is_authenticated:
             cached = str(Mode.STANDARD)
         else:
-            cached = str(preference_or_defaults(user=user).mode)
+            cached = str(preference_for_request(request).mode)
         request._learning_default_mode = cached
     return cached
 

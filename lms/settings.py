@@ -334,8 +334,15 @@ USER_DATA_ERASERS = [
     "analytics.services.user_analytics_delete",
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, loading a session's user with REQUEST_USER_LOADERS (accounts.backends)
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
+]
+# What every page reads about the signed-in user, joined to the one query that loads them.
+REQUEST_USER_LOADERS = [
+    "notifications.selectors.request_user_with_unread_count",
+    "learning.selectors.request_user_with_preference",
+    "billing.selectors.request_user_with_plan_rank",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

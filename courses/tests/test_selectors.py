@@ -394,11 +394,16 @@ def test_the_dashboard_knows_where_to_resume(course, student):
 
 def test_catalog_categories_are_those_with_published_courses(catalog):
     CategoryFactory(name="Empty", slug="empty")
+    course_with_outline(title="Uncategorised", category=None, language="de")
+    course_with_outline(title="Draft in Spanish", language="es", status=Course.Status.DRAFT)
 
-    categories = list(selectors.category_list_for_catalog())
+    facets = selectors.catalog_facets()
 
-    assert [(c.name, c.course_count) for c in categories] == [("Data", 2), ("Design", 1)]
-    assert selectors.course_languages() == ["en", "fr"]
+    assert [(c.name, c.slug, c.course_count) for c in facets.categories] == [
+        ("Data", "data", 2),
+        ("Design", "design", 1),
+    ]
+    assert facets.languages == ["de", "en", "fr"]
 
 
 # --- Quizzes and certificates ---------------------------------------------------------------------

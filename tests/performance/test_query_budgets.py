@@ -29,16 +29,28 @@ Redis cache after signing in would otherwise count signed-in pages as anonymous 
 Runs on SQLite (the default) and on PostgreSQL with Redis (DATABASE_URL, REDIS_URL); about 55 s
 for the counting itself on an idle 2-core machine (about 450 requests and two world growths).
 
-The budgets are the counts measured on SQLite when this file was written (the tightest written
-limit that passes). The issue (#12, item 4) asks for catalog <= 4, course page <= 6,
-dashboard <= 8 and lesson page <= 6; where the code does not meet those yet the budget records the
-real count and this is the gap to close (none of it grows with the data; it is fixed per-request
-work: session, user, plan/entitlement, notification badge, learning mode, outline and progress):
+Budgets are written for the production configuration, where a session lives in Redis and
+costs no query. Under SQLite (the embedded default) a session is a database row: a signed-in
+HTML page counts one query more there, and `SESSION_LOOKUP` adds it to the budget (API calls
+sign in with a JWT and have no session). The budgets are the counts measured when they were
+last lowered (the tightest written limit that passes); none of them grows with the data.
 
-- catalog (`courses:list`): anonymous 5, signed in 8 (issue: 4); the catalog API is 4.
-- course page (`courses:detail`): anonymous 6, enrolled 13 (issue: 6).
-- dashboard (`courses:dashboard`): 15 (issue: 8).
-- lesson page (`courses:lesson`): enrolled 19, the course's instructor 10 (issue: 6).
+The issue (#12, item 4) asks for catalog <= 4, course page <= 6, dashboard <= 8 and lesson page
+<= 6. What every page reads about the signed-in user (the bell's unread count, the learning
+mode, the plan in force) is loaded with the user in one query (settings.REQUEST_USER_LOADERS),
+the catalog's facets are one grouped query and its page carries its own total
+(core.pagination.page_with_total). Where the pages stand:
+
+- catalog (`courses:list`): anonymous 3, signed in 4: met. The catalog API is 4.
+- course page (`courses:detail`): anonymous 6: met; enrolled 11 (issue: 6): the outline
+  (course, instructors, modules, lessons, tags), the learner's enrollment and progress, the
+  reviews and their own review, and whom they follow are each a query.
+- dashboard (`courses:dashboard`): 10 (issue: 8): enrollments with instructors, certificates,
+  the revision stats (cards and their logs, one query), the week's learning time, XP stats, skill
+  gaps (quiz results and review ratings) and completed lessons.
+- lesson page (`courses:lesson`): enrolled 15, the course's instructor 8 (issue: 6): the
+  outline (5), enrollment and progress, the course's mode, and a first visit's writes (the
+  progress row and the enrollment's last lesson, 6 with their savepoints).
 """
 
 from __future__ import annotations
@@ -47,6 +59,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -64,94 +77,94 @@ from tests.security.world import ADMIN, ANON, ENROLLED, OWNER, World, world_buil
 # most of the world: the enrolled learner owns every personal object; staff pages are counted as
 # the course's instructor (OWNER) or the admin. Main pages are counted for two actors.
 BUDGETS: dict[str, dict[str, int]] = {
-    "home": {ANON: 0, ENROLLED: 3},
+    "home": {ANON: 0, ENROLLED: 1},
     "healthz": {ANON: 0},  # bypasses sessions and authentication
     "readyz": {ANON: 1},  # bypasses sessions and authentication
     "account_login": {ANON: 0},
-    "account_logout": {ENROLLED: 3},
-    "account_inactive": {ENROLLED: 3},
+    "account_logout": {ENROLLED: 1},
+    "account_inactive": {ENROLLED: 1},
     "account_signup": {ANON: 0},
-    "account_reauthenticate": {ENROLLED: 9},
-    "account_email": {ENROLLED: 9},
-    "account_email_verification_sent": {ENROLLED: 3},
-    "account_change_password": {ENROLLED: 3},
-    "account_set_password": {ENROLLED: 2},
-    "account_reset_password": {ENROLLED: 3},
-    "account_confirm_login_code": {ENROLLED: 2},
-    "account_confirm_email": {ENROLLED: 3},
-    "account_reset_password_from_key_done": {ENROLLED: 3},
-    "account_reset_password_from_key": {ENROLLED: 4},
-    "account_reset_password_done": {ENROLLED: 3},
-    "mfa_index": {ENROLLED: 5},
-    "mfa_authenticate": {ENROLLED: 2},
-    "mfa_reauthenticate": {OWNER: 9},
-    "mfa_activate_totp": {ENROLLED: 9},
-    "mfa_deactivate_totp": {ENROLLED: 4},
-    "mfa_view_recovery_codes": {ENROLLED: 4},
-    "mfa_generate_recovery_codes": {ENROLLED: 8},
-    "mfa_download_recovery_codes": {ENROLLED: 4},
-    "profile": {ENROLLED: 4},
-    "theme_set": {ENROLLED: 3},
-    "teach": {ENROLLED: 4},
-    "privacy": {ENROLLED: 3},
-    "privacy_export": {ENROLLED: 48},
-    "courses:list": {ANON: 5, ENROLLED: 8},  # catalog (issue: 4)
-    "courses:detail": {ANON: 6, ENROLLED: 13},  # course page (issue: 6)
-    "courses:complete": {ENROLLED: 6},
-    "courses:lesson": {ENROLLED: 19, OWNER: 10},  # lesson page (issue: 6)
-    "courses:lesson_preview": {OWNER: 10},
-    "courses:lesson_progress": {ENROLLED: 8},
-    "courses:attempt": {ENROLLED: 14},
-    "courses:dashboard": {ENROLLED: 15},  # dashboard (issue: 8)
-    "courses:certificate_verify": {ENROLLED: 4},
-    "courses:certificate_download": {ENROLLED: 3},
-    "gamification:progress": {ENROLLED: 23},
-    "gamification:leaderboard": {ENROLLED: 10},
-    "gamification:league": {ENROLLED: 6},
-    "gamification:group-join": {ENROLLED: 4},
-    "gamification:badge-issuer": {ENROLLED: 2},
-    "gamification:badge-class": {ENROLLED: 2},
-    "gamification:badge-assertion": {ENROLLED: 3},
-    "learning:review": {ENROLLED: 9},
-    "learning:preferences": {ENROLLED: 7},
-    "learning:relax-status": {ENROLLED: 3},
-    "learning:challenge": {ENROLLED: 7},
-    "notifications:inbox": {ENROLLED: 5},
-    "notifications:preferences": {ENROLLED: 4},
-    "notifications:announce": {OWNER: 7},
-    "notifications:following": {ENROLLED: 5},
-    "notifications:manifest": {ENROLLED: 2},
-    "notifications:service-worker": {ENROLLED: 2},
-    "notifications:offline": {ENROLLED: 2},
-    "qa:list": {ANON: 6, ENROLLED: 10},
-    "qa:ask": {ENROLLED: 5},
-    "qa:similar": {ENROLLED: 2},
-    "qa:privileges": {ENROLLED: 4},
-    "qa:following": {ENROLLED: 6},
-    "qa:moderation": {OWNER: 5},
-    "qa:user": {ENROLLED: 9},
-    "qa:detail": {ENROLLED: 14},
-    "qa:edit": {ENROLLED: 6},
-    "qa:history": {ENROLLED: 6},
-    "qa:answer_edit": {ADMIN: 6},
-    "qa:answer_history": {ENROLLED: 5},
-    "billing:pricing": {ENROLLED: 6},
-    "billing:checkout_success": {ENROLLED: 3},
-    "billing:checkout_cancel": {ENROLLED: 3},
-    "billing:account": {ENROLLED: 6},
-    "billing:affiliate": {ENROLLED: 7},
-    "ai_tools:index": {ENROLLED: 13},
-    "ai_tools:lesson": {ENROLLED: 11},
-    "ai_tools:practice": {ENROLLED: 4},
-    "ai_tools:study_buddy": {ENROLLED: 10},
-    "ai_tools:skill_gaps": {ENROLLED: 7},
-    "analytics:teach": {OWNER: 19},  # + revenue and instructor performance sections
-    "analytics:staff": {ADMIN: 19},  # + MRR, revenue and instructor performance
-    "analytics:metrics": {ENROLLED: 2},
-    "schema": {ENROLLED: 2},
-    "swagger-ui": {ENROLLED: 2},
-    "redoc": {ENROLLED: 2},
-    "media/<path:path>": {ENROLLED: 3},
+    "account_reauthenticate": {ENROLLED: 7},
+    "account_email": {ENROLLED: 7},
+    "account_email_verification_sent": {ENROLLED: 1},
+    "account_change_password": {ENROLLED: 1},
+    "account_set_password": {ENROLLED: 1},
+    "account_reset_password": {ENROLLED: 1},
+    "account_confirm_login_code": {ENROLLED: 1},
+    "account_confirm_email": {ENROLLED: 1},
+    "account_reset_password_from_key_done": {ENROLLED: 1},
+    "account_reset_password_from_key": {ENROLLED: 2},
+    "account_reset_password_done": {ENROLLED: 1},
+    "mfa_index": {ENROLLED: 3},
+    "mfa_authenticate": {ENROLLED: 1},
+    "mfa_reauthenticate": {OWNER: 7},
+    "mfa_activate_totp": {ENROLLED: 8},
+    "mfa_deactivate_totp": {ENROLLED: 2},
+    "mfa_view_recovery_codes": {ENROLLED: 2},
+    "mfa_generate_recovery_codes": {ENROLLED: 7},
+    "mfa_download_recovery_codes": {ENROLLED: 2},
+    "profile": {ENROLLED: 2},
+    "theme_set": {ENROLLED: 1},
+    "teach": {ENROLLED: 2},
+    "privacy": {ENROLLED: 1},
+    "privacy_export": {ENROLLED: 47},
+    "courses:list": {ANON: 3, ENROLLED: 4},  # catalog (issue: 4)
+    "courses:detail": {ANON: 6, ENROLLED: 11},  # course page (issue: 6)
+    "courses:complete": {ENROLLED: 5},
+    "courses:lesson": {ENROLLED: 15, OWNER: 8},  # lesson page (issue: 6)
+    "courses:lesson_preview": {OWNER: 8},
+    "courses:lesson_progress": {ENROLLED: 7},
+    "courses:attempt": {ENROLLED: 12},
+    "courses:dashboard": {ENROLLED: 10},  # dashboard (issue: 8)
+    "courses:certificate_verify": {ENROLLED: 2},
+    "courses:certificate_download": {ENROLLED: 2},
+    "gamification:progress": {ENROLLED: 20},
+    "gamification:leaderboard": {ENROLLED: 8},
+    "gamification:league": {ENROLLED: 4},
+    "gamification:group-join": {ENROLLED: 2},
+    "gamification:badge-issuer": {ENROLLED: 1},
+    "gamification:badge-class": {ENROLLED: 1},
+    "gamification:badge-assertion": {ENROLLED: 2},
+    "learning:review": {ENROLLED: 7},
+    "learning:preferences": {ENROLLED: 5},
+    "learning:relax-status": {ENROLLED: 2},
+    "learning:challenge": {ENROLLED: 5},
+    "notifications:inbox": {ENROLLED: 3},
+    "notifications:preferences": {ENROLLED: 2},
+    "notifications:announce": {OWNER: 5},
+    "notifications:following": {ENROLLED: 3},
+    "notifications:manifest": {ENROLLED: 1},
+    "notifications:service-worker": {ENROLLED: 1},
+    "notifications:offline": {ENROLLED: 1},
+    "qa:list": {ANON: 6, ENROLLED: 8},
+    "qa:ask": {ENROLLED: 3},
+    "qa:similar": {ENROLLED: 1},
+    "qa:privileges": {ENROLLED: 2},
+    "qa:following": {ENROLLED: 4},
+    "qa:moderation": {OWNER: 3},
+    "qa:user": {ENROLLED: 7},
+    "qa:detail": {ENROLLED: 12},
+    "qa:edit": {ENROLLED: 4},
+    "qa:history": {ENROLLED: 4},
+    "qa:answer_edit": {ADMIN: 4},
+    "qa:answer_history": {ENROLLED: 3},
+    "billing:pricing": {ENROLLED: 4},
+    "billing:checkout_success": {ENROLLED: 1},
+    "billing:checkout_cancel": {ENROLLED: 1},
+    "billing:account": {ENROLLED: 4},
+    "billing:affiliate": {ENROLLED: 5},
+    "ai_tools:index": {ENROLLED: 9},
+    "ai_tools:lesson": {ENROLLED: 8},
+    "ai_tools:practice": {ENROLLED: 2},
+    "ai_tools:study_buddy": {ENROLLED: 7},
+    "ai_tools:skill_gaps": {ENROLLED: 4},
+    "analytics:teach": {OWNER: 17},  # + revenue and instructor performance sections
+    "analytics:staff": {ADMIN: 17},  # + MRR, revenue and instructor performance
+    "analytics:metrics": {ENROLLED: 1},
+    "schema": {ENROLLED: 1},
+    "swagger-ui": {ENROLLED: 1},
+    "redoc": {ENROLLED: 1},
+    "media/<path:path>": {ENROLLED: 1},
     "api:profile": {ENROLLED: 2},
     "api:user-data-export": {ENROLLED: 46},
     "api:teacher-applications": {ENROLLED: 2},
@@ -172,7 +185,7 @@ BUDGETS: dict[str, dict[str, int]] = {
     "api:gamification-league": {ENROLLED: 3},
     "api:gamification-stats": {ENROLLED: 6},
     "api:reviews-due": {ENROLLED: 2},
-    "api:reviews-stats": {ENROLLED: 2},
+    "api:reviews-stats": {ENROLLED: 1},
     "api:learning-preferences": {ENROLLED: 4},
     "api:challenges-leaderboard": {ENROLLED: 2},
     "api:challenges-detail": {ENROLLED: 3},
@@ -182,7 +195,7 @@ BUDGETS: dict[str, dict[str, int]] = {
     "api:instructors-following": {ENROLLED: 2},
     "api:qa-question-list": {ENROLLED: 3},
     "api:qa-question-similar": {ENROLLED: 2},
-    "api:qa-question-detail": {ENROLLED: 7},
+    "api:qa-question-detail": {ENROLLED: 6},
     "api:qa-question-bounty": {ENROLLED: 4},
     "api:qa-answer-detail": {ENROLLED: 4},
     "api:qa-category-list": {ENROLLED: 1},
@@ -213,7 +226,11 @@ BUDGETS: dict[str, dict[str, int]] = {
 EXCLUDED: dict[str, str] = {}
 
 # Every changelist of the Django admin, as the admin (50 rows a page, list_display relations).
-ADMIN_CHANGELIST_BUDGET = 12
+ADMIN_CHANGELIST_BUDGET = 8
+
+# The session's own query under the database session engine (SQLite's embedded default); none
+# with Redis sessions, the production configuration the budgets are written for.
+SESSION_LOOKUP = 1 if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db" else 0
 MAIN_PAGES = ("courses:list", "courses:detail", "courses:dashboard", "courses:lesson")
 
 
@@ -224,6 +241,12 @@ class Target:
     actor: str
     api: bool
     budget: int
+
+    @property
+    def allowed(self) -> int:
+        """The budget, plus the session's query where sessions live in the database."""
+        signed_in_page = not self.api and self.actor != ANON
+        return self.budget + (SESSION_LOOKUP if signed_in_page else 0)
 
 
 def _discovered() -> dict[str, tuple[bool, tuple[str, ...]]]:
@@ -291,10 +314,10 @@ def test_every_get_endpoint_has_a_budget():
 
 
 def test_the_main_pages_have_their_written_budgets():
-    assert BUDGETS["courses:list"] == {ANON: 5, ENROLLED: 8}
-    assert BUDGETS["courses:detail"] == {ANON: 6, ENROLLED: 13}
-    assert BUDGETS["courses:dashboard"] == {ENROLLED: 15}
-    assert BUDGETS["courses:lesson"] == {ENROLLED: 19, OWNER: 10}
+    assert BUDGETS["courses:list"] == {ANON: 3, ENROLLED: 4}  # issue: 4
+    assert BUDGETS["courses:detail"] == {ANON: 6, ENROLLED: 11}  # issue: 6
+    assert BUDGETS["courses:dashboard"] == {ENROLLED: 10}  # issue: 8
+    assert BUDGETS["courses:lesson"] == {ENROLLED: 15, OWNER: 8}  # issue: 6
     assert BUDGETS["api:course-list"][ANON] <= 4
 
 
@@ -317,8 +340,8 @@ def test_query_counts_stay_within_budget_and_do_not_grow_with_the_data():
             wrong.append(f"{where}: counted {'signed in' if signed_in else 'anonymous'}")
         if after > before:
             wrong.append(f"{where}: {before} queries on the small world, {after} on the grown one")
-        if max(before, after) > target.budget:
-            wrong.append(f"{where}: {max(before, after)} queries, budget {target.budget}")
+        if max(before, after) > target.allowed:
+            wrong.append(f"{where}: {max(before, after)} queries, budget {target.allowed}")
         if status_before != status_after or status_after >= 500:
             wrong.append(f"{where}: status {status_before} then {status_after}")
         if target.name in MAIN_PAGES and status_after != 200:
