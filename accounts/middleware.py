@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from accounts.selectors import REQUEST_HAS_TOTP
+
 # Pages a staff member without TOTP may still reach: setting it up, signing out, the public
 # health endpoints and static files. The API authenticates with tokens and is not redirected.
 _ALLOWED_PREFIXES = (
@@ -29,6 +31,8 @@ def user_needs_totp(user: object) -> bool:
 
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff_role", False):
         return False
+    if hasattr(user, REQUEST_HAS_TOTP):  # loaded with the user (accounts.selectors)
+        return not getattr(user, REQUEST_HAS_TOTP)
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 

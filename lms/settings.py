@@ -340,6 +340,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # What every page reads about the signed-in user, joined to the one query that loads them.
 REQUEST_USER_LOADERS = [
+    "accounts.selectors.request_user_with_totp",
     "notifications.selectors.request_user_with_unread_count",
     "learning.selectors.request_user_with_preference",
     "billing.selectors.request_user_with_plan_rank",
@@ -455,6 +456,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "core.roles.Role",
         "CourseStatusEnum": "courses.models.Course.Status",
+        "CoursePlanEnum": "courses.models.Course.Plan",
         "TeacherApplicationStatusEnum": "accounts.models.TeacherApplication.Status",
         "LessonKindEnum": "courses.models.Lesson.Kind",
         "QuestionKindEnum": "courses.models.Question.Kind",

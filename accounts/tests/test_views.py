@@ -13,7 +13,9 @@ from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views import defaults
 from PIL import Image
@@ -664,6 +666,38 @@ def test_an_instructor_with_totp_is_not_redirected(totp_instructor: User, settin
     response = logged_in_client(totp_instructor).get(reverse("profile"))
 
     assert response.status_code == 200
+
+
+def test_the_two_factor_check_comes_with_the_signed_in_user(
+    totp_instructor: User, instructor: User, student: User, settings: Any
+) -> None:
+    """The middleware's TOTP check is part of the query that loads a session's user (accounts
+    .selectors.request_user_with_totp), looked up for staff only; a user loaded another way
+    (a factory here) is checked with a query of its own, with the same answer."""
+    from accounts.backends import request_user_queryset
+    from accounts.middleware import user_needs_totp
+
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    users = (totp_instructor, instructor, student)
+    loaded = {u.pk: u for u in request_user_queryset().filter(pk__in=[u.pk for u in users])}
+
+    assert [loaded[u.pk].request_has_totp for u in users] == [
+        True,
+        False,
+        False,
+    ]
+    for user in users:
+        assert user_needs_totp(loaded[user.pk]) is user_needs_totp(user)
+    assert user_needs_totp(loaded[instructor.pk]) is True
+
+    client = logged_in_client(totp_instructor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("profile")).status_code == 200
+    assert not [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT 1 AS "a" FROM "mfa_authenticator"')
+    ]
 
 
 # --- error pages ----------------------------------------------------------------------------------
