@@ -76,6 +76,7 @@ class CourseOutputSerializer(ModelSerializer):
             "is_free",
             "published_at",
             "early_access_until",
+            "early_access_plan",
             "category",
             "tags",
             "instructors",

@@ -119,6 +119,13 @@ class CourseInputSerializer(Serializer):
     )
     required_plan = serializers.ChoiceField(choices=Course.Plan.choices, required=False)
     early_access_until = serializers.DateTimeField(required=False, allow_null=True)
+    early_access_plan = serializers.ChoiceField(
+        choices=Course.Plan.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The plan that opens the course before early_access_until; blank (the "
+        "default): the site's early-access plan.",
+    )
     what_you_will_learn = serializers.ListField(
         child=serializers.CharField(max_length=300), required=False, max_length=30
     )

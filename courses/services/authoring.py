@@ -40,6 +40,7 @@ COURSE_FIELDS = frozenset(
         "estimated_hours",
         "required_plan",
         "early_access_until",
+        "early_access_plan",
         "what_you_will_learn",
     }
 )

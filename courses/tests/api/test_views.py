@@ -156,6 +156,43 @@ def test_instructors_create_draft_courses(client_for, instructor):
     assert list(course.instructors.all()) == [instructor]
 
 
+def test_an_instructor_names_the_plan_that_opens_the_course_early(client_for, instructor):
+    client = client_for(instructor)
+    opens = (timezone.now() + timedelta(days=14)).replace(microsecond=0)
+
+    created = client.post(
+        "/api/v1/courses",
+        {
+            "title": "Early bird",
+            "early_access_until": opens.isoformat(),
+            "early_access_plan": "pro",
+        },
+        format="json",
+    )
+
+    assert created.status_code == 201
+    assert created.json()["early_access_plan"] == "pro"
+    course = Course.objects.get(pk=created.json()["id"])
+    assert (course.early_access_plan, course.early_access_until) == ("pro", opens)
+
+    cleared = client.patch(f"/api/v1/courses/{course.pk}", {"early_access_plan": ""}, format="json")
+
+    assert cleared.status_code == 200
+    assert cleared.json()["early_access_plan"] == ""  # the site's early-access plan
+    course.refresh_from_db()
+    assert course.early_access_plan == ""
+
+
+def test_an_early_access_plan_that_is_not_a_plan_is_refused(client_for, instructor):
+    response = client_for(instructor).post(
+        "/api/v1/courses", {"title": "Early bird", "early_access_plan": "gold"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(_error(response)["fields"]) == ["early_access_plan"]
+    assert Course.objects.count() == 0
+
+
 def test_students_cannot_create_courses(client_for, student):
     response = client_for(student).post("/api/v1/courses", {"title": "Mine"}, format="json")
 
