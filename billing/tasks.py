@@ -17,9 +17,9 @@ def release_commissions() -> int:
     name="billing.stripe_customer_erase",
     acks_late=True,
     autoretry_for=(StripeTransientError,),
-    # Each wait is random up to 60 s, 120 s, 240 s, 480 s, then Celery's 600 s cap: up to about
-    # an hour and a half of a Stripe outage is waited out; then the task fails, logged with the
-    # customer's id. A refusal is not retried (privacy.stripe_customer_erase logs it).
+    # Each wait is random up to 60 s, 120 s, 240 s, 480 s, then Celery's 600 s cap: the twelve
+    # add up to at most 95 minutes (half that on average) of a Stripe outage; then the task
+    # fails, logged with the customer's id. A refusal is not retried (the service logs it).
     retry_backoff=60,
     retry_jitter=True,
     max_retries=12,
