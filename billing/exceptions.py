@@ -13,6 +13,11 @@ class StripeUnavailableError(ApplicationError):
     default_code = "stripe_unavailable"
 
 
+class StripeTransientError(StripeUnavailableError):
+    """Stripe could not be reached, or answered 5xx, 409 or 429: the same request may succeed
+    later (tasks retry it); any other StripeUnavailableError would be refused again."""
+
+
 class WebhookSignatureError(ApplicationError):
     default_code = "invalid_signature"
 

@@ -3,12 +3,23 @@
 
 from __future__ import annotations
 
+import enum
+import logging
 from typing import Any
 
+from django.db import transaction
 from djstripe import models as djstripe_models
 
+from billing import stripe_client
+from billing.exceptions import (
+    PaymentsNotConfiguredError,
+    StripeTransientError,
+    StripeUnavailableError,
+)
 from billing.models import Affiliate, Invoice, Purchase, Referral, Subscription
 from core.exceptions import ConflictError
+
+logger = logging.getLogger(__name__)
 
 # Subscriptions that will still be charged (or may be, once a payment is retried).
 LIVE_STATUSES = (
@@ -86,11 +97,14 @@ PERSONAL_CUSTOMER_FIELDS = (
 KEPT_METADATA_KEYS = ("djstripe_subscriber", "user_id")
 
 
-def _customers_anonymise(user_id: int) -> None:
+def _customers_anonymise(user_id: int) -> list[str]:
     """Strip the person from the user's dj-stripe customers; the Stripe ids and the link to the
-    (anonymised) account stay, so the ledger, refunds and webhooks still find them."""
+    (anonymised) account stay, so the ledger, refunds and webhooks still find them. Returns the
+    customers' Stripe ids."""
     customers = djstripe_models.Customer.objects.select_for_update().filter(subscriber_id=user_id)
-    for customer in customers:
+    customer_ids = []
+    for customer in customers.order_by("id"):
+        customer_ids.append(customer.id)
         data = dict(customer.stripe_data or {})
         for field in PERSONAL_CUSTOMER_FIELDS:
             if field in data:
@@ -106,14 +120,51 @@ def _customers_anonymise(user_id: int) -> None:
         customer.metadata = metadata
         customer.email = ""
         customer.save(update_fields=["stripe_data", "metadata", "email"])
+    return customer_ids
+
+
+class StripeErasure(enum.StrEnum):
+    """What became of a customer at Stripe (the erasure task's result)."""
+
+    ERASED = "erased"
+    MISSING = "missing"  # Stripe no longer has the customer: nothing left there to erase
+    NOT_CONFIGURED = "not_configured"  # no secret key: Lumen cannot reach Stripe at all
+    REFUSED = "refused"  # Stripe refused the request; the operators were told (logged)
+
+
+def stripe_customer_erase(*, customer_id: str) -> StripeErasure:
+    """Erase the person from the Stripe customer itself, as from the local copy (Lumen's ids in
+    its metadata stay, the customer is not deleted: see `stripe_client.customer_redact`).
+
+    Raises StripeTransientError while Stripe cannot be reached, for the task to retry. A refusal
+    is logged rather than raised: the same request would be refused again, so an operator has to
+    look (a revoked key, say) and erase the customer in Stripe's dashboard.
+    """
+    try:
+        redacted = stripe_client.customer_redact(
+            customer_id=customer_id, kept_metadata_keys=KEPT_METADATA_KEYS
+        )
+    except PaymentsNotConfiguredError:
+        logger.warning("Stripe is not configured: customer %s was not erased there.", customer_id)
+        return StripeErasure.NOT_CONFIGURED
+    except StripeTransientError:
+        raise
+    except StripeUnavailableError:
+        logger.exception(
+            "Stripe refused to erase customer %s; erase it in Stripe's dashboard.", customer_id
+        )
+        return StripeErasure.REFUSED
+    return StripeErasure.ERASED if redacted else StripeErasure.MISSING
 
 
 def user_data_erase(*, user_id: int) -> None:
     """Refused while a subscription would still be charged (cancel it first, or it would keep
     billing a closed account). Subscriptions, purchases and invoices stay: they are accounting
-    records, and Stripe keeps its own customer record. The affiliate account is closed, and the
-    local copy of the Stripe customer loses the person's name, e-mail, address, phone,
-    description and personal metadata (its Stripe id stays, for refunds)."""
+    records. The affiliate account is closed, and the Stripe customer loses the person's name,
+    e-mail, address, phone, description and personal metadata, in the local copy at once and at
+    Stripe once the deletion commits (a task per customer, retried while Stripe is down, so the
+    deletion neither waits for Stripe nor fails with it). The customer and its Stripe id stay, so
+    refunds and webhooks still reach the ledger."""
     if (
         Subscription.objects.filter(subscriber_id=user_id, status__in=LIVE_STATUSES)
         .exclude(cancel_at_period_end=True)
@@ -123,5 +174,13 @@ def user_data_erase(*, user_id: int) -> None:
             "Cancel your subscription first (Billing, then Manage subscription); you can delete "
             "your account once it will not renew."
         )
+    from billing import tasks  # tasks import this module
+
     Affiliate.objects.filter(user_id=user_id).update(is_active=False)
-    _customers_anonymise(user_id)
+    for customer_id in _customers_anonymise(user_id):
+        # robust: the account is deleted by then; a broker that is down must not turn that
+        # into an error page (Django logs the failure).
+        transaction.on_commit(
+            lambda customer_id=customer_id: tasks.stripe_customer_erase.delay(customer_id),
+            robust=True,
+        )

@@ -7,6 +7,7 @@ Stripe's objects from webhook events, calls it through the module's globals, con
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import stripe
@@ -14,12 +15,17 @@ from django.conf import settings
 
 from billing.exceptions import (
     PaymentsNotConfiguredError,
+    StripeTransientError,
     StripeUnavailableError,
     WebhookSignatureError,
 )
 
 # dj-stripe raises the stripe library's errors; services catch them under this name.
 StripeError = stripe.StripeError
+# Errors the same request may not meet later: no connection or a timeout, Stripe's 5xx (and 409,
+# a lock timeout: APIError) and its rate limit. The rest (a bad key, an invalid request) would be
+# refused again.
+_TRANSIENT_ERRORS = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 
 
 def is_configured() -> bool:
@@ -38,12 +44,19 @@ def _client() -> stripe.StripeClient:
     )
 
 
+def _unavailable(error: stripe.StripeError) -> StripeUnavailableError:
+    """Stripe's error as ours: StripeTransientError when retrying later may succeed."""
+    message = error.user_message or "The payment provider could not complete the request."
+    if isinstance(error, _TRANSIENT_ERRORS):
+        return StripeTransientError(message)
+    return StripeUnavailableError(message)
+
+
 def _call(operation: Any, params: dict[str, Any], **options: Any) -> Any:
     try:
         return operation(params=params, options=options or None)
     except stripe.StripeError as error:
-        message = error.user_message or "The payment provider could not complete the request."
-        raise StripeUnavailableError(message) from error
+        raise _unavailable(error) from error
 
 
 def checkout_session_create(
@@ -99,6 +112,54 @@ def subscription_cancel(*, subscription_id: str) -> None:
         _client().v1.subscriptions.cancel(subscription_id)
     except stripe.StripeError as error:
         raise StripeUnavailableError("Stripe could not cancel the subscription.") from error
+
+
+# The customer's fields that identify the person; sent empty, which is how Stripe unsets a field
+# (a whole address or shipping hash included).
+REDACTED_CUSTOMER_FIELDS = (
+    "address",
+    "business_name",
+    "description",
+    "email",
+    "individual_name",
+    "name",
+    "phone",
+    "shipping",
+)
+
+
+def customer_redact(*, customer_id: str, kept_metadata_keys: Collection[str]) -> bool:
+    """Erase the person from a Stripe customer: name, e-mail, phone, description, addresses, and
+    every metadata key but `kept_metadata_keys`. False when Stripe no longer has the customer
+    (nothing left there to erase), True once it is updated; the same call again changes nothing.
+
+    The customer is updated, not deleted: deleting a Stripe customer cancels its subscriptions at
+    once and leaves its charges, invoices and refunds pointing at a deleted object, while Lumen
+    still refunds those payments and applies their webhooks (refunds, disputes, the subscription
+    that ends at the period's end) through the ledger rows the kept metadata names.
+
+    Raises StripeTransientError when Stripe cannot be reached now, StripeUnavailableError when it
+    refuses the request, PaymentsNotConfiguredError without a secret key.
+    """
+    client = _client()
+    try:
+        customer = client.v1.customers.retrieve(customer_id).to_dict()
+        if customer.get("deleted"):
+            return False
+        params: dict[str, Any] = dict.fromkeys(REDACTED_CUSTOMER_FIELDS, "")
+        # Metadata is merged on update: a key goes only when it is sent empty.
+        metadata = customer.get("metadata") or {}
+        unset = {key: "" for key in metadata if key not in kept_metadata_keys}
+        if unset:
+            params["metadata"] = unset
+        client.v1.customers.update(customer_id, params=params)
+    except stripe.StripeError as error:
+        # The requests name no other object, so a missing resource is the customer itself
+        # (never known in this mode, or deleted between the retrieval and the update).
+        if isinstance(error, stripe.InvalidRequestError) and error.code == "resource_missing":
+            return False
+        raise _unavailable(error) from error
+    return True
 
 
 def product_create(*, name: str, description: str, lookup: str) -> str:

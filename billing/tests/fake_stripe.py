@@ -31,6 +31,30 @@ from urllib.parse import parse_qsl
 ACCOUNT_ID = "acct_fakelumen"
 API_VERSION = "2026-05-27.dahlia"
 
+# What POST /v1/customers/<id> accepts (Stripe refuses any other parameter).
+CUSTOMER_UPDATE_PARAMS = {
+    "address",
+    "balance",
+    "business_name",
+    "cash_balance",
+    "default_source",
+    "description",
+    "email",
+    "expand",
+    "individual_name",
+    "invoice_prefix",
+    "invoice_settings",
+    "metadata",
+    "name",
+    "next_invoice_sequence",
+    "phone",
+    "preferred_locales",
+    "shipping",
+    "source",
+    "tax",
+    "tax_exempt",
+}
+
 # URL segment -> Stripe object name, for GET /v1/<segment>/<id>.
 RESOURCES = {
     "customers": "customer",
@@ -142,6 +166,12 @@ class FakeStripe:
                     "invoice_settings": {"default_payment_method": None},
                 }
             )
+        if path.startswith("/v1/customers/") and path.count("/") == 3:
+            customer_id = path.rsplit("/", 1)[1]
+            if method == "POST":
+                return self._customer_update(customer_id, data)
+            if method == "DELETE":
+                return self._customer_delete(customer_id)
         if method == "POST" and path == "/v1/checkout/sessions":
             return self._checkout_session_create(data)
         if method == "POST" and path == "/v1/billing_portal/sessions":
@@ -275,6 +305,40 @@ class FakeStripe:
                 "_payment_intent_data": data.get("payment_intent_data") or {},
             }
         )
+
+    def _customer_update(
+        self, customer_id: str, data: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """Stripe's update: an empty value unsets the field; metadata is merged, key by key."""
+        customer = self.objects.get(customer_id)
+        if customer is None or customer.get("object") != "customer" or customer.get("deleted"):
+            return _not_found("customer", customer_id)
+        unknown = sorted(set(data) - CUSTOMER_UPDATE_PARAMS)
+        if unknown:
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "parameter_unknown",
+                    "param": unknown[0],
+                    "message": f"Received unknown parameter: {unknown[0]}",
+                }
+            }
+        for key, value in data.items():
+            if key == "metadata":
+                metadata = {} if value == "" else {**customer.get("metadata", {}), **value}
+                customer["metadata"] = {k: v for k, v in metadata.items() if v != ""}
+            else:
+                customer[key] = None if value == "" else value
+        return 200, customer
+
+    def _customer_delete(self, customer_id: str) -> tuple[int, dict[str, Any]]:
+        """Stripe keeps a stub of a deleted customer: retrieving it answers `deleted: true`."""
+        customer = self.objects.get(customer_id)
+        if customer is None or customer.get("object") != "customer" or customer.get("deleted"):
+            return _not_found("customer", customer_id)
+        stub = {"id": customer_id, "object": "customer", "deleted": True}
+        self.objects[customer_id] = stub
+        return 200, stub
 
     def _refund_create(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         intent = self.objects.get(data.get("payment_intent", ""))
