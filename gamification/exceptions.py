@@ -5,6 +5,13 @@ class InvalidAwardError(ApplicationError):
     default_code = "invalid_award"
 
 
+class LeagueCohortBusyError(ConflictError):
+    """Every attempt to seat the learner in a cohort lost its race: transient, try again (the
+    XP tasks retry it; nothing of the award was recorded)."""
+
+    default_code = "league_busy"
+
+
 class GrantNotAllowedError(PermissionDeniedError):
     default_code = "grant_not_allowed"
 

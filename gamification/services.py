@@ -21,6 +21,7 @@ from gamification.achievements import ACHIEVEMENTS
 from gamification.exceptions import (
     GrantNotAllowedError,
     InvalidAwardError,
+    LeagueCohortBusyError,
     LevelTooLowError,
     NotEnoughXpError,
     StudyGroupFullError,
@@ -670,7 +671,7 @@ def _league_cohort_with_room(*, week: dt.date, tier: int) -> LeagueCohort:
                 )
         except IntegrityError:
             continue  # another learner opened that cohort first: join it (or the next)
-    raise InvalidAwardError("Could not place the learner in a league cohort; try again.")
+    raise LeagueCohortBusyError("Could not place the learner in a league cohort; try again.")
 
 
 def leagues_settle(*, now: dt.datetime | None = None) -> int:

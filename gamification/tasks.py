@@ -10,11 +10,13 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from gamification import leaderboards, services
+from gamification.exceptions import LeagueCohortBusyError
 from gamification.rules import Action
 
 RETRY = {
     "acks_late": True,
-    "autoretry_for": (OperationalError, ConnectionError),
+    # A lost database connection, Redis, or every race for a league seat lost: all transient.
+    "autoretry_for": (OperationalError, ConnectionError, LeagueCohortBusyError),
     "retry_backoff": True,
     "max_retries": 5,
 }

@@ -13,7 +13,7 @@ from django.db import IntegrityError
 from accounts.models import User
 from courses.tests.factories import StudentFactory
 from gamification import events, services
-from gamification.exceptions import InvalidAwardError
+from gamification.exceptions import InvalidAwardError, LeagueCohortBusyError
 from gamification.models import (
     LeagueCohort,
     LeagueMembership,
@@ -160,16 +160,47 @@ def test_an_award_that_loses_every_race_for_a_new_cohort_fails_whole(
     student: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Twenty lost races in a row (another learner always opening the cohort first) end the
-    award with an error, and the transaction records nothing at all."""
+    award with a transient error (try again), and the transaction records nothing at all."""
 
     def always_taken(**fields: Any) -> LeagueCohort:
         raise IntegrityError("gamif_cohort_number_once")
 
     monkeypatch.setattr(LeagueCohort.objects, "create", always_taken)
-    with time_machine.travel(WEDNESDAY, tick=False), pytest.raises(InvalidAwardError):
+    with time_machine.travel(WEDNESDAY, tick=False), pytest.raises(LeagueCohortBusyError) as lost:
         services.xp_award(
             user=student, action=Action.MANUAL_GRANT, idempotency_key="x", amount=10, at=WEDNESDAY
         )
 
+    assert (lost.value.status_code, lost.value.code) == (409, "league_busy")
     assert not LeagueMembership.objects.exists()
     assert not XpTransaction.objects.filter(user=student).exists()
+
+
+def test_the_xp_task_tries_again_after_losing_every_race_and_awards_once(
+    student: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The learning event's task retries a lost placement (LeagueCohortBusyError is transient)
+    instead of dropping the XP: the retry seats the learner and mints the award exactly once."""
+    from gamification import tasks
+
+    real_create = LeagueCohort.objects.create
+    lost_races = []
+
+    def taken_twenty_times(**fields: Any) -> LeagueCohort:
+        if len(lost_races) < 20:
+            lost_races.append(fields)
+            raise IntegrityError("gamif_cohort_number_once")
+        return real_create(**fields)
+
+    monkeypatch.setattr(LeagueCohort.objects, "create", taken_twenty_times)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        result = tasks.learning_rewarded.apply(
+            args=(student.pk, Action.LESSON_COMPLETED, "lesson-1"),
+            kwargs={"at": WEDNESDAY.isoformat()},
+            throw=False,
+        )
+
+    assert len(lost_races) == 20
+    assert result.successful()  # the first run lost all twenty races; its retry got a seat
+    assert XpTransaction.objects.filter(user=student, idempotency_key="lesson-1").count() == 1
+    assert LeagueMembership.objects.get(user=student).cohort.number == 1
