@@ -874,10 +874,28 @@ def review_list_for_course(*, course: Course) -> QuerySet[CourseReview]:
     )
 
 
-def review_get_for_learner(*, user: Any, course: Course) -> CourseReview | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return CourseReview.objects.filter(course_id=course.pk, learner_id=user.pk).first()
+@dataclass(frozen=True)
+class CoursePageReviews:
+    newest: list[CourseReview]  # the newest ratings, at most `limit`, with their authors
+    mine: CourseReview | None  # the signed-in learner's own rating, wherever it ranks
+
+
+def reviews_for_course_page(*, course: Course, user: Any, limit: int) -> CoursePageReviews:
+    """The course page's ratings and the learner's own, in one query: the newest `limit` and
+    the learner's (which, when it is not among them, is older than all of them, so it sorts
+    last and the newest are still the first `limit` rows)."""
+    reviews = review_list_for_course(course=course)
+    wanted = Q(pk__in=reviews.values("pk")[:limit])
+    if getattr(user, "is_authenticated", False):
+        wanted |= Q(learner_id=user.pk)
+    rows = list(
+        CourseReview.objects.filter(course_id=course.pk)
+        .filter(wanted)
+        .select_related("learner")
+        .order_by("-updated_at", "-id")
+    )
+    mine = next((row for row in rows if row.learner_id == getattr(user, "pk", None)), None)
+    return CoursePageReviews(newest=rows[:limit], mine=mine)
 
 
 def certificate_list_for_learner(*, user: Any) -> QuerySet[Certificate]:

@@ -92,14 +92,17 @@ REVIEWS_ON_COURSE_PAGE = 10
 
 
 def _course_page_context(request: HttpRequest, course: Any, **extra: Any) -> dict[str, Any]:
-    my_review = selectors.review_get_for_learner(user=request.user, course=course)
+    reviews = selectors.reviews_for_course_page(
+        course=course, user=request.user, limit=REVIEWS_ON_COURSE_PAGE
+    )
+    my_review = reviews.mine
     form = extra.pop("review_form", None) or CourseReviewForm(
         initial={"rating": my_review.rating, "comment": my_review.comment} if my_review else None
     )
     return {
         "course": course,
         "offer": None if course.enrollment else entitlements.course_offer(request.user, course),
-        "reviews": selectors.review_list_for_course(course=course)[:REVIEWS_ON_COURSE_PAGE],
+        "reviews": reviews.newest,
         "my_review": my_review,
         "can_review": course.enrollment is not None and course.completed_lesson_count > 0,
         "review_form": form,

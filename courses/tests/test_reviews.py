@@ -257,3 +257,86 @@ def test_instructors_read_the_ratings_of_their_own_courses_only(
     assert owner.get(f"/admin/courses/coursereview/{review.pk}/change/").status_code == 200
     assert other.get(f"/admin/courses/coursereview/{review.pk}/change/").status_code == 404
     assert owner.post(f"/admin/courses/coursereview/{review.pk}/delete/").status_code == 403
+
+
+# --- the course page's reviews, in one query ------------------------------------------------------
+
+
+def _rated_at(course: Course, learner: User, moment: Any, rating: int = 4) -> CourseReview:
+    import time_machine
+
+    with time_machine.travel(moment, tick=False):
+        return CourseReview.objects.create(course=course, learner=learner, rating=rating)
+
+
+@pytest.fixture
+def twelve_reviews() -> tuple[Course, list[CourseReview]]:
+    """A course rated by twelve learners a day apart (the newest last)."""
+    from datetime import timedelta
+
+    course = course_with_outline()
+    start = timezone.now() - timedelta(days=30)
+    reviews = [_rated_at(course, StudentFactory(), start + timedelta(days=n)) for n in range(12)]
+    return course, reviews
+
+
+def test_the_course_page_shows_the_newest_ten_and_the_learners_own_older_one(
+    twelve_reviews, django_assert_num_queries
+) -> None:
+    from courses import selectors
+
+    course, reviews = twelve_reviews
+    oldest = reviews[0]
+    with django_assert_num_queries(1):
+        page = selectors.reviews_for_course_page(course=course, user=oldest.learner, limit=10)
+        authors = [review.learner.display_name for review in page.newest]
+
+    assert page.newest == reviews[:1:-1]  # the ten newest, newest first; not the own one
+    assert len(authors) == 10
+    assert page.mine == oldest
+
+
+def test_the_learners_own_review_among_the_newest_is_listed_once(twelve_reviews) -> None:
+    from courses import selectors
+
+    course, reviews = twelve_reviews
+    page = selectors.reviews_for_course_page(course=course, user=reviews[-1].learner, limit=10)
+
+    assert page.newest == reviews[:1:-1]
+    assert page.mine == reviews[-1]
+
+
+def test_a_visitor_or_a_learner_who_never_rated_sees_the_newest_and_no_own_review(
+    twelve_reviews,
+) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from courses import selectors
+
+    course, reviews = twelve_reviews
+    for user in (AnonymousUser(), StudentFactory()):
+        page = selectors.reviews_for_course_page(course=course, user=user, limit=10)
+
+        assert (page.newest, page.mine) == (reviews[:1:-1], None)
+
+
+def test_the_course_page_prefills_the_form_with_the_learners_older_rating(
+    twelve_reviews, client: Client
+) -> None:
+    course, reviews = twelve_reviews
+    oldest = reviews[0]
+    CourseReview.objects.filter(pk=oldest.pk).update(comment="Mine, from a month ago")
+    EnrollmentFactory(learner=oldest.learner, course=course)
+    lesson = course.modules.order_by("order").first().lessons.order_by("order").first()
+    LessonProgress.objects.create(
+        learner=oldest.learner, lesson=lesson, completed_at=timezone.now()
+    )
+    client.force_login(oldest.learner)
+
+    response = client.get(f"/courses/{course.slug}/")
+
+    assert response.status_code == 200
+    assert response.context["my_review"] == oldest
+    assert response.context["review_form"].initial["comment"] == "Mine, from a month ago"
+    assert "Update your rating" in response.content.decode()
+    assert len(response.context["reviews"]) == 10
