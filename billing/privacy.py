@@ -78,16 +78,10 @@ def user_data_export(*, user_id: int) -> dict[str, Any]:
 
 
 # What identifies the person in dj-stripe's mirror of a Stripe customer (`stripe_data`, the
-# object as Stripe sent it). Everything else (ids, currency, balance, the invoice prefix) stays.
+# object as Stripe sent it): the fields erased at Stripe too, and the tax ids and payment
+# sources it lists. Everything else (ids, currency, balance, the invoice prefix) stays.
 PERSONAL_CUSTOMER_FIELDS = (
-    "address",
-    "business_name",
-    "description",
-    "email",
-    "individual_name",
-    "name",
-    "phone",
-    "shipping",
+    *stripe_client.REDACTED_CUSTOMER_FIELDS,
     "tax_ids",
     "sources",
     "default_source",
