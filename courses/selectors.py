@@ -733,10 +733,11 @@ def course_progress(*, user: Any, course: Course, enrollment: Enrollment) -> Cou
 
 
 def enrollment_list_for_dashboard(*, user: Any) -> QuerySet[Enrollment]:
-    """The learner's enrollments, most recently active first, with the course (category and
-    instructors loaded), `last_lesson`, and annotated `lesson_count`, `completed_lesson_count`,
+    """The learner's enrollments, most recently active first, with the course (and its
+    category), `last_lesson`, and annotated `lesson_count`, `completed_lesson_count`,
     `progress_percent`, `seconds_spent` and `resume_position_seconds` (in `last_lesson`); filter
-    on `completed_at` for "in progress" and "recently completed". 2 queries however many."""
+    on `completed_at` for "in progress" and "recently completed". One query however many (the
+    dashboard names no instructors)."""
     completed = LessonProgress.objects.filter(
         learner_id=OuterRef("learner_id"),
         lesson__module__course_id=OuterRef("course_id"),
@@ -754,7 +755,6 @@ def enrollment_list_for_dashboard(*, user: Any) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(learner_id=user.pk)
         .select_related("course__category", "last_lesson__module")
-        .prefetch_related("course__instructors")
         .annotate(
             lesson_count=F("course__lesson_count"),
             completed_lesson_count=_count_subquery(completed, "learner_id"),
