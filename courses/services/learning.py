@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -120,11 +120,20 @@ def lesson_start(
         and (now - enrollment.last_activity_at).total_seconds() < RESUME_TOUCH_SECONDS
     ):
         return progress
-    with transaction.atomic():
-        if progress is None:
-            progress, _ = LessonProgress.objects.get_or_create(learner=learner, lesson=lesson)
-        _touch(enrollment, lesson, now)
+    if progress is None:
+        progress = _progress_first_create(learner, lesson)
+    _touch(enrollment, lesson, now)  # one UPDATE: nothing to keep atomic with the row above
     return progress
+
+
+def _progress_first_create(learner: User, lesson: Lesson) -> LessonProgress:
+    """The progress row of a lesson the caller saw no row for: one INSERT (get_or_create would
+    look first); a row written meanwhile (or one the caller did not look for) is read instead."""
+    try:
+        with transaction.atomic():
+            return LessonProgress.objects.create(learner=learner, lesson=lesson)
+    except IntegrityError:
+        return LessonProgress.objects.get(learner=learner, lesson=lesson)
 
 
 def _time_count(

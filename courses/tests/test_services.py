@@ -378,6 +378,22 @@ def test_reopening_the_current_lesson_refreshes_the_resume_time_only_now_and_the
     assert LessonProgress.objects.filter(learner=student, lesson=other).exists()
 
 
+def test_starting_a_lesson_again_without_its_progress_keeps_the_one_row(course, student, enrolled):
+    """A caller that did not load the progress (or lost a race for it) gets the existing row,
+    not a second one and not an error."""
+    lesson = _lessons(course)[1]
+    first = services.lesson_start(learner=student, lesson=lesson)
+    LessonProgress.objects.filter(pk=first.pk).update(seconds_spent=42)
+
+    again = services.lesson_start(learner=student, lesson=_lessons(course)[2])
+    again = services.lesson_start(learner=student, lesson=lesson)
+
+    assert (again.pk, again.seconds_spent) == (first.pk, 42)
+    assert LessonProgress.objects.filter(learner=student, lesson=lesson).count() == 1
+    enrolled.refresh_from_db()
+    assert enrolled.last_lesson == lesson
+
+
 def test_progress_needs_an_enrollment(course, student):
     lesson = _lessons(course)[0]
 
