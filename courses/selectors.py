@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.roles import Role
+from core.subqueries import total_subquery
 from courses import entitlements
 from courses.exceptions import (
     CertificateNotFoundError,
@@ -213,13 +214,6 @@ def course_search(queryset: QuerySet[Course], term: str) -> QuerySet[Course]:
 # --- Annotations ----------------------------------------------------------------------------------
 
 
-def _count_subquery(queryset: QuerySet, group_field: str) -> Coalesce:
-    counted = (
-        queryset.order_by().values(group_field).annotate(total=Count("pk")).values("total")[:1]
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def _percent(done: str, total: str) -> Coalesce:
     return Coalesce(F(done) * 100 / NullIf(F(total), 0), Value(0), output_field=IntegerField())
 
@@ -240,7 +234,7 @@ def with_learner_progress(queryset: QuerySet[Course], user: Any) -> QuerySet[Cou
     )
     return queryset.annotate(
         is_enrolled=Exists(Enrollment.objects.filter(learner_id=user.pk, course_id=OuterRef("pk"))),
-        completed_lesson_count=_count_subquery(completed, "learner_id"),
+        completed_lesson_count=total_subquery(completed, per="learner_id"),
         progress_percent=_percent("completed_lesson_count", "lesson_count"),
     )
 
@@ -757,7 +751,7 @@ def enrollment_list_for_dashboard(*, user: Any) -> QuerySet[Enrollment]:
         .select_related("course__category", "last_lesson__module")
         .annotate(
             lesson_count=F("course__lesson_count"),
-            completed_lesson_count=_count_subquery(completed, "learner_id"),
+            completed_lesson_count=total_subquery(completed, per="learner_id"),
             progress_percent=_percent("completed_lesson_count", "lesson_count"),
             seconds_spent=Coalesce(Subquery(spent, output_field=IntegerField()), Value(0)),
             resume_position_seconds=Coalesce(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, QuerySet
 
+from core.subqueries import total_subquery
 from courses.models import Course
 from notifications.exceptions import InstructorNotFoundError
 from notifications.models import (
@@ -25,16 +25,8 @@ REQUEST_UNREAD_COUNT = "request_unread_notifications"
 def request_user_with_unread_count(users: QuerySet[Any]) -> QuerySet[Any]:
     """settings.REQUEST_USER_LOADERS: each user's unread notifications, a subquery of the user's
     own query, so the header's bell costs no query of its own."""
-    unread = (
-        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
-        .order_by()
-        .values("recipient")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return users.annotate(
-        **{REQUEST_UNREAD_COUNT: Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))}
-    )
+    unread = Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+    return users.annotate(**{REQUEST_UNREAD_COUNT: total_subquery(unread, per="recipient")})
 
 
 def preference_list_for_user(*, user: Any) -> list[dict[str, Any]]:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
+from core.subqueries import total_subquery
 from qa.models import Answer, Category, Question
 
 RECOUNT_BATCH = 2000
@@ -68,38 +69,20 @@ def question_visibility_counted(*, question: Question, hidden: bool) -> None:
 
 def expected_answer_count() -> Coalesce:
     """The visible answers of the question at OuterRef("pk"), counted from the answers."""
-    answers = (
-        Answer.objects.filter(question=OuterRef("pk"), is_hidden=False)
-        .order_by()
-        .values("question")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(answers, output_field=IntegerField()), Value(0))
+    answers = Answer.objects.filter(question=OuterRef("pk"), is_hidden=False)
+    return total_subquery(answers, per="question")
 
 
 def expected_rating_count() -> Coalesce:
     """The star ratings of the visible answers of the question at OuterRef("pk")."""
-    ratings = (
-        Answer.objects.filter(question=OuterRef("pk"), is_hidden=False)
-        .order_by()
-        .values("question")
-        .annotate(total=Sum("star_count"))
-        .values("total")
-    )
-    return Coalesce(Subquery(ratings, output_field=IntegerField()), Value(0))
+    ratings = Answer.objects.filter(question=OuterRef("pk"), is_hidden=False)
+    return total_subquery(ratings, per="question", aggregate=Sum("star_count"))
 
 
 def expected_question_count() -> Coalesce:
     """The visible questions of the category at OuterRef("pk")."""
-    questions = (
-        Question.objects.filter(category=OuterRef("pk"), is_hidden=False)
-        .order_by()
-        .values("category")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(questions, output_field=IntegerField()), Value(0))
+    questions = Question.objects.filter(category=OuterRef("pk"), is_hidden=False)
+    return total_subquery(questions, per="category")
 
 
 @dataclass(frozen=True)
