@@ -23,10 +23,11 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
+from core.http import SAFE_METHODS
+
 PRIMARY = "default"
 REPLICA = "replica"
 PIN_COOKIE = "lumen_primary"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _reads_to_replica: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "lumen_reads_to_replica", default=False

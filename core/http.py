@@ -8,6 +8,9 @@ from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
+# Methods that read: a request with one of them changes nothing it has already read.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def safe_next_url(request: HttpRequest, candidate: str | None, fallback: str) -> str:
     """`candidate` when it is a path (or URL) on this site, else `fallback` (a URL or URL name).

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from core.http import SAFE_METHODS
 from learning.models import (
     ChallengeRun,
     CourseModePreference,
@@ -103,9 +104,6 @@ def request_user_with_preference(users: QuerySet[Any]) -> QuerySet[Any]:
 def preference_or_defaults(*, user: Any) -> LearningPreference:
     """The learner's saved preferences, or the defaults (unsaved) if they never chose any."""
     return LearningPreference.objects.filter(user=user).first() or LearningPreference(user=user)
-
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def preference_for_request(request: Any) -> LearningPreference:

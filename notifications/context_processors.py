@@ -7,9 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from core.http import SAFE_METHODS
 from notifications.selectors import REQUEST_UNREAD_COUNT
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def unread(request: HttpRequest) -> dict[str, Any]:
