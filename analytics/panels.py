@@ -17,7 +17,7 @@ def dashboard_week(request: HttpRequest) -> dict[str, Any] | None:
     if not request.user.is_authenticated:
         return None
     week = selectors.learner_week(learner=request.user)
-    stats = gamification_selectors.learner_stats_get(user=request.user)
+    stats = gamification_selectors.learner_stats_for_request(request)
     return {
         "template": "analytics/_dashboard_week.html",
         "week": week,

@@ -1,9 +1,13 @@
-"""Small HTTP helpers shared by every app: where a form may send the browser back to, and who is
-calling (the client address behind the configured proxies)."""
+"""Small HTTP helpers shared by every app: where a form may send the browser back to, who is
+calling (the client address behind the configured proxies), and what the request's user was
+loaded with."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.db.models import Model
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,3 +42,14 @@ def client_ip(request: HttpRequest) -> str | None:
         if addresses:
             return addresses[-min(num_proxies, len(addresses))]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def request_user_row(request: Any, model: type[Model]) -> tuple[bool, Any]:
+    """(loaded, row) for `model`, a one-to-one to the user (its `user` field): whether the
+    request's user came with it (a `select_related` of settings.REQUEST_USER_LOADERS) on a
+    request that cannot have changed it since (a GET), and the row (None when they have none)."""
+    user = request.user
+    relation = model._meta.get_field("user").remote_field
+    if request.method not in SAFE_METHODS or not relation.is_cached(user):
+        return False, None
+    return True, relation.get_cached_value(user)

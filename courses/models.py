@@ -257,9 +257,12 @@ class Course(TimeStampedModel):
         )
 
     def is_taught_by(self, user: Any) -> bool:
-        """True for the course's instructors (uses the prefetched instructors when present)."""
+        """True for the course's instructors: from the prefetched instructors, or the answer the
+        course's own query brought for its viewer (`taught_by_viewer`), when present."""
         if not getattr(user, "is_authenticated", False):
             return False
+        if getattr(self, "viewer_id", None) == user.pk and hasattr(self, "taught_by_viewer"):
+            return self.taught_by_viewer
         if "instructors" in getattr(self, "_prefetched_objects_cache", {}):
             return any(instructor.pk == user.pk for instructor in self.instructors.all())
         return self.instructors.filter(pk=user.pk).exists()

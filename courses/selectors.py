@@ -15,6 +15,8 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
@@ -23,6 +25,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     FloatField,
     IntegerField,
     OuterRef,
@@ -36,6 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.exceptions import ApplicationError
 from core.roles import Role
@@ -123,25 +127,19 @@ def running_exam_attempt_get(*, learner: Any, course_id: int) -> QuizAttempt | N
     )
 
 
-def _enrollment_and_exam_get(
+def _viewer_enrollment_and_exam(
     *, user: Any, course: Course
 ) -> tuple[Enrollment | None, QuizAttempt | None]:
-    """One query in the usual case: the enrollment, with the running exam's id annotated.
+    """The viewer's enrollment and running exam, from what `course_get_for_learner`'s course query
+    brought (`viewer_enrollment`, `viewer_running_exam_id`): a query only while an exam runs.
     Attempts without an enrollment are only possible for the course's staff."""
     if not getattr(user, "is_authenticated", False):
         return None, None
-    exam_id = _running_exams(learner_id=user.pk, course_id=course.pk).values("pk")[:1]
-    enrollment = (
-        Enrollment.objects.filter(learner_id=user.pk, course_id=course.pk)
-        .annotate(running_exam_id=Subquery(exam_id))
-        .first()
-    )
-    if enrollment is None:
-        if entitlements.is_course_staff(user, course):
-            return None, running_exam_attempt_get(learner=user, course_id=course.pk)
-        return None, None
-    if enrollment.running_exam_id is None:
+    enrollment = getattr(course, "viewer_enrollment", None)  # unset when the join found none
+    if course.viewer_running_exam_id is None:
         return enrollment, None
+    if enrollment is None and not entitlements.is_course_staff(user, course):
+        return None, None
     return enrollment, running_exam_attempt_get(learner=user, course_id=course.pk)
 
 
@@ -372,8 +370,16 @@ def course_get(*, user: Any, course_id: int | None = None, slug: str | None = No
     return course
 
 
-def _outline_prefetch() -> Prefetch:
+def _outline_prefetch(user: Any) -> Prefetch:
+    """Modules, and their lessons with the quiz and (for a signed-in viewer) the viewer's own
+    progress row joined in: `lesson.viewer_progress`, None where there is none."""
     lessons = Lesson.objects.order_by("order", "id").select_related("quiz")
+    if getattr(user, "is_authenticated", False):
+        lessons = lessons.annotate(
+            viewer_progress=FilteredRelation(
+                "progress_records", condition=Q(progress_records__learner_id=user.pk)
+            )
+        ).select_related("viewer_progress")
     return Prefetch(
         "modules",
         queryset=Module.objects.order_by("order", "id").prefetch_related(
@@ -388,40 +394,65 @@ def course_get_for_learner(
     slug: str | None = None,
     course_id: int | None = None,
     with_tags: bool = True,
+    with_instructors: bool = True,
 ) -> Course:
     """A course page: the course with its outline (`course.modules.all`, `module.lessons.all`)
     and, for `user`: `course.enrollment` (or None), `course.progress_percent`,
     `course.completed_lesson_count`, `course.lesson_count`, `course.resume_lesson` (or None),
     `course.running_exam` (or None); per module `module.completed_lesson_count`,
     `module.lesson_count`; per lesson `lesson.progress` (or None), `lesson.is_completed`,
-    `lesson.is_locked`. A fixed number of queries whatever the size of the outline."""
+    `lesson.is_locked`. A fixed number of queries whatever the size of the outline.
+
+    Without `with_instructors` (a page that does not list them) the course only knows whether
+    `user` teaches it (`Course.is_taught_by`), from its own query. Apps add what these pages read
+    about the viewer to the course's query (settings.COURSE_VIEWER_LOADERS) and to its
+    instructors' (settings.COURSE_INSTRUCTOR_LOADERS)."""
     lookup = {"pk": course_id} if course_id is not None else {"slug": slug}
     queryset = (
         Course.objects.filter(course_visibility_q(user))
         .filter(**lookup)
         .defer(*UNREAD_COURSE_FIELDS)
         .select_related("category")
-        .prefetch_related("instructors", _outline_prefetch())
+        .prefetch_related(_outline_prefetch(user))
     )
+    signed_in = getattr(user, "is_authenticated", False)
+    if with_instructors:
+        instructors = get_user_model()._default_manager.all()
+        if signed_in:
+            for path in settings.COURSE_INSTRUCTOR_LOADERS:
+                instructors = import_string(path)(instructors, user)
+        queryset = queryset.prefetch_related(Prefetch("instructors", queryset=instructors))
+    if signed_in:
+        # The viewer's enrollment (a LEFT JOIN: at most one row per learner and course) and the
+        # id of an exam they have running in the course, in the course's own query.
+        exam = _running_exams(learner_id=user.pk, course_id=OuterRef("pk")).values("pk")[:1]
+        queryset = queryset.annotate(
+            viewer_enrollment=FilteredRelation(
+                "enrollments", condition=Q(enrollments__learner_id=user.pk)
+            ),
+            viewer_running_exam_id=Subquery(exam),
+        ).select_related("viewer_enrollment")
+    if signed_in and not with_instructors:
+        queryset = queryset.annotate(
+            taught_by_viewer=Exists(
+                Course.instructors.through.objects.filter(course_id=OuterRef("pk"), user_id=user.pk)
+            )
+        )
+    if signed_in:
+        for path in settings.COURSE_VIEWER_LOADERS:
+            queryset = import_string(path)(queryset, user)
     if with_tags:
         queryset = queryset.prefetch_related("tags")
     course = queryset.first()
     if course is None:
         raise CourseNotFoundError("Course not found.")
+    course.viewer_id = user.pk if signed_in else None  # whom the loaders' answers are for
     _attach_learner_outline(course, user)
     return course
 
 
 def _attach_learner_outline(course: Course, user: Any) -> None:
-    enrollment, running_exam = _enrollment_and_exam_get(user=user, course=course)
-    progress_by_lesson: dict[int, LessonProgress] = {}
-    if enrollment is not None:
-        progress_by_lesson = {
-            progress.lesson_id: progress
-            for progress in LessonProgress.objects.filter(
-                learner_id=user.pk, lesson__module__course_id=course.pk
-            )
-        }
+    enrollment, running_exam = _viewer_enrollment_and_exam(user=user, course=course)
     completed_total = 0
     first_incomplete: Lesson | None = None
     lessons_by_id: dict[int, Lesson] = {}
@@ -434,7 +465,8 @@ def _attach_learner_outline(course: Course, user: Any) -> None:
         for lesson in module.lessons.all():
             lesson.module = module  # no query for lesson.module.course below
             module.course = course
-            progress = progress_by_lesson.get(lesson.pk)
+            # Progress counts for an enrolled learner only (rows outlive an unenrolment).
+            progress = getattr(lesson, "viewer_progress", None) if enrollment else None
             lesson.progress = progress
             lesson.is_completed = bool(progress and progress.completed_at)
             if running_exam is not None:
@@ -564,7 +596,9 @@ def lesson_get_for_player(*, user: Any, course_slug: str, lesson_id: int) -> Les
     """The lesson player's data in one pass: the course outline (`course_get_for_learner`) and,
     from it, the lesson (with its captions), previous/next, progress and why it is locked.
     A fixed number of queries whatever the size of the course."""
-    course = course_get_for_learner(user=user, slug=course_slug, with_tags=False)
+    course = course_get_for_learner(
+        user=user, slug=course_slug, with_tags=False, with_instructors=False
+    )
     ordered = [lesson for module in course.modules.all() for lesson in module.lessons.all()]
     index = next((i for i, lesson in enumerate(ordered) if lesson.pk == lesson_id), None)
     if index is None:

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.http import request_user_row
 from gamification import leaderboards, leagues, levels, rules
 from gamification.achievements import ACHIEVEMENTS, Achievement, Group, Metric
 from gamification.models import (
@@ -31,6 +32,22 @@ from gamification.rules import Action
 def learner_stats_get(*, user: Any) -> LearnerStats:
     """The learner's stats, or an unsaved zero row for someone who has not earned XP yet."""
     return LearnerStats.objects.filter(user=user).first() or LearnerStats(user=user)
+
+
+def request_user_with_stats(users: QuerySet[Any]) -> QuerySet[Any]:
+    """settings.REQUEST_USER_LOADERS: the learner's stats row (XP, level, streaks), joined to the
+    user's own query: the dashboard, progress, leaderboard and league pages read it."""
+    return users.select_related("learner_stats")
+
+
+def learner_stats_for_request(request: Any) -> LearnerStats:
+    """The signed-in learner's stats as a page reads them: from the request's user when it was
+    loaded with them (`request_user_with_stats`) and the request cannot have changed them since
+    (a GET); otherwise `learner_stats_get`'s query."""
+    loaded, stats = request_user_row(request, LearnerStats)
+    if loaded:
+        return stats or LearnerStats(user=request.user)
+    return learner_stats_get(user=request.user)
 
 
 def xp_quote_for(*, user: Any, action: str, course: Any = None, factor: int = 1) -> rules.XpQuote:
@@ -330,8 +347,8 @@ def level_up_history(*, user: Any, limit: int = 10) -> QuerySet[LevelUp]:
     return LevelUp.objects.filter(user=user).order_by("-level")[:limit]
 
 
-def level_progress_for(*, user: Any) -> levels.LevelProgress:
-    return levels.level_progress(learner_stats_get(user=user).total_xp)
+def level_progress_for(*, user: Any, stats: LearnerStats | None = None) -> levels.LevelProgress:
+    return levels.level_progress((stats or learner_stats_get(user=user)).total_xp)
 
 
 # --- weekly leagues ------------------------------------------------------------------------------

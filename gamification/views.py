@@ -28,10 +28,10 @@ LAST_WEEK = "last"
 def progress(request: HttpRequest) -> HttpResponse:
     user = request.user
     statuses = selectors.achievement_list_for_user(user=user)
-    stats = selectors.learner_stats_get(user=user)
+    stats = selectors.learner_stats_for_request(request)
     context = {
         "stats": stats,
-        "level": selectors.level_progress_for(user=user),
+        "level": selectors.level_progress_for(user=user, stats=stats),
         "unlocks": sorted(levels.UNLOCKS.items()),
         "achievement_groups": selectors.achievement_groups(statuses),
         "earned_count": sum(1 for s in statuses if s.is_earned),
@@ -118,7 +118,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "course": course,
         "group": group,
         "week_start": last_week if period == LAST_WEEK else this_week,
-        "stats": selectors.learner_stats_get(user=request.user),
+        "stats": selectors.learner_stats_for_request(request),
     }
     template = "gamification/leaderboard.html"
     if request.htmx:
@@ -129,7 +129,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def league(request: HttpRequest) -> HttpResponse:
-    stats = selectors.learner_stats_get(user=request.user)
+    stats = selectors.learner_stats_for_request(request)
     context = {
         "league": selectors.league_get(user=request.user, stats=stats),
         "stats": stats,

@@ -53,7 +53,7 @@ def player_mode(
         return None
     # A read: a learner who never chose a mode sees the defaults, and a GET saves nothing.
     preference = selectors.preference_for_request(request)
-    mode = selectors.course_mode_get(user=request.user, course_id=course.pk) or preference.mode
+    mode = selectors.course_mode_for_viewer(user=request.user, course=course) or preference.mode
     next_url = ""
     if view.next_lesson is not None:
         next_url = reverse("courses:lesson", args=[course.slug, view.next_lesson.id])

@@ -7,10 +7,10 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from core.http import SAFE_METHODS
+from core.http import request_user_row
 from learning.models import (
     ChallengeRun,
     CourseModePreference,
@@ -110,14 +110,10 @@ def preference_for_request(request: Any) -> LearningPreference:
     """The signed-in learner's preferences as a page reads them: from the request's user when it
     was loaded with them (`request_user_with_preference`) and the request cannot have changed
     them since (a GET); a POST may have, and reads them again."""
-    user = request.user
-    relation = LearningPreference._meta.get_field("user").remote_field
-    if request.method in SAFE_METHODS and relation.is_cached(user):
-        try:
-            return user.learning_preference
-        except LearningPreference.DoesNotExist:
-            return LearningPreference(user=user)
-    return preference_or_defaults(user=user)
+    loaded, preference = request_user_row(request, LearningPreference)
+    if loaded:
+        return preference or LearningPreference(user=request.user)
+    return preference_or_defaults(user=request.user)
 
 
 def default_mode_for_request(request: Any) -> str:
@@ -132,6 +128,21 @@ def default_mode_for_request(request: Any) -> str:
             cached = str(preference_for_request(request).mode)
         request._learning_default_mode = cached
     return cached
+
+
+def course_with_viewer_mode(courses: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """settings.COURSE_VIEWER_LOADERS: the mode the signed-in viewer chose for each course
+    (`viewer_course_mode`, None if none), joined to the course pages' own query."""
+    chosen = CourseModePreference.objects.filter(user_id=user.pk, course_id=OuterRef("pk"))
+    return courses.annotate(viewer_course_mode=Subquery(chosen.values("mode")[:1]))
+
+
+def course_mode_for_viewer(*, user: Any, course: Any) -> str | None:
+    """The mode the learner chose for this course, or None: from the course's own query when it
+    brought it for this user (`course_with_viewer_mode`), else `course_mode_get`'s query."""
+    if hasattr(course, "viewer_course_mode") and getattr(course, "viewer_id", None) == user.pk:
+        return course.viewer_course_mode
+    return course_mode_get(user=user, course_id=course.pk)
 
 
 def course_mode_get(*, user: Any, course_id: int) -> str | None:

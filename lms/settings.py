@@ -302,6 +302,10 @@ DASHBOARD_PANELS = [
 # {quiz question id: [recalled?, ...]} (learning's reviews and challenge answers).
 SKILL_EVIDENCE_SOURCES = ["learning.skills.review_outcomes"]
 COURSE_PANELS = ["notifications.panels.course_instructors"]
+# What the course and lesson pages read about their signed-in viewer, joined to the course's own
+# query and to its instructors' (courses.selectors.course_get_for_learner): fn(queryset, user).
+COURSE_VIEWER_LOADERS = ["learning.selectors.course_with_viewer_mode"]
+COURSE_INSTRUCTOR_LOADERS = ["notifications.selectors.instructors_with_follow"]
 # Sections other apps add to the profile API (accounts nests them without importing the apps).
 PROFILE_API_EXTENSIONS = {"learning": "learning.api.profile.LearningProfileSerializer"}
 # Counts other apps give gamification's badges from their own tables (functions of a user
@@ -338,12 +342,13 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.ModelBackend",
     "accounts.backends.AuthenticationBackend",
 ]
-# What every page reads about the signed-in user, joined to the one query that loads them.
+# What the pages read about the signed-in user, joined to the one query that loads them.
 REQUEST_USER_LOADERS = [
     "accounts.selectors.request_user_with_totp",
     "notifications.selectors.request_user_with_unread_count",
     "learning.selectors.request_user_with_preference",
     "billing.selectors.request_user_with_plan_rank",
+    "gamification.selectors.request_user_with_stats",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -15,9 +15,13 @@ def course_instructors(request: HttpRequest, *, course: Any) -> dict[str, Any] |
     instructors = list(course.instructors.all())  # prefetched by the course page's selector
     if not instructors:
         return None
-    followed = selectors.followed_instructor_ids(
-        follower=request.user, instructor_ids=[instructor.pk for instructor in instructors]
-    )
+    if all(hasattr(instructor, "followed_by_viewer") for instructor in instructors):
+        # The course page's selector asked with the page's viewer (instructors_with_follow).
+        followed = {instructor.pk for instructor in instructors if instructor.followed_by_viewer}
+    else:
+        followed = selectors.followed_instructor_ids(
+            follower=request.user, instructor_ids=[instructor.pk for instructor in instructors]
+        )
     return {
         "template": "notifications/_course_instructors.html",
         "instructors": [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core.subqueries import total_subquery
 from courses.models import Course
@@ -77,6 +77,13 @@ def instructor_follow_list_for_follower(*, follower: Any) -> QuerySet[Instructor
         )
         .order_by("-created_at", "-id")
     )
+
+
+def instructors_with_follow(instructors: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """settings.COURSE_INSTRUCTOR_LOADERS: whether the signed-in viewer follows each of a course
+    page's instructors (`followed_by_viewer`), joined to the instructors' own query."""
+    follows = InstructorFollow.objects.filter(follower_id=user.pk, instructor_id=OuterRef("pk"))
+    return instructors.annotate(followed_by_viewer=Exists(follows))
 
 
 def followed_instructor_ids(*, follower: Any, instructor_ids: list[int]) -> set[int]:

@@ -18,7 +18,7 @@ from courses.exceptions import (
     NotAttemptOwnerError,
     QuizNotFoundError,
 )
-from courses.models import Certificate, Course, Lesson, LessonProgress
+from courses.models import Certificate, Course, Enrollment, Lesson, LessonProgress
 from courses.tests.factories import (
     CategoryFactory,
     CourseFactory,
@@ -220,10 +220,58 @@ def test_the_course_page_queries_do_not_grow_with_the_outline(student, django_as
         _complete(student, _lessons(course)[:1])
 
     for course in (small, big):
-        # course, instructors, tags, modules, lessons, enrollment (with any running exam), progress
-        with django_assert_num_queries(7):
+        # the course (with the learner's enrollment, any running exam and their mode for it), its
+        # instructors (whom the learner follows), tags, modules, lessons (with the progress)
+        with django_assert_num_queries(5):
             page = selectors.course_get_for_learner(user=student, slug=course.slug)
             _ = [x.is_locked for m in page.modules.all() for x in m.lessons.all()]
+
+
+def test_the_outline_shows_only_the_viewers_own_progress_and_only_while_enrolled(
+    student, other_student
+):
+    course = course_with_outline(modules=1, lessons_per_module=3)
+    first, second, third = _lessons(course)
+    EnrollmentFactory(course=course, learner=student)
+    EnrollmentFactory(course=course, learner=other_student)
+    _complete(student, [first])
+    _complete(other_student, [second, third])
+
+    mine = selectors.course_get_for_learner(user=student, slug=course.slug)
+    theirs = selectors.course_get_for_learner(user=other_student, slug=course.slug)
+    Enrollment.objects.filter(learner=other_student, course=course).delete()  # by an admin
+    gone = selectors.course_get_for_learner(user=other_student, slug=course.slug)
+
+    def done(page):
+        return [lesson.is_completed for m in page.modules.all() for lesson in m.lessons.all()]
+
+    assert done(mine) == [True, False, False]
+    assert (mine.completed_lesson_count, mine.enrollment.learner_id) == (1, student.pk)
+    assert done(theirs) == [False, True, True]
+    # The rows outlive the enrollment, but a learner no longer enrolled has no progress to show.
+    assert LessonProgress.objects.filter(learner=other_student).count() == 2
+    assert (gone.enrollment, done(gone)) == (None, [False, False, False])
+
+
+def test_whether_the_viewer_teaches_comes_with_the_lesson_pages_course(
+    instructor, other_instructor, django_assert_num_queries
+):
+    course = course_with_outline(instructors=[instructor])
+
+    page = selectors.course_get_for_learner(
+        user=instructor, slug=course.slug, with_instructors=False
+    )
+    with django_assert_num_queries(0):
+        assert page.is_taught_by(instructor)
+        assert selectors.course_can_edit(user=instructor, course=page)
+    # The answer is for the viewer it was loaded for; anyone else is looked up.
+    with django_assert_num_queries(1):
+        assert not page.is_taught_by(other_instructor)
+    outsider = selectors.course_get_for_learner(
+        user=other_instructor, slug=course.slug, with_instructors=False
+    )
+    assert not outsider.is_taught_by(other_instructor)
+    assert not selectors.course_can_edit(user=other_instructor, course=outsider)
 
 
 def test_drafts_are_visible_to_their_instructors_only(

@@ -273,6 +273,27 @@ def test_a_course_mode_overrides_the_default_and_the_player_shows_it(student: Us
     assert 'data-countdown="8"' in page
 
 
+def test_the_course_pages_bring_the_viewers_own_course_mode(
+    student: User, other_student: User, django_assert_num_queries: Any
+) -> None:
+    from courses.selectors import course_get_for_learner
+
+    course = course_with_outline(modules=1, lessons_per_module=1)
+    for learner in (student, other_student):
+        EnrollmentFactory(learner=learner, course=course)
+    services.course_mode_set(user=student, course=course, mode="binge")
+
+    mine = course_get_for_learner(user=student, slug=course.slug)
+    theirs = course_get_for_learner(user=other_student, slug=course.slug)
+
+    with django_assert_num_queries(0):
+        assert selectors.course_mode_for_viewer(user=student, course=mine) == "binge"
+        assert selectors.course_mode_for_viewer(user=other_student, course=theirs) is None
+    # A course loaded for someone else says nothing about this learner: their choice is read.
+    with django_assert_num_queries(1):
+        assert selectors.course_mode_for_viewer(user=student, course=theirs) == "binge"
+
+
 def test_the_preferences_api(student: User) -> None:
     api = APIClient()
     api.force_authenticate(student)

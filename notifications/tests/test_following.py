@@ -75,6 +75,31 @@ def test_a_learner_follows_from_the_course_page_and_unfollows_from_the_following
     assert not InstructorFollow.objects.exists()
 
 
+def test_the_instructors_panel_knows_whom_the_viewer_follows_however_the_course_was_loaded(
+    student: User, teacher: User, rf: Any
+) -> None:
+    from courses.selectors import course_get_for_learner
+    from notifications.panels import course_instructors
+
+    other = InstructorFactory(display_name="Otto Other")
+    course = teacher.courses_taught.get()
+    course.instructors.add(other)
+    services.instructor_follow(follower=student, instructor=teacher)
+    request = rf.get(f"/courses/{course.slug}/")
+    request.user = student
+
+    # The course page's query (followed_by_viewer), and a course with only its instructors.
+    for loaded in (
+        course_get_for_learner(user=student, slug=course.slug),
+        Course.objects.prefetch_related("instructors").get(pk=course.pk),
+    ):
+        panel = course_instructors(request, course=loaded)
+        assert {i["name"]: i["is_followed"] for i in panel["instructors"]} == {
+            "Ivy Instructor": True,
+            "Otto Other": False,
+        }
+
+
 def test_the_follow_form_ignores_a_next_address_on_another_site(
     student: User, teacher: User
 ) -> None:

@@ -20,12 +20,18 @@ from accounts.tests.factories import StudentFactory
 from billing.models import PLAN_RANK
 from billing.selectors import plan_rank_for_user
 from billing.tests.factories import subscribe
+from gamification.models import LearnerStats
 from learning.models import LearningPreference, Mode
 from notifications.models import Kind, Notification
 
 pytestmark = pytest.mark.django_db
 
-OWN_TABLES = ("notifications_notification", "learning_learningpreference", "billing_subscription")
+OWN_TABLES = (
+    "notifications_notification",
+    "learning_learningpreference",
+    "billing_subscription",
+    "gamification_learnerstats",
+)
 
 
 def _notify(user, n: int, *, read: bool = False) -> None:
@@ -51,7 +57,7 @@ def _own_queries(queries: CaptureQueriesContext) -> list[str]:
     ]
 
 
-def test_the_loaded_user_carries_the_unread_count_preferences_and_plan_rank():
+def test_the_loaded_user_carries_the_unread_count_preferences_plan_rank_and_stats():
     learner, other = StudentFactory(), StudentFactory()
     _notify(learner, 3)
     _notify(learner, 2, read=True)
@@ -60,6 +66,7 @@ def test_the_loaded_user_carries_the_unread_count_preferences_and_plan_rank():
     subscribe(learner, "basic")
     subscribe(learner, "premium", status="past_due", past_due_since=timezone.now())
     subscribe(other, "pro", status="canceled")
+    LearnerStats.objects.create(user=learner, total_xp=1234, level=5, current_streak=3)
 
     loaded = {
         user.pk: user for user in request_user_queryset().filter(pk__in=[learner.pk, other.pk])
@@ -70,8 +77,12 @@ def test_the_loaded_user_carries_the_unread_count_preferences_and_plan_rank():
     assert loaded[learner.pk].request_plan_rank == PLAN_RANK["premium"]  # in its grace period
     assert loaded[other.pk].request_unread_notifications == 4
     assert loaded[other.pk].request_plan_rank is None  # nothing entitles them
+    stats = loaded[learner.pk].learner_stats
+    assert (stats.total_xp, stats.level, stats.current_streak) == (1234, 5, 3)
     with pytest.raises(LearningPreference.DoesNotExist):
         loaded[other.pk].learning_preference  # noqa: B018  (cached as absent: no query)
+    with pytest.raises(LearnerStats.DoesNotExist):
+        loaded[other.pk].learner_stats  # noqa: B018  (no XP yet: cached as absent)
 
 
 def test_the_plan_rank_read_from_the_loaded_user_is_the_one_its_own_query_finds():
@@ -95,6 +106,7 @@ def test_a_signed_in_page_shows_the_bell_without_a_query_of_its_own(client):
     learner = StudentFactory()
     _notify(learner, 2)
     LearningPreference.objects.create(user=learner, mode=Mode.RELAX)
+    LearnerStats.objects.create(user=learner, total_xp=900, current_streak=4, longest_streak=6)
     client.force_login(learner)
 
     with CaptureQueriesContext(connection) as queries:
@@ -104,6 +116,8 @@ def test_a_signed_in_page_shows_the_bell_without_a_query_of_its_own(client):
     assert 'aria-label="Notifications, 2 unread"' in response.content.decode()
     assert _own_queries(queries) == []
     assert response.context["learning_mode"] == Mode.RELAX
+    week = next(p for p in response.context["panels"] if p["template"].startswith("analytics/"))
+    assert (week["streak"], week["longest_streak"]) == (4, 6)
 
 
 def test_after_marking_everything_read_the_bell_counts_again(client):
@@ -144,6 +158,29 @@ def test_a_get_uses_the_preferences_loaded_with_the_user(django_assert_num_queri
     with django_assert_num_queries(0):
         assert selectors.default_mode_for_request(request) == Mode.CHALLENGE
         assert selectors.preference_for_request(request).mode == Mode.CHALLENGE
+
+
+def test_the_stats_are_read_from_the_loaded_user_on_a_get_and_anew_after_a_post(
+    django_assert_num_queries,
+):
+    from django.test import RequestFactory
+
+    from gamification.selectors import learner_stats_for_request
+
+    learner = StudentFactory()
+    LearnerStats.objects.create(user=learner, total_xp=50)
+    get, post = RequestFactory().get("/"), RequestFactory().post("/")
+    get.user = request_user_queryset().get(pk=learner.pk)
+    post.user = request_user_queryset().get(pk=learner.pk)
+    LearnerStats.objects.filter(user=learner).update(total_xp=80)  # an award during the POST
+
+    with django_assert_num_queries(0):
+        assert learner_stats_for_request(get).total_xp == 50
+    assert learner_stats_for_request(post).total_xp == 80
+    newcomer = RequestFactory().get("/")
+    newcomer.user = request_user_queryset().get(pk=StudentFactory().pk)
+    with django_assert_num_queries(0):
+        assert learner_stats_for_request(newcomer).total_xp == 0  # no row yet: the zero stats
 
 
 def test_a_user_who_cannot_sign_in_any_more_is_not_loaded():
