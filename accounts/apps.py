@@ -6,9 +6,15 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_role_groups(sender: Any, **kwargs: Any) -> None:
+    """Once per migrate (or test database flush): Django sends post_migrate for every app in
+    turn, creating that app's permissions, so the last app's signal finds all of them."""
+    from django.apps import apps
+
     from accounts.services import role_groups_sync
 
-    role_groups_sync()
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is with_models[-1]:
+        role_groups_sync()
 
 
 class AccountsConfig(AppConfig):

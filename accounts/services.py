@@ -28,17 +28,21 @@ PROFILE_FIELDS = frozenset({"display_name", "avatar", "time_zone", "bio", "theme
 
 def role_groups_sync() -> dict[str, Group]:
     """Create each role's group and give it exactly the permissions of ROLE_PERMISSIONS."""
+    wanted = {
+        role: [tuple(dotted.split(".", 1)) for dotted in ROLE_PERMISSIONS.get(role, [])]
+        for role in ROLE_GROUP_NAMES
+    }
+    codenames = {codename for pairs in wanted.values() for _, codename in pairs}
+    existing: dict[tuple[str, str], list[Permission]] = {}
+    for permission in Permission.objects.filter(codename__in=codenames).select_related(
+        "content_type"
+    ):
+        key = (permission.content_type.app_label, permission.codename)
+        existing.setdefault(key, []).append(permission)
     groups: dict[str, Group] = {}
     for role, group_name in ROLE_GROUP_NAMES.items():
         group, _ = Group.objects.get_or_create(name=group_name)
-        wanted = ROLE_PERMISSIONS.get(role, [])
-        permissions = []
-        for dotted in wanted:
-            app_label, codename = dotted.split(".", 1)
-            permissions.extend(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(permissions)
+        group.permissions.set([p for pair in wanted[role] for p in existing.get(pair, [])])
         groups[role] = group
     return groups
 
