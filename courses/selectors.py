@@ -432,13 +432,11 @@ def course_get_for_learner(
             ),
             viewer_running_exam_id=Subquery(exam),
         ).select_related("viewer_enrollment")
-    if signed_in and not with_instructors:
-        queryset = queryset.annotate(
-            taught_by_viewer=Exists(
-                Course.instructors.through.objects.filter(course_id=OuterRef("pk"), user_id=user.pk)
+        if not with_instructors:
+            teaches = Course.instructors.through.objects.filter(
+                course_id=OuterRef("pk"), user_id=user.pk
             )
-        )
-    if signed_in:
+            queryset = queryset.annotate(taught_by_viewer=Exists(teaches))
         for path in settings.COURSE_VIEWER_LOADERS:
             queryset = import_string(path)(queryset, user)
     if with_tags:
