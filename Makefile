@@ -56,9 +56,10 @@ COVERAGE_CRITICAL ?= core/roles.py core/permissions.py accounts/roles.py \
 comma := ,
 space := $(subst ,, )
 
+# --durations: every run (CI's log above all) names the 25 slowest tests, where suite time goes.
 test: install
 	rm -f .coverage .coverage.*
-	DJANGO_ENV=test $(BIN)/coverage run -m pytest -p no:cov -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	DJANGO_ENV=test $(BIN)/coverage run -m pytest -p no:cov -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report --skip-covered --fail-under=$(COVERAGE_FLOOR)
 	$(if $(strip $(COVERAGE_CRITICAL)),$(BIN)/coverage report --fail-under=100 \

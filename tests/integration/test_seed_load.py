@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.test import Client
 
@@ -68,6 +69,33 @@ def test_seed_load_writes_the_sizes_asked_for_with_a_progress_report() -> None:
     assert "(100%)" in output
     assert "Load data ready" in output
     assert not any(user.has_usable_password() for user in _load_users()[:20])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="ANALYZE is run on PostgreSQL only (set DATABASE_URL)"
+)
+def test_the_planner_knows_the_loaded_sizes_when_the_load_ends() -> None:
+    def analyzed(model: Any) -> tuple[int, float]:
+        """(explicit ANALYZEs of the table so far, the planner's row estimate)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # this transaction caches stats
+            cursor.execute(
+                "SELECT s.analyze_count, c.reltuples FROM pg_stat_user_tables s"
+                " JOIN pg_class c ON c.oid = s.relid WHERE s.relid = %s::regclass",
+                [model._meta.db_table],
+            )
+            return cursor.fetchone()
+
+    before = {model: analyzed(model)[0] for model in (Lesson, XpTransaction)}
+    output = _seed()
+
+    # analyze_count counts explicit ANALYZEs only (autovacuum's have a counter of their own),
+    # and only this test's transaction sees the rows, so only its ANALYZE can have counted them.
+    assert "planner statistics refreshed (ANALYZE" in output
+    for model, rows in ((Lesson, Lesson.objects.count()), (XpTransaction, 2000)):
+        count, estimate = analyzed(model)
+        assert count > before[model]
+        assert estimate >= rows
 
 
 def test_the_load_data_is_consistent_as_the_services_would_have_left_it() -> None:

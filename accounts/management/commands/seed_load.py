@@ -83,6 +83,10 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from error
             self.stdout.write(f"  {result} ({time.monotonic() - stage_started:.1f} s)")
+        analyze_started = time.monotonic()
+        if ctx.writer.analyze():  # every run, so one that resumes a stopped run analyzes too
+            took = time.monotonic() - analyze_started
+            self.stdout.write(f"planner statistics refreshed (ANALYZE, {took:.1f} s)")
         self.stdout.write(
             self.style.SUCCESS(f"Load data ready in {time.monotonic() - started:.1f} s.")
         )
