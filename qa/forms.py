@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from courses.models import Course, Lesson
+from courses.models import Course, Enrollment, Lesson
 from qa.models import Category, DigestSubscription, Flag, Question
 from qa.services._common import (
     ANSWER_BODY_MIN,
@@ -47,22 +47,30 @@ class QuestionFilterForm(forms.Form):
     unanswered = forms.BooleanField(label="Unanswered only", required=False)
     sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
-        # Any published course is a valid filter (course pages link here), but the menu lists
-        # only the courses that have questions, and the chosen one: a menu of every course costs
-        # more to render than the rest of the page (2,000 courses: over a second).
+        # Any published course is a valid filter (course pages link here with theirs), but the
+        # menu lists only the viewer's own courses (enrolled or teaching) and the chosen one: a
+        # menu of the catalog grows with it (20,000 courses) and costs more to render than the
+        # rest of the page.
         chosen = str(self.data.get("course", ""))[:18] if self.is_bound else ""
-        asked_about = Exists(Question.objects.filter(course=OuterRef("pk"), is_hidden=False))
-        listed = forms.ModelChoiceField(
-            queryset=Course.objects.filter(status=Course.Status.PUBLISHED)
-            .filter(asked_about | Q(pk=int(chosen) if chosen.isdigit() else None))
+        listed = Q(pk=int(chosen)) if chosen.isdigit() else Q(pk__in=[])
+        if viewer is not None and viewer.is_authenticated:
+            listed |= Q(
+                Exists(Enrollment.objects.filter(course=OuterRef("pk"), learner_id=viewer.pk))
+            ) | Q(
+                Exists(
+                    Course.instructors.through.objects.filter(course=OuterRef("pk"), user=viewer.pk)
+                )
+            )
+        menu = forms.ModelChoiceField(
+            queryset=Course.objects.filter(listed, status=Course.Status.PUBLISHED)
             .only("id", "title")
             .order_by("title"),
             empty_label="Any course",
         )
-        self.fields["course"].widget.choices = listed.choices
+        self.fields["course"].widget.choices = menu.choices
 
 
 class QuestionForm(forms.Form):

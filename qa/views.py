@@ -168,7 +168,7 @@ def _render_rating(request: HttpRequest, answer_id: int, status: int = 200) -> H
 @require_GET
 def question_list(request: HttpRequest) -> HttpResponse:
     """/questions/: search, filter, sort and page through the questions."""
-    form = QuestionFilterForm(request.GET or None)
+    form = QuestionFilterForm(request.GET or None, viewer=request.user)
     filters = selectors.QuestionFilters()
     course = None
     if form.is_bound and form.is_valid():

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from courses.tests.factories import CourseFactory
+from courses.models import Course
+from courses.tests.factories import CourseFactory, EnrollmentFactory
 from qa import reputation, services
 from qa.models import Answer, Category, Comment, Flag, Question, StarRating
 from qa.tests.factories import (
@@ -126,27 +127,45 @@ def test_the_list_is_paginated(categories: dict[str, Category]) -> None:
     assert second.count('class="qa-question-card card"') == 1
 
 
-def test_the_course_menu_lists_courses_with_questions_and_any_course_still_filters() -> None:
-    asked_about = CourseFactory(title="Course people ask about")
-    quiet = CourseFactory(title="Course nobody asked about")
-    make_question(title="A question about the asked-about course", course=asked_about)
+def test_the_course_menu_lists_the_viewers_own_courses_and_any_course_still_filters() -> None:
+    taking = CourseFactory(title="Course the learner takes")
+    teaching = CourseFactory(title="Course the learner teaches")
+    other = CourseFactory(title="Someone else's course")
+    draft = CourseFactory(title="A draft they take", status=Course.Status.DRAFT)
+    learner = StudentFactory()
+    EnrollmentFactory(learner=learner, course=taking)
+    EnrollmentFactory(learner=learner, course=draft)
+    teaching.instructors.add(learner)
+    make_question(title="A question about the other course", course=other)
 
     def course_options(html: str) -> list[str]:
         menu = re.search(r'<select name="course"[^>]*>(.*?)</select>', html, re.S).group(1)
         return [unescape(label) for label in re.findall(r"<option[^>]*>([^<]*)</option>", menu)]
 
-    everything = _client().get(reverse("qa:list")).content.decode()
-    filtered = _client().get(reverse("qa:list"), {"course": quiet.pk}).content.decode()
+    anonymous = _client().get(reverse("qa:list")).content.decode()
+    signed_in = _client(learner).get(reverse("qa:list")).content.decode()
+    filtered = _client(learner).get(reverse("qa:list"), {"course": other.pk}).content.decode()
 
-    assert course_options(everything) == ["Any course", "Course people ask about"]
+    # The menu does not grow with the catalog: the viewer's courses (published), not every one.
+    assert course_options(anonymous) == ["Any course"]
+    assert course_options(signed_in) == [
+        "Any course",
+        "Course the learner takes",
+        "Course the learner teaches",
+    ]
     # A course page links here for its own questions: the chosen course is listed and filters.
     assert course_options(filtered) == [
         "Any course",
-        "Course nobody asked about",
-        "Course people ask about",
+        "Course the learner takes",
+        "Course the learner teaches",
+        "Someone else's course",
     ]
-    assert f'<option value="{quiet.pk}" selected>' in filtered
-    assert "0 questions" in filtered
+    assert f'<option value="{other.pk}" selected>' in filtered
+    assert "A question about the other course" in filtered
+    assert "1 question" in filtered
+    filtered_quiet = _client().get(reverse("qa:list"), {"course": taking.pk}).content.decode()
+    assert course_options(filtered_quiet) == ["Any course", "Course the learner takes"]
+    assert "0 questions" in filtered_quiet
 
 
 # --- detail -------------------------------------------------------------------------------------
