@@ -14,14 +14,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import ApplicationError, NotFoundError
 from core.pagination import page_with_total
-from courses import entitlements, selectors, services
+from courses import catalog_cache, entitlements, selectors, services
 from courses.certificates import certificate_pdf
 from courses.exceptions import InvalidAnswerError
 from courses.forms import CatalogForm, CourseReviewForm
@@ -47,7 +49,7 @@ def _not_found(error: NotFoundError) -> Http404:
 
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
-    facets = selectors.catalog_facets()
+    facets = catalog_cache.facets(selectors.catalog_facets)
     form = CatalogForm(
         request.GET or None, categories=facets.categories, languages=facets.languages
     )
@@ -55,28 +57,36 @@ def catalog(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         filters = form.cleaned_data
     search = filters.get("q", "")
-    sort = filters.get("sort") or ("relevance" if search else "popular")
-    courses = selectors.course_list_for_catalog(
-        user=request.user,
-        search=search,
-        category=filters.get("category") or None,
-        difficulty=filters.get("difficulty") or None,
-        language=filters.get("language") or None,
-        price=filters.get("price") or None,
-        sort=sort,
-    )
-    page = page_with_total(courses, per_page=CATALOG_PAGE_SIZE, number=request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "courses": page.object_list,
-        "query_string": query.urlencode(),
-        "search": search,
-    }
-    template = "courses/catalog.html#course-results" if request.htmx else "courses/catalog.html"
-    return render(request, template, context)
+    context: dict[str, Any] = {"form": form, "query_string": query.urlencode(), "search": search}
+
+    def results() -> dict[str, Any]:
+        courses = selectors.course_list_for_catalog(
+            user=request.user,
+            search=search,
+            category=filters.get("category") or None,
+            difficulty=filters.get("difficulty") or None,
+            language=filters.get("language") or None,
+            price=filters.get("price") or None,
+            sort=filters.get("sort") or ("relevance" if search else "popular"),
+        )
+        page = page_with_total(courses, per_page=CATALOG_PAGE_SIZE, number=request.GET.get("page"))
+        return {**context, "page": page, "courses": page.object_list}
+
+    partial = "courses/catalog.html#course-results"
+    if request.user.is_authenticated:  # their cards show their progress: never cached
+        context = results()
+        return render(request, partial if request.htmx else "courses/catalog.html", context)
+    html = catalog_cache.anonymous_results(
+        context["query_string"],
+        request.GET.get("page", ""),
+        lambda: render_to_string(partial, results(), request),
+    )
+    if request.htmx:
+        return HttpResponse(html)
+    context["results_html"] = mark_safe(html)  # noqa: S308 - our own template's output
+    return render(request, "courses/catalog.html", context)
 
 
 @require_GET
