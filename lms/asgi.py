@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from analytics.monitoring import WebSocketConnectionGauge  # noqa: E402
+from core.startup import warm_and_freeze  # noqa: E402
 from core.websocket import AuthMiddlewareStack  # noqa: E402
 from lms.websocket_urls import websocket_urlpatterns  # noqa: E402
 
@@ -24,3 +25,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+warm_and_freeze()  # last: everything above lives as long as the process
