@@ -1,4 +1,5 @@
-"""The catalog's cache: its facets for everyone, and its results as anonymous visitors see them.
+"""The catalog's cache: its facets and filter form for everyone, and its results as anonymous
+visitors see them.
 
 Both are stored under a catalog version (a counter in the cache), and any change to what they
 show bumps it: a course or category saved or deleted, or a course's instructors changed (see
@@ -69,8 +70,17 @@ def facets(compute: Callable[[], T]) -> T:
     return _cached("facets", compute)
 
 
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def filters_form(query_string: str, render: Callable[[], str]) -> str:
+    """The HTML of the filter form for the request's query (it shows the facets and the values
+    chosen, nobody's own data: the same for every visitor, signed in or not)."""
+    return _cached(f"filters:{_digest(query_string)}", render)
+
+
 def anonymous_results(query_string: str, page: str, render: Callable[[], str]) -> str:
     """The HTML of one page of results as an anonymous visitor sees it, for the request's query
     (without `page`) and its raw `page` parameter."""
-    digest = hashlib.sha256(f"{query_string}\n{page}".encode()).hexdigest()[:32]
-    return _cached(f"results:{digest}", render)
+    return _cached(f"results:{_digest(query_string, page)}", render)

@@ -60,6 +60,13 @@ def catalog(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context: dict[str, Any] = {"form": form, "query_string": query.urlencode(), "search": search}
+    if not request.htmx:
+        context["filters_html"] = mark_safe(  # noqa: S308 - our own template's output
+            catalog_cache.filters_form(
+                context["query_string"],
+                lambda: render_to_string("courses/catalog.html#catalog-filters", context, request),
+            )
+        )
 
     def results() -> dict[str, Any]:
         courses = selectors.course_list_for_catalog(

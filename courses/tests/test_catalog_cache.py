@@ -160,3 +160,20 @@ def test_a_commit_invalidates_again(django_capture_on_commit_callbacks) -> None:
         during = catalog_cache.version()
     assert catalog_cache.version() > during
     assert Course.objects.get(pk=course.pk).title == "Changed"
+
+
+def test_the_filter_form_is_cached_per_query_for_everyone_with_the_values_chosen() -> None:
+    CourseFactory(category=CategoryFactory(name="Design", slug="design"))
+    learner = StudentFactory()
+    client = Client()
+    client.force_login(learner)
+
+    _, anonymous = _visit(difficulty="advanced")
+    _, signed_in = _visit(client, difficulty="advanced")
+    _, other_choice = _visit(client, difficulty="beginner", category="design")
+
+    for html in (anonymous, signed_in):
+        assert '<option value="advanced" selected>' in html
+    assert '<option value="beginner" selected>' in other_choice
+    assert '<option value="design" selected>Design</option>' in other_choice
+    assert '<option value="advanced" selected>' not in other_choice
