@@ -1,8 +1,8 @@
 """The catalog's cache: its facets and filter form for everyone, and its results as anonymous
 visitors see them.
 
-Both are stored under a catalog version (a counter in the cache), and any change to what they
-show bumps it: a course or category saved or deleted, or a course's instructors changed (see
+All are stored under a catalog version (a counter in the cache), and any change to what they
+show bumps it: a course, category or lesson saved or deleted, or a course's instructors changed (see
 courses.apps). So a course published, unpublished, renamed or moved is right on the very next
 request. What changes by queryset `update()` without a save (a course's enrollment count and
 rating, bumped with each enrollment and review) is at most `CATALOG_CACHE_SECONDS` old, as are
@@ -54,33 +54,46 @@ def changed(**_signal_kwargs: Any) -> None:
     transaction.on_commit(invalidate)
 
 
-def _cached(key: str, compute: Callable[[], T]) -> T:
-    if _seconds() <= 0:
-        return compute()
-    full_key = f"courses:catalog:{version()}:{key}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, timeout=_seconds())
-    return value
-
-
-def facets(compute: Callable[[], T]) -> T:
-    """The catalog's facets (categories with counts, languages), computed once per version."""
-    return _cached("facets", compute)
-
-
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def filters_form(query_string: str, render: Callable[[], str]) -> str:
-    """The HTML of the filter form for the request's query (it shows the facets and the values
-    chosen, nobody's own data: the same for every visitor, signed in or not)."""
-    return _cached(f"filters:{_digest(query_string)}", render)
+class CatalogCache:
+    """One request's view of the cache: the version read once, and what the request will need
+    read in one round trip (`prefetch`), so a page served whole from the cache costs two."""
 
+    def __init__(self, query_string: str, page: str) -> None:
+        self.enabled = _seconds() > 0
+        self.version = version() if self.enabled else 0
+        self.keys = {
+            "facets": "facets",
+            # The filter form shows the facets and the values chosen, nobody's own data: the
+            # same for every visitor, signed in or not.
+            "filters": f"filters:{_digest(query_string)}",
+            # One page of results as an anonymous visitor sees it, for the query (without
+            # `page`) and the raw `page` parameter.
+            "results": f"results:{_digest(query_string, page)}",
+        }
+        self._found: dict[str, Any] = {}
 
-def anonymous_results(query_string: str, page: str, render: Callable[[], str]) -> str:
-    """The HTML of one page of results as an anonymous visitor sees it, for the request's query
-    (without `page`) and its raw `page` parameter."""
-    return _cached(f"results:{_digest(query_string, page)}", render)
+    def _key(self, name: str) -> str:
+        return f"courses:catalog:{self.version}:{self.keys[name]}"
+
+    def prefetch(self, *names: str) -> None:
+        if self.enabled:
+            found = cache.get_many([self._key(name) for name in names])
+            self._found.update(
+                {name: found[self._key(name)] for name in names if self._key(name) in found}
+            )
+
+    def get(self, name: str, compute: Callable[[], T]) -> T:
+        """The cached `name` (facets, filters or results), computed and stored on a miss."""
+        if not self.enabled:
+            return compute()
+        if name not in self._found:
+            value = cache.get(self._key(name))
+            if value is None:
+                value = compute()
+                cache.set(self._key(name), value, timeout=_seconds())
+            self._found[name] = value
+        return self._found[name]

@@ -6,6 +6,7 @@ its message; the player saves the playback position through `lesson_position`.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -49,26 +50,30 @@ def _not_found(error: NotFoundError) -> Http404:
 
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
-    facets = catalog_cache.facets(selectors.catalog_facets)
-    form = CatalogForm(
-        request.GET or None, categories=facets.categories, languages=facets.languages
-    )
-    filters: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
-        filters = form.cleaned_data
-    search = filters.get("q", "")
+    """The catalog. Its filter form (for everyone) and an anonymous visitor's results come from
+    courses.catalog_cache; the form's validation, the facets and the query run only on a miss."""
     query = request.GET.copy()
     query.pop("page", None)
-    context: dict[str, Any] = {"form": form, "query_string": query.urlencode(), "search": search}
-    if not request.htmx:
-        context["filters_html"] = mark_safe(  # noqa: S308 - our own template's output
-            catalog_cache.filters_form(
-                context["query_string"],
-                lambda: render_to_string("courses/catalog.html#catalog-filters", context, request),
-            )
+    query_string = query.urlencode()
+    store = catalog_cache.CatalogCache(query_string, request.GET.get("page", ""))
+    anonymous = not request.user.is_authenticated
+    store.prefetch(
+        *(["results"] if request.htmx else ["filters", "results"] if anonymous else ["filters"])
+    )
+    context: dict[str, Any] = {"query_string": query_string}
+
+    @functools.cache
+    def form_context() -> dict[str, Any]:
+        facets = store.get("facets", selectors.catalog_facets)
+        form = CatalogForm(
+            request.GET or None, categories=facets.categories, languages=facets.languages
         )
+        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        return {**context, "form": form, "filters": filters, "search": filters.get("q", "")}
 
     def results() -> dict[str, Any]:
+        found = form_context()
+        filters, search = found["filters"], found["search"]
         courses = selectors.course_list_for_catalog(
             user=request.user,
             search=search,
@@ -79,20 +84,30 @@ def catalog(request: HttpRequest) -> HttpResponse:
             sort=filters.get("sort") or ("relevance" if search else "popular"),
         )
         page = page_with_total(courses, per_page=CATALOG_PAGE_SIZE, number=request.GET.get("page"))
-        return {**context, "page": page, "courses": page.object_list}
+        return {**found, "page": page, "courses": page.object_list}
 
     partial = "courses/catalog.html#course-results"
-    if request.user.is_authenticated:  # their cards show their progress: never cached
-        context = results()
-        return render(request, partial if request.htmx else "courses/catalog.html", context)
-    html = catalog_cache.anonymous_results(
-        context["query_string"],
-        request.GET.get("page", ""),
-        lambda: render_to_string(partial, results(), request),
-    )
     if request.htmx:
-        return HttpResponse(html)
-    context["results_html"] = mark_safe(html)  # noqa: S308 - our own template's output
+        if anonymous:
+            return HttpResponse(
+                store.get("results", lambda: render_to_string(partial, results(), request))
+            )
+        return render(request, partial, results())
+    # Our own templates' output, escaped when it was rendered.
+    context["filters_html"] = mark_safe(  # noqa: S308
+        store.get(
+            "filters",
+            lambda: render_to_string(
+                "courses/catalog.html#catalog-filters", form_context(), request
+            ),
+        )
+    )
+    if anonymous:
+        context["results_html"] = mark_safe(  # noqa: S308
+            store.get("results", lambda: render_to_string(partial, results(), request))
+        )
+    else:  # their cards show their progress: never cached
+        context.update(results())
     return render(request, "courses/catalog.html", context)
 
 
