@@ -13,7 +13,6 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from analytics.monitoring import WebSocketConnectionGauge  # noqa: E402
-from core.startup import warm_and_freeze  # noqa: E402
 from core.websocket import AuthMiddlewareStack  # noqa: E402
 from lms.websocket_urls import websocket_urlpatterns  # noqa: E402
 
@@ -25,5 +24,3 @@ application = ProtocolTypeRouter(
         ),
     }
 )
-
-warm_and_freeze()  # last: everything above lives as long as the process

@@ -302,8 +302,6 @@ DASHBOARD_PANELS = [
 # {quiz question id: [recalled?, ...]} (learning's reviews and challenge answers).
 SKILL_EVIDENCE_SOURCES = ["learning.skills.review_outcomes"]
 COURSE_PANELS = ["notifications.panels.course_instructors"]
-# App server workers freeze what they load at start-up out of the cyclic GC's way (core.startup).
-GC_FREEZE = env.bool("GC_FREEZE", default=True)
 # How long the catalog's cached facets and anonymous results may lag a change made without a save
 # (enrollment counts, ratings); saves invalidate at once (courses.catalog_cache). 0: no cache.
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=60)

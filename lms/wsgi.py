@@ -7,7 +7,3 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
 
 application = get_wsgi_application()
-
-from core.startup import warm_and_freeze  # noqa: E402
-
-warm_and_freeze()  # last: everything above lives as long as the process
