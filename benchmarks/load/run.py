@@ -338,7 +338,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"gunicorn `{config['server']}` workers x{config['workers']}, PostgreSQL and Redis on "
         f"loopback; wrk {config['threads']} threads, {config['connections']} connections, "
         f"{config['duration']} s per endpoint. Bare view (B): `/healthz` at "
-        f"{report['bare_requests_per_second']} requests/s.",
+        f"{report['bare_requests_per_second']} requests/s (the mean of "
+        + " and ".join(f"{run['requests_per_second']}" for run in report.get("bare_runs", []))
+        + ", measured before and after the endpoints).",
         "",
         "| endpoint | group | auth | req/s | share of B | target | p50 ms | p95 ms | p99 ms "
         "| errors | CPU ms/req |",
