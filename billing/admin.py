@@ -18,6 +18,7 @@ from billing.models import (
     Plan,
     Purchase,
     Referral,
+    StripeCustomerErasure,
     Subscription,
 )
 from core.exceptions import ApplicationError
@@ -160,3 +161,13 @@ class CommissionAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in Commission._meta.fields]
+
+
+@admin.register(StripeCustomerErasure)
+class StripeCustomerErasureAdmin(ReadOnlyAdmin):
+    """Deleted accounts' erasures at Stripe: the sweep resends the pending ones; a refused one
+    needs an operator in Stripe's dashboard."""
+
+    list_display = ["customer_id", "outcome", "attempts", "last_attempt_at", "completed_at"]
+    list_filter = ["outcome"]
+    search_fields = ["customer_id"]

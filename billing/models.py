@@ -242,3 +242,36 @@ class Commission(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.affiliate.code} · {self.source} ({self.status})"
+
+
+class StripeCustomerErasure(TimeStampedModel):
+    """An account deletion's request to erase the person from a Stripe customer, written in the
+    deletion's own transaction, so it outlives a broker that is down at the commit, a task that
+    exhausted its retries and a worker that died: the hourly sweep (billing.tasks) sends every
+    one still pending again, and the admin lists those Stripe refused for an operator."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ERASED = "erased", "Erased at Stripe"
+        MISSING = "missing", "Stripe no longer has the customer"
+        NOT_CONFIGURED = "not_configured", "Pending: Stripe is not configured"
+        REFUSED = "refused", "Refused by Stripe: erase it in Stripe's dashboard"
+
+    customer_id = models.CharField(max_length=255, unique=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["last_attempt_at"],
+                name="billing_erasure_open",
+                condition=Q(outcome__in=["pending", "not_configured"]),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.get_outcome_display()}"

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-import enum
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from djstripe import models as djstripe_models
 
 from billing import stripe_client
@@ -16,7 +18,14 @@ from billing.exceptions import (
     StripeTransientError,
     StripeUnavailableError,
 )
-from billing.models import Affiliate, Invoice, Purchase, Referral, Subscription
+from billing.models import (
+    Affiliate,
+    Invoice,
+    Purchase,
+    Referral,
+    StripeCustomerErasure,
+    Subscription,
+)
 from core.exceptions import ConflictError
 
 logger = logging.getLogger(__name__)
@@ -117,38 +126,72 @@ def _customers_anonymise(user_id: int) -> list[str]:
     return customer_ids
 
 
-class StripeErasure(enum.StrEnum):
-    """What became of a customer at Stripe (the erasure task's result)."""
+# What became of a customer at Stripe (the erasure task's result, kept on its record).
+StripeErasure = StripeCustomerErasure.Outcome
+# Still to do: sent again by the sweep (NOT_CONFIGURED too, so configuring Stripe later finishes
+# what the deletions before it asked for).
+OPEN_ERASURES = (StripeErasure.PENDING, StripeErasure.NOT_CONFIGURED)
+# The sweep leaves a request alone this long after its last attempt: longer than the task's own
+# retries take (at most 95 minutes, see billing.tasks), so it never races a task still retrying.
+ERASURE_RESEND_AFTER = timedelta(hours=2)
 
-    ERASED = "erased"
-    MISSING = "missing"  # Stripe no longer has the customer: nothing left there to erase
-    NOT_CONFIGURED = "not_configured"  # no secret key: Lumen cannot reach Stripe at all
-    REFUSED = "refused"  # Stripe refused the request; the operators were told (logged)
+
+def _erasure_attempted(customer_id: str) -> None:
+    StripeCustomerErasure.objects.filter(customer_id=customer_id).update(
+        attempts=F("attempts") + 1, last_attempt_at=timezone.now()
+    )
+
+
+def _erasure_finished(customer_id: str, outcome: StripeErasure) -> StripeErasure:
+    done = outcome not in OPEN_ERASURES
+    StripeCustomerErasure.objects.update_or_create(
+        customer_id=customer_id,
+        defaults={"outcome": outcome, "completed_at": timezone.now() if done else None},
+    )
+    return outcome
 
 
 def stripe_customer_erase(*, customer_id: str) -> StripeErasure:
     """Erase the person from the Stripe customer itself, as from the local copy (Lumen's ids in
-    its metadata stay, the customer is not deleted: see `stripe_client.customer_redact`).
+    its metadata stay, the customer is not deleted: see `stripe_client.customer_redact`), and
+    record the outcome on the customer's erasure request.
 
-    Raises StripeTransientError while Stripe cannot be reached, for the task to retry. A refusal
-    is logged rather than raised: the same request would be refused again, so an operator has to
+    Raises StripeTransientError while Stripe cannot be reached, for the task to retry (the
+    request stays pending, for the sweep if the retries run out). A refusal is logged and
+    recorded rather than raised: the same request would be refused again, so an operator has to
     look (a revoked key, say) and erase the customer in Stripe's dashboard.
     """
+    _erasure_attempted(customer_id)
     try:
         redacted = stripe_client.customer_redact(
             customer_id=customer_id, kept_metadata_keys=KEPT_METADATA_KEYS
         )
     except PaymentsNotConfiguredError:
         logger.warning("Stripe is not configured: customer %s was not erased there.", customer_id)
-        return StripeErasure.NOT_CONFIGURED
+        return _erasure_finished(customer_id, StripeErasure.NOT_CONFIGURED)
     except StripeTransientError:
         raise
     except StripeUnavailableError:
         logger.exception(
             "Stripe refused to erase customer %s; erase it in Stripe's dashboard.", customer_id
         )
-        return StripeErasure.REFUSED
-    return StripeErasure.ERASED if redacted else StripeErasure.MISSING
+        return _erasure_finished(customer_id, StripeErasure.REFUSED)
+    return _erasure_finished(
+        customer_id, StripeErasure.ERASED if redacted else StripeErasure.MISSING
+    )
+
+
+def stripe_erasures_due(*, now: datetime | None = None) -> list[str]:
+    """The customers whose erasure is still to do and not being retried: never attempted (the
+    broker was down at the deletion's commit, or the worker died first) or last attempted more
+    than ERASURE_RESEND_AFTER ago (the task gave up, or Stripe was not configured)."""
+    cutoff = (now or timezone.now()) - ERASURE_RESEND_AFTER
+    return list(
+        StripeCustomerErasure.objects.filter(outcome__in=OPEN_ERASURES)
+        .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=cutoff))
+        .order_by("created_at")
+        .values_list("customer_id", flat=True)
+    )
 
 
 def user_data_erase(*, user_id: int) -> None:
@@ -172,6 +215,11 @@ def user_data_erase(*, user_id: int) -> None:
 
     Affiliate.objects.filter(user_id=user_id).update(is_active=False)
     for customer_id in _customers_anonymise(user_id):
+        # In the deletion's transaction: the request outlives the broker and the task (the sweep).
+        StripeCustomerErasure.objects.update_or_create(
+            customer_id=customer_id,
+            defaults={"outcome": StripeErasure.PENDING, "completed_at": None},
+        )
         # robust: the account is deleted by then; a broker that is down must not turn that
         # into an error page (Django logs the failure).
         transaction.on_commit(

@@ -660,6 +660,11 @@ CELERY_BEAT_SCHEDULE["billing-release-commissions"] = {
     "task": "billing.release_commissions",
     "schedule": crontab(hour=3, minute=30),
 }
+# Hourly: Stripe erasures of deleted accounts that no task is retrying are sent again.
+CELERY_BEAT_SCHEDULE["billing-stripe-erasures-resend"] = {
+    "task": "billing.stripe_erasures_resend",
+    "schedule": crontab(minute=17),
+}
 # --- ai_tools -------------------------------------------------------------------------------------
 # "auto": DeepSeek when a key is set; "local": always the offline provider.
 AI_PROVIDER = env.str("AI_PROVIDER", default="auto")

@@ -4,6 +4,7 @@ the deletion commits, from the customer at Stripe (here the local fake, which sp
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import socket
 from collections.abc import Iterator
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 import stripe
+import time_machine
 from celery import signals
 from celery.exceptions import Retry
+from django.utils import timezone
 from djstripe import models as djstripe_models
 
 from accounts.models import User
@@ -20,7 +23,12 @@ from accounts.privacy import user_account_delete
 from accounts.tests.factories import DEFAULT_PASSWORD, StudentFactory
 from billing import tasks
 from billing.exceptions import StripeTransientError
-from billing.privacy import SubscriptionStillActiveError
+from billing.models import StripeCustomerErasure
+from billing.privacy import (
+    ERASURE_RESEND_AFTER,
+    SubscriptionStillActiveError,
+    stripe_erasures_due,
+)
 from billing.tests.factories import subscribe
 from billing.tests.fake_stripe import FakeStripe
 from core.exceptions import ConflictError
@@ -451,3 +459,96 @@ def test_without_stripe_keys_nothing_is_sent(
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
         "Stripe is not configured: customer cus_ada was not erased there."
     ] * 2
+
+
+# --- the durable request and the hourly sweep ---------------------------------------------------
+
+
+def _erasure(customer_id: str = "cus_ada") -> StripeCustomerErasure:
+    return StripeCustomerErasure.objects.get(customer_id=customer_id)
+
+
+def test_the_deletion_records_the_request_and_the_task_its_outcome(
+    stripe_fake: FakeStripe, django_capture_on_commit_callbacks: Any
+) -> None:
+    learner = _learner_with_customer(stripe_fake)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        user_account_delete(user=learner, password=DEFAULT_PASSWORD)
+    pending = _erasure()
+    assert (pending.outcome, pending.attempts, pending.completed_at) == ("pending", 0, None)
+    for callback in callbacks:
+        callback()
+
+    erased = _erasure()
+    assert (erased.outcome, erased.attempts) == ("erased", 1)
+    assert erased.completed_at is not None
+    assert stripe_fake.objects["cus_ada"]["email"] is None
+
+
+def test_a_request_the_broker_never_delivered_is_sent_by_the_sweep(
+    stripe_fake: FakeStripe, django_capture_on_commit_callbacks: Any
+) -> None:
+    learner = _learner_with_customer(stripe_fake)
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down at the commit
+        user_account_delete(user=learner, password=DEFAULT_PASSWORD)
+    assert stripe_fake.requests == []
+
+    assert tasks.stripe_erasures_resend.delay().get() == 1
+
+    assert _erasure().outcome == "erased"
+    assert stripe_fake.objects["cus_ada"]["email"] is None
+    assert tasks.stripe_erasures_resend.delay().get() == 0  # done: not sent again
+
+
+@pytest.mark.usefixtures("as_a_worker")
+def test_a_task_that_gave_up_is_sent_again_once_its_retries_are_surely_over(
+    stripe_fake: FakeStripe,
+) -> None:
+    _learner_with_customer(stripe_fake)
+    StripeCustomerErasure.objects.create(customer_id="cus_ada")
+    start = timezone.now()
+    stripe_fake.fail_with_status = 500
+    with time_machine.travel(start, tick=False) as clock:
+        assert tasks.stripe_customer_erase.delay("cus_ada").state == "FAILURE"
+        stripe_fake.fail_with_status = None
+        gave_up = _erasure()
+        assert (gave_up.outcome, gave_up.attempts) == ("pending", 13)
+
+        clock.move_to(start + ERASURE_RESEND_AFTER - dt.timedelta(minutes=1))
+        assert tasks.stripe_erasures_resend.delay().get() == 0  # it may still be retrying
+        clock.move_to(start + ERASURE_RESEND_AFTER + dt.timedelta(minutes=1))
+        assert tasks.stripe_erasures_resend.delay().get() == 1
+
+    assert _erasure().outcome == "erased"
+    assert stripe_fake.objects["cus_ada"]["email"] is None
+
+
+def test_a_refusal_waits_for_an_operator_and_missing_keys_for_stripe_to_be_set_up(
+    stripe_fake: FakeStripe, settings: Any
+) -> None:
+    _learner_with_customer(stripe_fake)
+    StripeCustomerErasure.objects.create(customer_id="cus_ada")
+    StripeCustomerErasure.objects.create(customer_id="cus_other")
+    keys = settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY
+    settings.STRIPE_SECRET_KEY = settings.STRIPE_PUBLISHABLE_KEY = ""
+    assert tasks.stripe_customer_erase.delay("cus_other").get() == "not_configured"
+    settings.STRIPE_SECRET_KEY = "sk_test_RevokedLumenKey0000000000"
+    settings.STRIPE_PUBLISHABLE_KEY = keys[1]
+    assert tasks.stripe_customer_erase.delay("cus_ada").get() == "refused"
+    settings.STRIPE_SECRET_KEY = keys[0]
+
+    later = timezone.now() + ERASURE_RESEND_AFTER + dt.timedelta(minutes=1)
+    assert stripe_erasures_due(now=later) == ["cus_other"]
+    refused = _erasure()
+    assert refused.completed_at is not None
+    assert str(refused) == "cus_ada: Refused by Stripe: erase it in Stripe's dashboard"
+
+
+def test_the_sweep_runs_every_hour() -> None:
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["billing-stripe-erasures-resend"]
+    assert entry["task"] == tasks.stripe_erasures_resend.name
+    assert entry["schedule"].minute == {17}
+    assert len(entry["schedule"].hour) == 24
