@@ -198,10 +198,16 @@ def production_environment(
     return environment
 
 
+# gunicorn's worker kinds: `sync` is the Procfile's `web` (HTTP), `uvicorn` its `ws` (WebSockets).
 SERVER_COMMANDS = {
-    "uvicorn": ["gunicorn", "lms.asgi:application", "-k", "uvicorn_worker.UvicornWorker"],
-    "gthread": ["gunicorn", "lms.wsgi:application", "-k", "gthread", "--threads", "4"],
     "sync": ["gunicorn", "lms.wsgi:application", "-k", "sync"],
+    "gthread": ["gunicorn", "lms.wsgi:application", "-k", "gthread", "--threads", "4"],
+    "uvicorn": ["gunicorn", "lms.asgi:application", "-k", "uvicorn_worker.UvicornWorker"],
+}
+SERVER_DESCRIPTIONS = {
+    "sync": "gunicorn sync workers on lms.wsgi (Procfile web)",
+    "gthread": "gunicorn gthread workers (4 threads) on lms.wsgi",
+    "uvicorn": "gunicorn uvicorn workers on lms.asgi (Procfile ws)",
 }
 
 
@@ -210,11 +216,11 @@ def server_start(
     environment: Mapping[str, str],
     port: int,
     workers: int,
-    server: str = "uvicorn",
+    server: str = "sync",
     log_name: str = "server.log",
     options: tuple[str, ...] = (),
 ) -> subprocess.Popen[bytes]:
-    """gunicorn (the Procfile's `web` process with `uvicorn`) on loopback, once /healthz answers."""
+    """gunicorn on loopback (by default the Procfile's `web` process), once /healthz answers."""
     import httpx
 
     command = SERVER_COMMANDS[server]

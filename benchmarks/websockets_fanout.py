@@ -9,7 +9,7 @@ It creates (or reuses) the database `lumen_bench_ws` and migrates it, empties it
 database (db 8 by default: the channel layer's groups and the sessions of an earlier run), and
 writes N learners (bulk_create, one password hash for all), one instructor and one free published
 course every learner is enrolled in, and a session for each learner through the session engine
-(Redis, as in production; written with one `set_many`). It then starts the Procfile's `web`
+(Redis, as in production; written with one `set_many`). It then starts the Procfile's `ws`
 process (gunicorn with uvicorn workers on `lms.asgi`, DJANGO_ENV=production, PostgreSQL, the Redis
 channel layer), with the open-file limit raised to the hard limit for the server and the clients.
 
@@ -196,11 +196,12 @@ def setup_data(count: int, sessions_file: str) -> None:
 
 
 def server_start(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
-    """The Procfile's web process, bound to loopback."""
+    """The Procfile's ws process, bound to loopback."""
     return common.server_start(
         environment=server_environment(args, port),
         port=port,
         workers=args.workers,
+        server="uvicorn",
         log_name="ws-server.log",
         options=("--graceful-timeout", "20", "--timeout", "60", "--backlog", "4096"),
     )
@@ -407,7 +408,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "config": {
             "connections": args.connections,
             "workers": args.workers,
-            "server": "gunicorn -k uvicorn_worker.UvicornWorker (Procfile web)",
+            "server": common.SERVER_DESCRIPTIONS["uvicorn"],
             "clients": args.clients,
             "handshake_concurrency": args.handshake_concurrency,
             "compression": args.compression,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -292,6 +294,14 @@ def _sse(event: str, payload: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(payload)}\n\n".encode()
 
 
+async def _sent_as_ready(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """`chunks` for an ASGI server, each sent as soon as it is made. Making one is synchronous
+    (the service's queries and its DeepSeek call), so it runs in the request's own thread."""
+    step = sync_to_async(next, thread_sensitive=True)
+    while (chunk := await step(chunks, None)) is not None:
+        yield chunk
+
+
 class StudyBuddyApi(_AIApi):
     class StudyBuddyInputSerializer(Serializer):
         course_id = serializers.IntegerField(min_value=1)
@@ -357,7 +367,12 @@ class StudyBuddyApi(_AIApi):
             except ApplicationError as error:
                 yield _sse("error", {"code": error.code, "message": error.message})
 
-        response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+        # Each server streams only its own kind of iterator (Django buffers the other whole), so
+        # under ASGI (the Procfile's `ws` process, where nginx sends this endpoint) the events go
+        # out through an async iterator and under WSGI through the generator itself.
+        asgi = isinstance(request._request, ASGIRequest)
+        content = _sent_as_ready(stream()) if asgi else stream()
+        response = StreamingHttpResponse(content, content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response

@@ -11,7 +11,8 @@ It creates (or reuses) the database `lumen_bench_journey`, migrates and seeds it
 (seed_demo; `--seed-load --scale 0.1` adds the large data set), writes N learners (one password
 hash for all), enrolls each in two free published courses, signs each in with a session written
 through the session engine (Redis, one `set_many` per 2,000) and mints each a JWT. It starts
-gunicorn with uvicorn workers in the production configuration (run.py's server), checks one
+the Procfile's `web` process (gunicorn's sync workers on `lms.wsgi`) in the production
+configuration, checks one
 learner's journey once by hand, and runs Locust headless (benchmarks/load/journey_locustfile.py)
 with `--users N --spawn-rate R --run-time T --reset-stats`: the statistics and the CPU window
 both start when the last user has spawned (ramp-up excluded) and end at the run-time limit. CPU
@@ -601,7 +602,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "config": {
             "users": args.user_counts,
             "workers": args.workers,
-            "server": "gunicorn -k uvicorn_worker.UvicornWorker (Procfile web), production",
+            "server": common.SERVER_DESCRIPTIONS["sync"] + ", production",
             "database": args.database_url.rsplit("/", 1)[1],
             "redis_url": args.redis_url,
             "seed_load_scale": args.scale if args.seed_load else None,

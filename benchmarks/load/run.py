@@ -5,8 +5,9 @@ One command (PostgreSQL and Redis running, Debian's `wrk` installed):
     .venv/bin/python benchmarks/load/run.py            # about 20 s per endpoint
     .venv/bin/python benchmarks/load/run.py --duration 5 --only bare,catalog_api
 
-It creates (or reuses) the database `lumen_bench`, migrates and seeds it, starts gunicorn with
-uvicorn workers on `lms.asgi` with DJANGO_ENV=production, PostgreSQL and Redis, and then, for each
+It creates (or reuses) the database `lumen_bench`, migrates and seeds it, starts the Procfile's
+`web` process (gunicorn's sync workers on `lms.wsgi`; `--server` picks another) with
+DJANGO_ENV=production, PostgreSQL and Redis, and then, for each
 endpoint in ENDPOINTS, runs wrk for the same time and connections. `/healthz` (a Django view that
 touches nothing, behind the full middleware stack) is the bare view: every endpoint's throughput is
 reported as a share of it, measured in the same run (before and after the others, averaged). CPU
@@ -404,7 +405,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="app server worker processes")
-    parser.add_argument("--server", choices=["uvicorn", "gthread", "sync"], default="uvicorn")
+    parser.add_argument("--server", choices=list(common.SERVER_COMMANDS), default="sync")
     parser.add_argument("--only", default="", help="comma-separated endpoint names (bare always)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/lumen_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")

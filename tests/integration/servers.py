@@ -1,11 +1,15 @@
-"""Real servers for the integration tests: a throwaway redis-server and Lumen under uvicorn.
+"""Real servers for the integration tests: a throwaway redis-server, and Lumen's `web` (HTTP on
+WSGI) and `ws` (WebSockets on ASGI) processes run from the Procfile's own commands.
 
 Waiting is always a bounded poll that also notices a server that died, never a fixed sleep.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shlex
 import shutil
 import signal
 import socket
@@ -48,6 +52,20 @@ def _wait_until(ready, process: subprocess.Popen, what: str, log_path: Path) -> 
     raise RuntimeError(
         f"{what} did not start in {START_TIMEOUT_SECONDS:.0f}s:\n{log_path.read_text()}"
     )
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Stop a process started in a session of its own together with its children (gunicorn's
+    workers), so no worker outlives the test holding its database connections."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # a worker the master left behind
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -136,42 +154,66 @@ def current_database_url() -> str:
     raise RuntimeError(f"no DATABASE_URL for a {connection.vendor} database")
 
 
+PROCFILE = BASE_DIR / "Procfile"
+
+
+def procfile_command(process: str, env: dict[str, str]) -> list[str]:
+    """The Procfile's command for `process` (`web`, `ws`), exactly as a process manager would
+    run it: `$PORT` and `${NAME:-default}` taken from `env`, bound to loopback."""
+    for line in PROCFILE.read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            break
+    else:
+        raise LookupError(f"the Procfile has no {process!r} process")
+    expanded = re.sub(
+        r"\$\{(\w+):-([^}]*)\}|\$(\w+)",
+        lambda match: env.get(match[1] or match[3]) or match[2] or "",
+        command,
+    )
+    words = shlex.split(expanded.replace("0.0.0.0:", "127.0.0.1:"))
+    if words[0] == "gunicorn":  # the one in this interpreter's environment
+        words = [sys.executable, "-m", "gunicorn", *words[1:]]
+    return words
+
+
 @contextmanager
-def lumen_servers(count: int, env: dict[str, str], directory: Path) -> Iterator[list[int]]:
-    """Start `count` Lumen processes (uvicorn on lms.asgi) and yield their ports."""
+def lumen_servers(
+    count: int, env: dict[str, str], directory: Path, *, process: str = "ws"
+) -> Iterator[list[int]]:
+    """Start `count` of the Procfile's `process` (one worker each) and yield their ports: `web`
+    is HTTP on WSGI, `ws` WebSockets on ASGI (which answers HTTP too)."""
     processes: list[subprocess.Popen] = []
     ports: list[int] = []
     try:
         for _ in range(count):
             port = free_port()
-            log_path = directory / f"lumen-{port}.log"
+            command = procfile_command(
+                process, {**env, "PORT": str(port), "WEB_CONCURRENCY": "1", "WS_CONCURRENCY": "1"}
+            )
+            log_path = directory / f"lumen-{process}-{port}.log"
             with log_path.open("ab") as log:
-                process = subprocess.Popen(
-                    [
-                        sys.executable, "-m", "uvicorn", "lms.asgi:application",
-                        "--host", "127.0.0.1",
-                        "--port", str(port),
-                        "--no-access-log",
-                        "--log-level", "warning",
-                    ],
+                started = subprocess.Popen(
+                    command,
                     cwd=BASE_DIR,
-                    env=env,
+                    env={**env, "GUNICORN_CMD_ARGS": "--log-level warning"},
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                )  # fmt: skip
-            processes.append(process)
+                    start_new_session=True,
+                )
+            processes.append(started)
             ports.append(port)
-        for process, port in zip(processes, ports, strict=True):
+        for started, port in zip(processes, ports, strict=True):
             _wait_until(
                 lambda port=port: _healthy(port),
-                process,
-                f"Lumen on port {port}",
-                directory / f"lumen-{port}.log",
+                started,
+                f"Lumen ({process}) on port {port}",
+                directory / f"lumen-{process}-{port}.log",
             )
         yield ports
     finally:
-        for process in processes:
-            _stop(process)
+        for started in processes:
+            _stop_group(started)
 
 
 def _healthy(port: int) -> bool:

@@ -55,7 +55,7 @@ def test_150_requests_over_two_processes_exactly_100_succeed(tmp_path):
 
     with (
         redis_url_for_test(tmp_path) as redis_url,
-        lumen_servers(2, _server_environment(redis_url), tmp_path) as ports,
+        lumen_servers(2, _server_environment(redis_url), tmp_path, process="web") as ports,
     ):
 
         def call(number: int) -> tuple[int, int, str | None]:

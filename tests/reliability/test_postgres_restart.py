@@ -2,7 +2,7 @@
 
 A private cluster (initdb/pg_ctl from /usr/lib/postgresql/*/bin, in a directory of its own, run
 as the `postgres` user when the test runs as root) holds a copy of this test's database (pg_dump
-of the migrated test database plus one published course). Lumen runs under uvicorn against it on
+of the migrated test database plus one published course). Lumen runs under gunicorn against it on
 its production database options (psycopg's pool, CONN_HEALTH_CHECKS), serves the catalog, then
 the cluster is restarted (`pg_ctl restart -m fast`: every connection the pool holds is cut) and
 every request after it must still get the catalog, the first one included: the pool checks a
@@ -108,7 +108,7 @@ def test_requests_after_a_postgresql_restart_succeed_without_manual_action(
     course = CourseFactory(title="Tides and the Moon")
     database_url = _copy_test_database(cluster, tmp_path)
 
-    with lumen_servers(1, _environment(database_url), tmp_path) as (port,):
+    with lumen_servers(1, _environment(database_url), tmp_path, process="web") as (port,):
         catalog = f"http://127.0.0.1:{port}/courses/"
         with httpx.Client(timeout=10) as client:
             for _ in range(3):  # the pool now holds open connections

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.test import AsyncClient
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.tokens import token_pair_issue
 from ai_tools import services
 from ai_tools.models import AIUsage, ChatMessage, Conversation, LessonSummary, PracticeSet
 from ai_tools.tests.factories import EnrollmentFactory, StudentFactory, tides_course
@@ -213,6 +216,39 @@ def test_study_buddy_streams_server_sent_events_through_deepseek(
     request = deepseek_settings.requests[0]
     assert request.headers["Authorization"] == "Bearer sk-test-lumen"
     assert request.body["stream"] is True
+
+
+def test_study_buddy_streams_event_by_event_on_the_asgi_server(
+    setup, deepseek_settings: FakeDeepSeek
+) -> None:
+    """Under ASGI (the `ws` process nginx sends this endpoint to) the response must be an async
+    iterator: Django would collect a plain generator whole before sending any of it."""
+    learner, course, _, _ = setup
+    deepseek_settings.queue(Step(chunks=["Neap ", "tides ", "are small [1]."]))
+    access = token_pair_issue(user=learner)["access"]
+
+    async def ask() -> tuple[bool, list[bytes]]:
+        response = await AsyncClient().post(
+            reverse("api:ai-study-buddy"),
+            {"course_id": course.pk, "question": "What are neap tides?", "stream": True},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {access}"},
+        )
+        assert response.status_code == 200
+        return response.is_async, [chunk async for chunk in response.streaming_content]
+
+    is_async, chunks = async_to_sync(ask)()
+
+    assert is_async
+    assert [chunk.split(b"\n")[0] for chunk in chunks] == [
+        b"event: conversation",
+        *[b"event: chunk"] * 3,
+        b"event: done",
+    ]
+    assert json.loads(chunks[-1].split(b"\n")[1][len(b"data: ") :])["content"] == (
+        "Neap tides are small [1]."
+    )
+    assert ChatMessage.objects.filter(conversation__course=course).count() == 2
 
 
 def test_study_buddy_reports_a_deepseek_outage_as_a_clear_error(
