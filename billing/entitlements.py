@@ -27,8 +27,10 @@ class SubscriptionEntitlements:
     default, unless the course names one)."""
 
     def can_enroll(self, user: Any, course: Course) -> bool:
-        if is_course_staff(user, course):
-            return True
+        return is_course_staff(user, course) or self._plan_opens(user, course)
+
+    def _plan_opens(self, user: Any, course: Course) -> bool:
+        """Does the user's plan (or a purchase) open the course, staff aside?"""
         if not getattr(user, "is_authenticated", False):
             return False
         now = timezone.now()
@@ -48,7 +50,7 @@ class SubscriptionEntitlements:
         if is_course_staff(user, course):
             return True
         # Enrolment is not enough: a cancelled plan or a refund closes the course again.
-        return is_enrolled and self.can_enroll(user, course)
+        return is_enrolled and self._plan_opens(user, course)
 
     def course_offer(self, user: Any, course: Course) -> CourseOffer | None:
         """The plan that includes the course and, when it is sold alone, its price."""

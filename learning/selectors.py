@@ -7,7 +7,8 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.http import request_user_row
@@ -175,16 +176,19 @@ def mode_for(*, user: Any, course_id: int | None) -> str:
     """The mode in force: the course's own choice, else the learner's default."""
     if not getattr(user, "is_authenticated", False):
         return Mode.STANDARD
-    if course_id is not None:
-        chosen = (
-            CourseModePreference.objects.filter(user=user, course_id=course_id)
-            .values_list("mode", flat=True)
-            .first()
-        )
-        if chosen:
-            return chosen
+    default = LearningPreference.objects.filter(user_id=user.pk).values("mode")
+    if course_id is None:
+        return default.values_list("mode", flat=True).first() or Mode.STANDARD
+    # One query for both: the course's choice, else the default, else standard.
+    chosen = CourseModePreference.objects.filter(user_id=user.pk, course_id=course_id).values(
+        "mode"
+    )[:1]
     return (
-        LearningPreference.objects.filter(user=user).values_list("mode", flat=True).first()
+        type(user)
+        .objects.filter(pk=user.pk)
+        .annotate(mode=Coalesce(Subquery(chosen), Subquery(default[:1]), Value(str(Mode.STANDARD))))
+        .values_list("mode", flat=True)
+        .first()
         or Mode.STANDARD
     )
 

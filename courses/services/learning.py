@@ -89,13 +89,35 @@ def _touch(enrollment: Enrollment, lesson: Lesson, now: datetime) -> None:
     enrollment.save(update_fields=["last_lesson", "last_activity_at", "updated_at"])
 
 
-def _progress_for_update(learner: User, lesson: Lesson) -> LessonProgress:
-    LessonProgress.objects.get_or_create(learner=learner, lesson=lesson)
-    return LessonProgress.objects.select_for_update().get(learner=learner, lesson=lesson)
-
-
-# Reopening the lesson one is already on refreshes `last_activity_at` at most this often.
+# Reopening the lesson one is already on, or the player's reports from it, refresh
+# `last_activity_at` at most this often.
 RESUME_TOUCH_SECONDS = 300
+
+
+def _is_fresh_resume_point(enrollment: Enrollment, lesson: Lesson, now: datetime) -> bool:
+    """The lesson is already the course's resume point, touched under RESUME_TOUCH_SECONDS ago."""
+    return (
+        enrollment.last_lesson_id == lesson.pk
+        and enrollment.last_activity_at is not None
+        and (now - enrollment.last_activity_at).total_seconds() < RESUME_TOUCH_SECONDS
+    )
+
+
+def _touch_unless_fresh(enrollment: Enrollment, lesson: Lesson, now: datetime) -> None:
+    """The players' reports (every few seconds) write the enrollment only when it is stale."""
+    if not _is_fresh_resume_point(enrollment, lesson, now):
+        _touch(enrollment, lesson, now)
+
+
+def _progress_for_update(learner: User, lesson: Lesson) -> LessonProgress:
+    """The learner's progress row for the lesson, locked: one query when it exists (as it does
+    for every report after the first), created first when it does not."""
+    locked = LessonProgress.objects.select_for_update()
+    progress = locked.filter(learner=learner, lesson=lesson).first()
+    if progress is None:
+        _progress_first_create(learner, lesson)
+        progress = locked.get(learner=learner, lesson=lesson)
+    return progress
 
 
 def lesson_start(
@@ -113,12 +135,7 @@ def lesson_start(
     now = timezone.now()
     if enrollment is None:
         enrollment = _enrollment_for_lesson(learner, lesson)
-    if (
-        progress is not None
-        and enrollment.last_lesson_id == lesson.pk
-        and enrollment.last_activity_at is not None
-        and (now - enrollment.last_activity_at).total_seconds() < RESUME_TOUCH_SECONDS
-    ):
+    if progress is not None and _is_fresh_resume_point(enrollment, lesson, now):
         return progress
     if progress is None:
         progress = _progress_first_create(learner, lesson)
@@ -184,7 +201,7 @@ def lesson_position_save(
     _time_count(progress, learner=learner, lesson=lesson, seconds=seconds_spent_delta, now=now)
     progress.last_position_seconds = position_seconds
     progress.save(update_fields=["last_position_seconds", "seconds_spent", "updated_at"])
-    _touch(enrollment, lesson, now)
+    _touch_unless_fresh(enrollment, lesson, now)
     if (
         lesson.kind == Lesson.Kind.VIDEO
         and lesson.duration_seconds
@@ -223,7 +240,7 @@ def lesson_reading_report(
     if has_reached_end and progress.end_reached_at is None:
         progress.end_reached_at = now
     progress.save(update_fields=["seconds_spent", "end_reached_at", "updated_at"])
-    _touch(enrollment, lesson, now)
+    _touch_unless_fresh(enrollment, lesson, now)
     if (
         progress.end_reached_at is not None
         and progress.seconds_spent >= lesson.reading_seconds_to_complete

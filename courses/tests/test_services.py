@@ -45,6 +45,7 @@ from courses.models import (
     QuizAttempt,
     Tag,
 )
+from courses.services.learning import RESUME_TOUCH_SECONDS
 from courses.tests.factories import (
     CourseFactory,
     EnrollmentFactory,
@@ -495,6 +496,37 @@ def article(course) -> Lesson:
     """An article whose instructor estimated 300 seconds of reading: 150 read complete it."""
     lesson = LessonFactory(module=course.modules.first(), order=98, duration_seconds=300)
     return Lesson.objects.select_related("module__course").get(pk=lesson.pk)
+
+
+def test_player_reports_move_the_resume_point_at_once_and_its_time_every_five_minutes(
+    video, article, student, enrolled
+):
+    """A player reports every few seconds: the enrollment (the course's resume point and last
+    activity) is written when the lesson changes, or when its last activity is five minutes old,
+    not on every report."""
+    start = datetime(2026, 2, 2, 8, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        services.lesson_position_save(learner=student, lesson=video, position_seconds=10)
+        enrolled.refresh_from_db()
+        assert (enrolled.last_lesson_id, enrolled.last_activity_at) == (video.pk, start)
+
+        clock.shift(RESUME_TOUCH_SECONDS - 1)
+        services.lesson_position_save(learner=student, lesson=video, position_seconds=20)
+        enrolled.refresh_from_db()
+        assert enrolled.last_activity_at == start  # fresh: not written again
+
+        clock.shift(1)
+        services.lesson_position_save(learner=student, lesson=video, position_seconds=30)
+        enrolled.refresh_from_db()
+        assert enrolled.last_activity_at == start + timedelta(seconds=300)
+
+        clock.shift(5)
+        services.lesson_reading_report(learner=student, lesson=article, seconds_spent_delta=5)
+        enrolled.refresh_from_db()
+        assert enrolled.last_lesson_id == article.pk  # another lesson: at once
+        assert enrolled.last_activity_at == start + timedelta(seconds=305)
+
+    assert LessonProgress.objects.get(learner=student, lesson=video).last_position_seconds == 30
 
 
 def test_an_article_completes_once_its_end_is_reached_and_half_its_reading_time_is_read(

@@ -347,27 +347,28 @@ def course_modes_update(*, user: Any, modes: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-@transaction.atomic
 def relax_time_add(
     *, user: Any, course_id: int, seconds: int, at: dt.datetime | None = None
 ) -> int:
     """Count active learning the player reported (courses' lesson_time_spent, already held to
     its anti-inflation limits) toward the relax break, in a course where relax mode is in force.
     A pause of RELAX_NATURAL_BREAK or more was a break: counting starts again. Returns the
-    active seconds since the last break."""
+    seconds counted (0 where relax mode is not in force: every player report of every learner
+    comes here, so that case reads nothing more)."""
     moment = at or timezone.now()
     if seconds <= 0 or selectors.mode_for(user=user, course_id=course_id) != Mode.RELAX:
-        return selectors.relax_status(user=user, now=moment).active_seconds
-    preference_get(user=user)
-    preference = LearningPreference.objects.select_for_update().get(user=user)
-    previous = preference.relax_last_activity_at
-    if previous is not None and moment - previous >= selectors.RELAX_NATURAL_BREAK:
-        preference.relax_active_seconds = 0
-    preference.relax_active_seconds += seconds
-    if previous is None or moment > previous:
-        preference.relax_last_activity_at = moment
-    preference.save(update_fields=["relax_active_seconds", "relax_last_activity_at"])
-    return preference.relax_active_seconds
+        return 0  # the mode is one read, outside a transaction (no BEGIN and COMMIT for it)
+    with transaction.atomic():
+        preference_get(user=user)
+        preference = LearningPreference.objects.select_for_update().get(user=user)
+        previous = preference.relax_last_activity_at
+        if previous is not None and moment - previous >= selectors.RELAX_NATURAL_BREAK:
+            preference.relax_active_seconds = 0
+        preference.relax_active_seconds += seconds
+        if previous is None or moment > previous:
+            preference.relax_last_activity_at = moment
+        preference.save(update_fields=["relax_active_seconds", "relax_last_activity_at"])
+    return seconds
 
 
 @transaction.atomic

@@ -600,6 +600,31 @@ def test_saving_the_position(client_for, student, course):
     assert response.json()["seconds_spent"] == 10
 
 
+def test_a_steady_player_report_has_a_query_budget(
+    client_for, student, course, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Players report every few seconds, so a report after the first (its progress row there,
+    the resume point fresh) reads and writes only what it must: the lesson, the running exam,
+    the enrollment and the progress row locked, the progress update, the learner's mode for
+    relax mode's break, the analytics event, and the savepoint around them."""
+    EnrollmentFactory(course=course, learner=student)
+    lesson = _lessons(course)[0]
+    client = client_for(student)
+    url = f"/api/v1/lessons/{lesson.pk}/position"
+    with time_machine.travel("2026-03-02 10:00:00Z", tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.put(url, {"position_seconds": 10, "seconds_spent": 10}, format="json")
+        clock.shift(10)
+        with (
+            django_assert_max_num_queries(9),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = client.put(url, {"position_seconds": 20, "seconds_spent": 10}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["seconds_spent"] == 20
+
+
 @pytest.mark.parametrize(
     ("payload", "fields"),
     [
