@@ -124,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=8, help="slowest queries to print")
     parser.add_argument("--explain", type=int, default=0, help="EXPLAIN ANALYZE the N slowest")
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
+    parser.add_argument(
+        "--callers", default="", help="also print who calls the functions matching this regex"
+    )
     args = parser.parse_args(argv)
 
     os.environ.update(
@@ -172,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nEXPLAIN ANALYZE of: {sql[:200]}")
         print(_explain(*log.last_sql[sql]))
     stream = io.StringIO()
-    pstats.Stats(profile, stream=stream).sort_stats(args.sort).print_stats(args.top)
+    stats = pstats.Stats(profile, stream=stream).sort_stats(args.sort)
+    stats.print_stats(args.top)
+    if args.callers:
+        stats.print_callers(args.callers)
     print("\n" + stream.getvalue())
     return 0
 
