@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -184,7 +185,7 @@ def mode_for(*, user: Any, course_id: int | None) -> str:
         "mode"
     )[:1]
     return (
-        type(user)
+        get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(mode=Coalesce(Subquery(chosen), Subquery(default[:1]), Value(str(Mode.STANDARD))))
         .values_list("mode", flat=True)
