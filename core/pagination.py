@@ -1,10 +1,16 @@
-"""Page-number pagination: the API's (`count`, `next`, `previous`, `results`, a capped page size)
-and `page_with_total` for HTML lists."""
+"""Page-number pagination: the API's (`count`, `next`, `previous`, `results`, a capped page size),
+`page_with_total` for HTML lists, and `CachedCountPaginator` for lists too long to count on
+every page."""
 
+import hashlib
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
+from django.utils.functional import cached_property
 from rest_framework import pagination, serializers
 
 
@@ -47,3 +53,49 @@ def page_with_total(queryset: QuerySet[Any], *, per_page: int, number: Any) -> P
     paginator = Paginator(queryset, per_page)
     paginator.count = rows[0].page_total if rows else 0  # type: ignore[misc]  # cached_property
     return Page(rows, wanted, paginator)
+
+
+def cached_count(queryset: QuerySet[Any], *, seconds: int | None = None) -> int:
+    """`queryset.count()`, kept in the cache for `seconds` (settings.LIST_COUNT_CACHE_SECONDS).
+
+    Counting a long list (200,000 questions) means reading every row that matches, on every
+    page of it. The key is the query itself (its SQL and parameters: the filters, the search,
+    the viewer where visibility depends on them), so every distinct list has its own total. A
+    total may lag a new or removed row by `seconds`; the rows shown are always read fresh."""
+    seconds = settings.LIST_COUNT_CACHE_SECONDS if seconds is None else seconds
+    if seconds <= 0:
+        return queryset.count()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can match (Django's count() answers 0 unasked)
+        return 0
+    digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
+    key = f"list-count:{digest}"
+    total = cache.get(key)
+    if total is None:
+        total = queryset.count()
+        cache.set(key, total, seconds)
+    return total
+
+
+class CachedCountPaginator(Paginator):
+    """Django's Paginator with its total from `cached_count` (without `orphans`)."""
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, QuerySet):
+            return cached_count(self.object_list)
+        return super().count
+
+    def page(self, number: Any) -> Page:
+        """The page's rows, never cut at the total: a total that lags new rows must not hide
+        them from the last page (Django's Paginator ends the last page at its count)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+class CachedCountPagination(PageNumberPagination):
+    """The API's pagination, its `count` from `cached_count`."""
+
+    django_paginator_class = CachedCountPaginator

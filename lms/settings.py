@@ -305,6 +305,8 @@ COURSE_PANELS = ["notifications.panels.course_instructors"]
 # How long the catalog's cached facets and anonymous results may lag a change made without a save
 # (enrollment counts, ratings); saves invalidate at once (courses.catalog_cache). 0: no cache.
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=60)
+# How long the total of a long list (the Q&A lists) may lag its rows (core.pagination).
+LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
 # What the course and lesson pages read about their signed-in viewer, joined to the course's own
 # query and to its instructors' (courses.selectors.course_get_for_learner): fn(queryset, user).
 COURSE_VIEWER_LOADERS = ["learning.selectors.course_with_viewer_mode"]

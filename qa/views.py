@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from core.exceptions import ApplicationError, NotFoundError
 from core.http import safe_next_url
+from core.pagination import CachedCountPaginator
 from core.roles import Role
 from courses.models import Course
 from qa import reputation, selectors, services
@@ -183,7 +183,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
             sort=data["sort"],
         )
     questions = selectors.question_list(viewer=request.user, filters=filters)
-    page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.fields import StrictCharField
-from core.pagination import PageNumberPagination
+from core.pagination import CachedCountPagination, PageNumberPagination
 from core.permissions import IsAdmin
 from core.query import (
     QueryBooleanField,
@@ -194,7 +194,7 @@ class QuestionListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         filters = selectors.QuestionFilters(**query_params_parse(QuestionListParams, request))
         questions = selectors.question_list(viewer=request.user, filters=filters)
-        paginator = PageNumberPagination()
+        paginator = CachedCountPagination()
         page = paginator.paginate_queryset(questions, request, view=self)
         return paginator.get_paginated_response(QaQuestionSerializer(page, many=True).data)
 
