@@ -314,25 +314,6 @@ def _reading(client: Client, lesson_id: int, body: Any) -> Any:
     )
 
 
-def test_reading_reported_by_the_page_counts_toward_relax_modes_break(
-    student: User, django_capture_on_commit_callbacks: Any
-) -> None:
-    """The page's reports reach learning's receiver after commit with the request's (lazy) user:
-    in a course where relax mode is in force, the time read counts toward the break."""
-    from learning.models import CourseModePreference, LearningPreference, Mode
-
-    course = course_with_outline(modules=1, lessons_per_module=2)
-    EnrollmentFactory(learner=student, course=course)
-    CourseModePreference.objects.create(user=student, course=course, mode=Mode.RELAX)
-    client = _client(student)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _reading(client, _first_lesson(course).pk, {"seconds_spent": 15})
-
-    assert response.status_code == 200
-    assert LearningPreference.objects.get(user=student).relax_active_seconds == 15
-
-
 def test_the_reader_reports_reading_and_the_article_completes_by_the_rule(
     student: User,
 ) -> None:

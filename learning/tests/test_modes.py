@@ -386,3 +386,31 @@ def test_the_relax_player_offers_a_break_and_no_timer_or_challenge(student: User
     assert "Start a timed challenge" in challenge
     assert 'id="binge-panel"' in binge
     assert 'id="relax-break"' not in challenge + binge
+
+
+def test_reading_reported_by_the_page_counts_toward_relax_modes_break(
+    student: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The lesson page's reports reach this app's receiver after commit with the request's
+    (lazy) user: in a course where relax mode is in force, the time read counts toward the
+    break."""
+    from django.urls import reverse
+
+    from learning.models import CourseModePreference, Mode
+
+    course = course_with_outline(modules=1, lessons_per_module=2)
+    EnrollmentFactory(learner=student, course=course)
+    CourseModePreference.objects.create(user=student, course=course, mode=Mode.RELAX)
+    article = course.modules.get().lessons.order_by("order").first()
+    client = Client()
+    client.force_login(student)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("courses:lesson_reading", args=[article.pk]),
+            '{"seconds_spent": 15}',
+            "application/json",
+        )
+
+    assert response.status_code == 200
+    assert LearningPreference.objects.get(user=student).relax_active_seconds == 15
