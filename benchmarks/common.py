@@ -198,17 +198,28 @@ def production_environment(
     return environment
 
 
-# gunicorn's worker kinds: `sync` is the Procfile's `web` (HTTP), `uvicorn` its `ws` (WebSockets).
+# gunicorn's worker kinds: `sync` is the Procfile's `web` (HTTP), `uvicorn` its `ws` (WebSockets);
+# `granian` (Rust's hyper before Python workers, requirements-bench.txt) is measured beside them.
 SERVER_COMMANDS = {
     "sync": ["gunicorn", "lms.wsgi:application", "-k", "sync"],
     "gthread": ["gunicorn", "lms.wsgi:application", "-k", "gthread", "--threads", "4"],
     "uvicorn": ["gunicorn", "lms.asgi:application", "-k", "uvicorn_worker.UvicornWorker"],
+    "granian": ["granian", "--interface", "wsgi", "--blocking-threads", "1", "--no-ws"],
 }
 SERVER_DESCRIPTIONS = {
     "sync": "gunicorn sync workers on lms.wsgi (Procfile web)",
     "gthread": "gunicorn gthread workers (4 threads) on lms.wsgi",
     "uvicorn": "gunicorn uvicorn workers on lms.asgi (Procfile ws)",
+    "granian": "granian WSGI workers (1 blocking thread each) on lms.wsgi",
 }
+
+
+def server_arguments(server: str, port: int, workers: int) -> list[str]:
+    """Where a server listens and how many workers it runs, in its own command line's words."""
+    if server == "granian":
+        address = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+        return [*address, "lms.wsgi:application"]
+    return ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
 
 
 def server_start(
@@ -220,7 +231,8 @@ def server_start(
     log_name: str = "server.log",
     options: tuple[str, ...] = (),
 ) -> subprocess.Popen[bytes]:
-    """gunicorn on loopback (by default the Procfile's `web` process), once /healthz answers."""
+    """An app server on loopback (by default gunicorn as the Procfile's `web` process), once
+    /healthz answers."""
     import httpx
 
     command = SERVER_COMMANDS[server]
@@ -229,7 +241,8 @@ def server_start(
     process = subprocess.Popen(
         [
             *(binary, *command[1:]),
-            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), *options),
+            *server_arguments(server, port, workers),
+            *options,
         ],
         cwd=ROOT,
         env=dict(environment),
