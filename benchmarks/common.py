@@ -204,7 +204,10 @@ SERVER_COMMANDS = {
     "sync": ["gunicorn", "lms.wsgi:application", "-k", "sync"],
     "gthread": ["gunicorn", "lms.wsgi:application", "-k", "gthread", "--threads", "4"],
     "uvicorn": ["gunicorn", "lms.asgi:application", "-k", "uvicorn_worker.UvicornWorker"],
-    "granian": ["granian", "--interface", "wsgi", "--blocking-threads", "1", "--no-ws"],
+    "granian": [
+        *("granian", "lms.wsgi:application", "--interface", "wsgi"),
+        *("--blocking-threads", "1", "--no-ws"),
+    ],
 }
 SERVER_DESCRIPTIONS = {
     "sync": "gunicorn sync workers on lms.wsgi (Procfile web)",
@@ -217,8 +220,7 @@ SERVER_DESCRIPTIONS = {
 def server_arguments(server: str, port: int, workers: int) -> list[str]:
     """Where a server listens and how many workers it runs, in its own command line's words."""
     if server == "granian":
-        address = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-        return [*address, "lms.wsgi:application"]
+        return ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     return ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
 
 
