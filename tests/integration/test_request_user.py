@@ -191,3 +191,31 @@ def test_a_user_who_cannot_sign_in_any_more_is_not_loaded():
     assert ModelBackend().get_user(learner.pk) is None
     assert AuthenticationBackend().get_user(learner.pk + 1000) is None
     assert AuthenticationBackend().get_user(StudentFactory().pk) is not None
+
+
+def test_the_reused_loading_query_reads_each_request_anew_and_the_grace_period_ends_on_time(
+    settings,
+):
+    """The loaders' query is built once a second and reused: what it reads is read on every
+    request, and a grace period that ends between two requests has ended at the second."""
+    import time_machine
+
+    learner = StudentFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        subscribe(learner, "premium", status="past_due", past_due_since=start)
+        before = request_user_queryset().get(pk=learner.pk)
+        _notify(learner, 2)
+        same_second = request_user_queryset().get(pk=learner.pk)
+        clock.move_to(start + timedelta(days=settings.BILLING_GRACE_PERIOD_DAYS, seconds=1))
+        after = request_user_queryset().get(pk=learner.pk)
+        settings.BILLING_GRACE_PERIOD_DAYS += 30  # a changed setting applies at once
+        longer_grace = request_user_queryset().get(pk=learner.pk)
+
+    assert before.request_plan_rank == PLAN_RANK["premium"]
+    assert (before.request_unread_notifications, same_second.request_unread_notifications) == (
+        0,
+        2,
+    )
+    assert after.request_plan_rank is None
+    assert longer_grace.request_plan_rank == PLAN_RANK["premium"]
