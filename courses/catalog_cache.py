@@ -6,9 +6,12 @@ show bumps it: a course, category or lesson saved or deleted, or a course's inst
 courses.apps). So a course published, unpublished, renamed or moved is right on the very next
 request. What changes by queryset `update()` without a save (a course's enrollment count and
 rating, bumped with each enrollment and review) is at most `CATALOG_CACHE_SECONDS` old, as are
-instructors' display names; 0 turns the cache off. Signed-in learners' results are never cached:
-their cards show their own progress. Without Redis (settings.DJANGO_REDIS_IGNORE_EXCEPTIONS) every
-read misses and the catalog is computed as if there were no cache.
+instructors' display names; 0 turns the cache off. A page of results is cached twice: whole, as
+anonymous visitors see it, and as its courses' ids and cards (nobody's progress), from which a
+signed-in learner's page is made, the cards of the courses they are enrolled in rendered afresh
+with their progress (so it is right on their very next request). Without Redis
+(settings.DJANGO_REDIS_IGNORE_EXCEPTIONS) every read misses and the catalog is computed as if
+there were no cache.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ class CatalogCache:
             # One page of results as an anonymous visitor sees it, for the query (without
             # `page`) and the raw `page` parameter.
             "results": f"results:{_digest(query_string, page)}",
+            # The same page's course ids, cards and total, for signed-in learners.
+            "cards": f"cards:{_digest(query_string, page)}",
         }
         self._found: dict[str, Any] = {}
 
@@ -87,7 +92,7 @@ class CatalogCache:
             )
 
     def get(self, name: str, compute: Callable[[], T]) -> T:
-        """The cached `name` (facets, filters or results), computed and stored on a miss."""
+        """The cached `name` (facets, filters, results or cards), computed and stored on a miss."""
         if not self.enabled:
             return compute()
         if name not in self._found:

@@ -10,6 +10,7 @@ Conventions for callers (HTML views, API views, other apps):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -183,6 +184,17 @@ def enrollment_get(*, learner: Any, course_id: int) -> Enrollment | None:
     if not getattr(learner, "is_authenticated", False):
         return None
     return Enrollment.objects.filter(learner_id=learner.pk, course_id=course_id).first()
+
+
+def enrolled_course_ids(*, learner: Any, course_ids: Collection[int]) -> set[int]:
+    """Which of `course_ids` the learner is enrolled in (none for anonymous users)."""
+    if not getattr(learner, "is_authenticated", False) or not course_ids:
+        return set()
+    return set(
+        Enrollment.objects.filter(learner_id=learner.pk, course_id__in=course_ids).values_list(
+            "course_id", flat=True
+        )
+    )
 
 
 # --- Search ---------------------------------------------------------------------------------------

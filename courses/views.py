@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -48,18 +49,27 @@ def _not_found(error: NotFoundError) -> Http404:
     return Http404(error.message)
 
 
+def _course_card(course: Any, *, with_progress: bool) -> str:
+    # No request: a card shows nothing of the context processors', and skipping them is cheap.
+    context = {"course": course, "with_progress": with_progress}
+    return render_to_string("courses/_course_card.html", context)
+
+
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
-    """The catalog. Its filter form (for everyone) and an anonymous visitor's results come from
-    courses.catalog_cache; the form's validation, the facets and the query run only on a miss."""
+    """The catalog. Its filter form and a page of results' cards, as anyone sees them, come
+    from courses.catalog_cache (and an anonymous visitor's whole results); a signed-in learner's
+    cards of the courses they are enrolled in are rendered afresh with their progress. The form's
+    validation, the facets and the query run only on a miss."""
     query = request.GET.copy()
     query.pop("page", None)
     query_string = query.urlencode()
     store = catalog_cache.CatalogCache(query_string, request.GET.get("page", ""))
     anonymous = not request.user.is_authenticated
-    store.prefetch(
-        *(["results"] if request.htmx else ["filters", "results"] if anonymous else ["filters"])
-    )
+    if anonymous:
+        store.prefetch(*(["results"] if request.htmx else ["filters", "results"]))
+    else:
+        store.prefetch(*(["facets", "cards"] if request.htmx else ["facets", "filters", "cards"]))
     context: dict[str, Any] = {"query_string": query_string}
 
     @functools.cache
@@ -71,11 +81,13 @@ def catalog(request: HttpRequest) -> HttpResponse:
         filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
         return {**context, "form": form, "filters": filters, "search": filters.get("q", "")}
 
-    def results() -> dict[str, Any]:
-        found = form_context()
-        filters, search = found["filters"], found["search"]
+    computed: list[Any] = []  # the page's courses when this request queried them
+
+    def cards() -> dict[str, Any]:
+        """The page's courses as anyone sees them: ids, cards (nobody's progress), total."""
+        filters, search = form_context()["filters"], form_context()["search"]
         courses = selectors.course_list_for_catalog(
-            user=request.user,
+            user=request.user,  # the viewer's progress too, for their own cards below
             search=search,
             category=filters.get("category") or None,
             difficulty=filters.get("difficulty") or None,
@@ -84,7 +96,33 @@ def catalog(request: HttpRequest) -> HttpResponse:
             sort=filters.get("sort") or ("relevance" if search else "popular"),
         )
         page = page_with_total(courses, per_page=CATALOG_PAGE_SIZE, number=request.GET.get("page"))
-        return {**found, "page": page, "courses": page.object_list}
+        computed.extend(page)
+        return {
+            "ids": [course.pk for course in page],
+            "cards": [_course_card(course, with_progress=False) for course in page],
+            "total": page.paginator.count,
+            "number": page.number,
+        }
+
+    def results() -> dict[str, Any]:
+        shown = store.get("cards", cards)
+        # The cards of the viewer's own courses show their progress: never from the cache.
+        if computed:
+            own = [course for course in computed if course.is_enrolled]
+        elif enrolled := selectors.enrolled_course_ids(
+            learner=request.user, course_ids=shown["ids"]
+        ):
+            own = list(selectors.course_list_for_catalog(user=request.user).filter(pk__in=enrolled))
+        else:
+            own = []
+        fresh = {course.pk: _course_card(course, with_progress=True) for course in own}
+        html = [fresh.get(pk, card) for pk, card in zip(shown["ids"], shown["cards"], strict=True)]
+        paginator = Paginator([], CATALOG_PAGE_SIZE)
+        paginator.count = shown["total"]  # type: ignore[misc]  # a cached_property
+        page = Page(html, shown["number"], paginator)
+        # Our own templates' output, escaped when it was rendered.
+        safe = [mark_safe(card) for card in html]  # noqa: S308
+        return {**form_context(), "page": page, "cards": safe}
 
     partial = "courses/catalog.html#course-results"
     if request.htmx:
@@ -106,7 +144,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         context["results_html"] = mark_safe(  # noqa: S308
             store.get("results", lambda: render_to_string(partial, results(), request))
         )
-    else:  # their cards show their progress: never cached
+    else:
         context.update(results())
     return render(request, "courses/catalog.html", context)
 

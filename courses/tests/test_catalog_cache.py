@@ -1,6 +1,7 @@
 """The catalog's cache: anonymous visitors' results and everyone's facets come from the cache,
 any save of what they show is visible on the next request, counters lag by the TTL at most, and
-signed-in learners' pages (their progress) are never cached."""
+signed-in learners' pages are made from the cached cards, those of their own courses (their
+progress) rendered afresh."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from courses.models import Course
 from courses.tests.factories import (
     CategoryFactory,
     CourseFactory,
-    EnrollmentFactory,
     StudentFactory,
+    course_with_outline,
 )
 
 pytestmark = pytest.mark.django_db
@@ -131,21 +132,87 @@ def test_counters_changed_without_a_save_lag_by_the_ttl_at_most(settings) -> Non
     assert "1 learner " in after_ttl or "1 learner<" in after_ttl
 
 
-def test_signed_in_learners_see_their_own_progress_never_a_cached_page() -> None:
-    course = CourseFactory(title="Course in progress")
-    learner = StudentFactory()
-    EnrollmentFactory(learner=learner, course=course)
+def _course_queries(client: Client, **params: str) -> tuple[list[str], str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, params)
+    assert response.status_code == 200
+    selects = [query["sql"] for query in queries.captured_queries]
+    return [sql for sql in selects if 'FROM "courses_course"' in sql], response.content.decode()
+
+
+def _signed_in(learner) -> Client:
     client = Client()
     client.force_login(learner)
-    _visit()  # anonymous: cached
+    return client
 
-    _first_queries, first = _visit(client)
-    second_queries, second = _visit(client)
 
-    assert "% complete" in first
-    assert "% complete" in second
-    assert second_queries > 0  # computed again (facets aside, which are cached for everyone)
-    assert "% complete" not in _visit()[1]
+def test_signed_in_learners_see_their_own_progress_and_the_next_lesson_done_at_once() -> None:
+    course = course_with_outline(modules=1, lessons_per_module=4, title="Course in progress")
+    CourseFactory(title="Another course")
+    learner = StudentFactory()
+    services.enrollment_create(learner=learner, course=course)
+    client = _signed_in(learner)
+
+    _, first = _visit(client)
+    services.lesson_complete(learner=learner, lesson=course.modules.get().lessons.first())
+    _, second = _visit(client)
+
+    assert "0% complete" in first
+    assert "25% complete" in second
+    assert second.count("% complete") == 1  # only the course they are enrolled in
+    assert "Another course" in second
+    assert "% complete" not in _visit()[1]  # nor anyone else's
+
+
+def test_a_signed_in_page_is_made_from_cached_cards_with_no_course_query() -> None:
+    course = CourseFactory(title="Cached for everyone")
+    first_learner, second_learner = StudentFactory(), StudentFactory()
+    services.enrollment_create(learner=first_learner, course=course)
+    _, first = _course_queries(_signed_in(first_learner))  # fills the cache, with their progress
+
+    course_queries, html = _course_queries(_signed_in(second_learner))
+    _, anonymous = _visit()
+
+    assert "0% complete" in first
+    assert course_queries == []
+    assert "Cached for everyone" in html
+    assert "% complete" not in html  # the first learner's progress is not in the cached cards
+    assert "% complete" not in anonymous
+
+
+def test_enrolling_shows_the_progress_on_the_next_visit_though_the_page_is_cached() -> None:
+    course = course_with_outline(modules=1, lessons_per_module=2, title="Just joined")
+    learner = StudentFactory()
+    client = _signed_in(learner)
+    _, before = _visit(client)
+
+    services.enrollment_create(learner=learner, course=course)
+    _, after = _visit(client)
+    htmx = client.get(URL, HTTP_HX_REQUEST="true").content.decode()
+
+    assert "% complete" not in before
+    assert "0% complete" in after
+    assert "0% complete" in htmx
+    assert htmx.lstrip().startswith('<section id="course-results"')
+
+
+def test_signed_in_pages_count_and_page_through_the_cached_results() -> None:
+    for number in range(13):
+        CourseFactory(title=f"Course number {number:02}", enrollment_count=100 - number)
+    client = _signed_in(StudentFactory())
+    _visit(client, page="2")  # cached
+
+    _, first_page = _visit(client)
+    _, second_page = _visit(client, page="2")
+    _, past_the_end = _visit(client, page="9")
+
+    assert "13 courses" in first_page
+    assert "Page 1 of 2" in first_page
+    assert first_page.count('class="course-card card"') == 12
+    assert "Page 2 of 2" in second_page
+    assert second_page.count('class="course-card card"') == 1
+    assert "Course number 12" in second_page
+    assert "Page 2 of 2" in past_the_end  # the last page, as Django's get_page shows
 
 
 def test_no_cache_when_the_ttl_is_zero(settings) -> None:
