@@ -336,7 +336,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"Run at {report['started_at']} on {report['machine']['cores']} cores "
         f"({report['machine']['cpu']}, {report['machine']['memory_gib']} GiB). Server: "
-        f"gunicorn `{config['server']}` workers x{config['workers']}, PostgreSQL and Redis on "
+        f"{common.SERVER_DESCRIPTIONS.get(config['server'], config['server'])}, "
+        f"{config['workers']} workers, PostgreSQL and Redis on "
         f"loopback; wrk {config['threads']} threads, {config['connections']} connections, "
         f"{config['duration']} s per endpoint. Bare view (B): `/healthz` at "
         f"{report['bare_requests_per_second']} requests/s (the mean of "
