@@ -47,10 +47,12 @@ class SubscriptionEntitlements:
         if lesson.is_free_preview:
             return True
         course = lesson.module.course
-        if is_course_staff(user, course):
+        # Enrolment is not enough: a cancelled plan or a refund closes the course again. Asked
+        # first: an enrolled learner whose plan opens the course (the usual case, and a free
+        # course costs no query) needs no look at the course's instructors.
+        if is_enrolled and self._plan_opens(user, course):
             return True
-        # Enrolment is not enough: a cancelled plan or a refund closes the course again.
-        return is_enrolled and self._plan_opens(user, course)
+        return is_course_staff(user, course)
 
     def course_offer(self, user: Any, course: Course) -> CourseOffer | None:
         """The plan that includes the course and, when it is sold alone, its price."""

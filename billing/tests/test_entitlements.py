@@ -198,3 +198,28 @@ def test_celery_beat_releases_commissions_daily(settings):
     assert entry["schedule"] == crontab(hour=3, minute=30)
     app.loader.import_default_modules()
     assert "billing.release_commissions" in app.tasks
+
+
+def _first_lesson(course: Course) -> Lesson:
+    return Lesson.objects.select_related("module__course").filter(module__course=course).first()
+
+
+def test_the_courses_staff_open_its_lessons_unenrolled_and_without_a_plan(courses_by_plan):
+    lesson = _first_lesson(courses_by_plan["premium"])
+    instructor = lesson.module.course.instructors.first()
+
+    assert entitlements.can_access_lesson(instructor, lesson, is_enrolled=False)
+    assert entitlements.can_access_lesson(instructor, lesson, is_enrolled=True)
+    assert entitlements.can_access_lesson(AdminFactory(), lesson, is_enrolled=False)
+    assert not entitlements.can_access_lesson(InstructorFactory(), lesson, is_enrolled=True)
+
+
+def test_an_enrolled_learner_opens_a_free_lesson_without_a_query(
+    courses_by_plan, django_assert_num_queries
+):
+    """Every player report asks: the plan's answer comes first, the instructors not at all."""
+    lesson = _first_lesson(courses_by_plan["free"])
+    learner = StudentFactory()
+
+    with django_assert_num_queries(0):
+        assert entitlements.can_access_lesson(learner, lesson, is_enrolled=True)
