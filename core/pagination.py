@@ -1,6 +1,6 @@
 """Page-number pagination: the API's (`count`, `next`, `previous`, `results`, a capped page size),
-`page_with_total` for HTML lists, and `CachedCountPaginator` for lists too long to count on
-every page."""
+`page_with_total` for HTML lists (`page_of` for a page put together elsewhere), and
+`CachedCountPaginator` for lists too long to count on every page."""
 
 import hashlib
 from typing import Any
@@ -50,9 +50,15 @@ def page_with_total(queryset: QuerySet[Any], *, per_page: int, number: Any) -> P
     rows = list(queryset.annotate(page_total=Window(Count("pk")))[bottom : bottom + per_page])
     if not rows and wanted > 1:
         return Paginator(queryset, per_page).get_page(wanted)
-    paginator = Paginator(queryset, per_page)
-    paginator.count = rows[0].page_total if rows else 0  # type: ignore[misc]  # cached_property
-    return Page(rows, wanted, paginator)
+    return page_of(rows, number=wanted, per_page=per_page, total=rows[0].page_total if rows else 0)
+
+
+def page_of(rows: list[Any], *, number: int, per_page: int, total: int) -> Page:
+    """A page of `rows` already fetched (or rendered), numbered `number` of a list of `total`
+    items: Django's Page and Paginator, with the count given instead of counted."""
+    paginator = Paginator([], per_page)
+    paginator.count = total  # type: ignore[misc]  # a cached_property, set instead of counted
+    return Page(rows, number, paginator)
 
 
 def cached_count(queryset: QuerySet[Any], *, seconds: int | None = None) -> int:

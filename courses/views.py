@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import ApplicationError, NotFoundError
-from core.pagination import page_with_total
+from core.pagination import page_of, page_with_total
 from courses import catalog_cache, entitlements, selectors, services
 from courses.certificates import certificate_pdf
 from courses.exceptions import InvalidAnswerError
@@ -117,9 +116,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
             own = []
         fresh = {course.pk: _course_card(course, with_progress=True) for course in own}
         html = [fresh.get(pk, card) for pk, card in zip(shown["ids"], shown["cards"], strict=True)]
-        paginator = Paginator([], CATALOG_PAGE_SIZE)
-        paginator.count = shown["total"]  # type: ignore[misc]  # a cached_property
-        page = Page(html, shown["number"], paginator)
+        page = page_of(
+            html, number=shown["number"], per_page=CATALOG_PAGE_SIZE, total=shown["total"]
+        )
         # Our own templates' output, escaped when it was rendered.
         safe = [mark_safe(card) for card in html]  # noqa: S308
         return {**form_context(), "page": page, "cards": safe}
